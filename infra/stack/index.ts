@@ -1,0 +1,90 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { openSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { fileURLToPath } from "node:url";
+import { type RunningKafka, startKafka } from "../kafka/broker.ts";
+import { type RunningPostgres, startPostgres } from "../postgres/embedded.ts";
+
+export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+
+export interface InfrastructureOptions {
+  dataDir: string;
+  postgresPort: number;
+  kafkaPort: number;
+  kafkaControllerPort: number;
+  partitions?: number;
+  log?: (line: string) => void;
+}
+
+export interface Infrastructure {
+  postgres: RunningPostgres;
+  kafka: RunningKafka;
+  stop(): Promise<void>;
+}
+
+/** Starts PostgreSQL and the Kafka broker side by side; both keep their data under dataDir. */
+export async function startInfrastructure(o: InfrastructureOptions): Promise<Infrastructure> {
+  await mkdir(o.dataDir, { recursive: true });
+  const [postgres, kafka] = await Promise.all([
+    startPostgres({ dataDir: join(o.dataDir, "postgres"), port: o.postgresPort, ...(o.log ? { log: o.log } : {}) }),
+    startKafka({ dataDir: join(o.dataDir, "kafka"), port: o.kafkaPort, controllerPort: o.kafkaControllerPort, partitions: o.partitions ?? 6 }),
+  ]);
+  return {
+    postgres,
+    kafka,
+    async stop() {
+      await Promise.allSettled([kafka.stop(), postgres.stop()]);
+    },
+  };
+}
+
+export const SERVICES = {
+  order: join(ROOT, "services/order/src/main.ts"),
+  payment: join(ROOT, "services/payment/src/main.ts"),
+} as const;
+
+export interface ServiceProcess {
+  name: string;
+  child: ChildProcess;
+  port: number;
+  url: string;
+  /** Resolves when the process has exited. */
+  exited: Promise<number | null>;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/** Runs a service as its own process (on this Node), logs to logFile, resolves once /health answers. */
+export async function spawnService(name: keyof typeof SERVICES, env: Record<string, string>, logFile: string): Promise<ServiceProcess> {
+  await mkdir(dirname(logFile), { recursive: true });
+  const out = openSync(logFile, "a");
+  const child = spawn(process.execPath, [SERVICES[name]], { env: { ...process.env, ...env }, stdio: ["ignore", out, out] });
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  let gone = false;
+  void exited.then(() => {
+    gone = true;
+  });
+  const port = Number(env.PORT);
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  while (true) {
+    if (gone) throw new Error(`${name} service exited at start; see ${logFile}`);
+    const healthy = await fetch(`${url}/health`).then((r) => r.ok, () => false);
+    if (healthy) break;
+    if (Date.now() > deadline) throw new Error(`${name} service did not become healthy within 60 s; see ${logFile}`);
+    await sleep(200);
+  }
+  return {
+    name,
+    child,
+    port,
+    url,
+    exited,
+    async stop(signal = "SIGTERM") {
+      if (gone) return;
+      child.kill(signal);
+      await exited;
+    },
+  };
+}

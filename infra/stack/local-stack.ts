@@ -1,0 +1,26 @@
+import type { Infrastructure } from "./index.ts";
+
+/** Ports of the local stack (the seed's service ports; PostgreSQL and Kafka off their usual ports). */
+export const PORTS = {
+  order: Number(process.env.ORDER_PORT ?? 8080),
+  payment: Number(process.env.PAYMENT_PORT ?? 8081),
+  campaign: Number(process.env.CAMPAIGN_PORT ?? 8082),
+  portal: Number(process.env.PORTAL_PORT ?? 3000),
+  postgres: Number(process.env.STACK_POSTGRES_PORT ?? 55432),
+  kafka: Number(process.env.STACK_KAFKA_PORT ?? 19092),
+  kafkaController: Number(process.env.STACK_KAFKA_CONTROLLER_PORT ?? 19093),
+};
+
+export const LOCAL_ADMIN_NOTE =
+  "admin sign-in: POST /api/admin/v1/auth/login {\"username\":\"admin\",\"password\":\"admin\"} (local defaults; set ADMIN_PASSWORD_HASH and ADMIN_TOKEN_SECRET in production)";
+
+/** The environment every service process of a stack gets. */
+export function localStackEnv(infrastructure: Infrastructure, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    ORDER_DATABASE_URL: infrastructure.postgres.url("order_db"),
+    PAYMENT_DATABASE_URL: infrastructure.postgres.url("payment_db"),
+    CAMPAIGN_DATABASE_URL: infrastructure.postgres.url("campaign_db"),
+    KAFKA_BROKERS: infrastructure.kafka.brokers,
+    ...extra,
+  };
+}

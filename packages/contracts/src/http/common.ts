@@ -1,0 +1,48 @@
+import { type Static, type TSchema, Type } from "@sinclair/typebox";
+
+export const ErrorBody = Type.Object(
+  {
+    error: Type.String({ description: "What went wrong, for a human" }),
+    code: Type.Integer({ description: "The HTTP status code" }),
+    details: Type.Optional(Type.Array(Type.String())),
+  },
+  { $id: "ErrorBody" },
+);
+export type ErrorBody = Static<typeof ErrorBody>;
+
+export const PageMetadata = Type.Object({
+  total: Type.Integer(),
+  page_size: Type.Integer(),
+  page_number: Type.Integer(),
+  total_pages: Type.Integer(),
+});
+export type PageMetadata = Static<typeof PageMetadata>;
+
+export function Page<T extends TSchema>(item: T) {
+  return Type.Object({ data: Type.Array(item), metadata: PageMetadata });
+}
+
+export function Data<T extends TSchema>(item: T) {
+  return Type.Object({ data: item });
+}
+
+export const AmountInput = Type.Union([Type.Number(), Type.String({ maxLength: 32 })], {
+  description: "Positive amount with at most 2 decimals, at most 99999999.99 (decimal(10,2))",
+});
+export const AmountText = Type.String({ pattern: "^\\d{1,8}(\\.\\d{1,2})?$", maxLength: 11 });
+export const SortParam = Type.String({
+  pattern: "^-?[a-z_]{1,40}(,-?[a-z_]{1,40}){0,5}$",
+  description: "Comma list of columns, '-' for descending, e.g. -created_at,total_amount",
+});
+export const PAGE_SIZE_MAX = 200;
+export const PageParams = {
+  page: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1 }),
+  size: Type.Integer({ minimum: 1, maximum: PAGE_SIZE_MAX, default: 20 }),
+  sort: Type.Optional(SortParam),
+  created_from: Type.Optional(Type.String({ format: "date-time" })),
+  created_to: Type.Optional(Type.String({ format: "date-time" })),
+  min_amount: Type.Optional(AmountText),
+  max_amount: Type.Optional(AmountText),
+};
+export const CustomerId = Type.String({ minLength: 1, maxLength: 20, pattern: "^[A-Za-z0-9_.:-]+$" });
+export const RecordId = Type.String({ minLength: 1, maxLength: 20, pattern: "^[A-Za-z0-9_-]+$" });

@@ -1,0 +1,44 @@
+import { type Static, Type } from "@sinclair/typebox";
+import { ORDER_STATUSES } from "../statuses.ts";
+import { AmountInput, CustomerId, PageParams, RecordId } from "./common.ts";
+
+export const OrderStatusSchema = Type.Union(ORDER_STATUSES.map((s) => Type.Literal(s)));
+
+export const Order = Type.Object(
+  {
+    id: Type.String(),
+    customer_id: Type.String(),
+    customer_name: Type.String(),
+    total_amount: Type.String({ description: "decimal(10,2) as a string" }),
+    status: OrderStatusSchema,
+    created_at: Type.String({ format: "date-time" }),
+    updated_at: Type.String({ format: "date-time" }),
+  },
+  { $id: "Order" },
+);
+export type Order = Static<typeof Order>;
+
+export const CreateOrderBody = Type.Object(
+  {
+    customer_id: CustomerId,
+    customer_name: Type.String({ minLength: 1, maxLength: 100 }),
+    total_amount: AmountInput,
+  },
+  { additionalProperties: false },
+);
+export type CreateOrderBody = Static<typeof CreateOrderBody>;
+
+export const OrderIdParams = Type.Object({ id: RecordId });
+
+export const ORDER_SORT_COLUMNS = ["created_at", "updated_at", "total_amount", "status", "customer_id", "id"] as const;
+
+export const SearchOrdersQuery = Type.Object(
+  {
+    ...PageParams,
+    status: Type.Optional(OrderStatusSchema),
+    customer_id: Type.Optional(CustomerId),
+    order_id: Type.Optional(RecordId),
+  },
+  { additionalProperties: false },
+);
+export type SearchOrdersQuery = Static<typeof SearchOrdersQuery>;

@@ -1,0 +1,32 @@
+import { type Static, Type } from "@sinclair/typebox";
+import { PAYMENT_STATUSES } from "../statuses.ts";
+import { CustomerId, PageParams, RecordId } from "./common.ts";
+
+export const PaymentStatusSchema = Type.Union(PAYMENT_STATUSES.map((s) => Type.Literal(s)));
+
+export const Payment = Type.Object(
+  {
+    id: Type.String(),
+    order_id: Type.String(),
+    customer_id: Type.String(),
+    total_amount: Type.String({ description: "decimal(10,2) as a string" }),
+    status: PaymentStatusSchema,
+    created_at: Type.String({ format: "date-time" }),
+    updated_at: Type.String({ format: "date-time" }),
+  },
+  { $id: "Payment" },
+);
+export type Payment = Static<typeof Payment>;
+
+export const PAYMENT_SORT_COLUMNS = ["created_at", "updated_at", "total_amount", "status", "customer_id", "order_id", "id"] as const;
+
+export const SearchPaymentsQuery = Type.Object(
+  {
+    ...PageParams,
+    status: Type.Optional(PaymentStatusSchema),
+    customer_id: Type.Optional(CustomerId),
+    order_id: Type.Optional(RecordId),
+  },
+  { additionalProperties: false },
+);
+export type SearchPaymentsQuery = Static<typeof SearchPaymentsQuery>;

@@ -1,0 +1,31 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { formatCents, MAX_AMOUNT_CENTS, parseAmountCents } from "./money.ts";
+
+describe("parseAmountCents", () => {
+  it("accepts numbers and strings with up to two decimals", () => {
+    expect(parseAmountCents(250)).toEqual({ ok: true, cents: 25000 });
+    expect(parseAmountCents("200.01")).toEqual({ ok: true, cents: 20001 });
+    expect(parseAmountCents(0.1)).toEqual({ ok: true, cents: 10 });
+    expect(parseAmountCents("99999999.99")).toEqual({ ok: true, cents: MAX_AMOUNT_CENTS });
+  });
+
+  it("rejects what decimal(10,2) cannot hold or what is not a positive amount", () => {
+    expect(parseAmountCents("1.234")).toEqual({ ok: false, reason: "TOO_MANY_DECIMALS" });
+    expect(parseAmountCents(100000000)).toEqual({ ok: false, reason: "TOO_LARGE" });
+    expect(parseAmountCents(1e21)).toEqual({ ok: false, reason: "TOO_LARGE" });
+    expect(parseAmountCents(0)).toEqual({ ok: false, reason: "NOT_POSITIVE" });
+    expect(parseAmountCents(-5)).toEqual({ ok: false, reason: "NOT_A_DECIMAL" });
+    expect(parseAmountCents("12abc")).toEqual({ ok: false, reason: "NOT_A_DECIMAL" });
+    expect(parseAmountCents(null)).toEqual({ ok: false, reason: "NOT_A_DECIMAL" });
+    expect(parseAmountCents(Number.NaN)).toEqual({ ok: false, reason: "NOT_A_DECIMAL" });
+  });
+
+  it("round-trips every representable amount through its decimal string", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: MAX_AMOUNT_CENTS }), (cents) => {
+        expect(parseAmountCents(formatCents(cents))).toEqual({ ok: true, cents });
+      }),
+    );
+  });
+});

@@ -1,0 +1,76 @@
+import pg from "pg";
+
+// timestamptz (1184) and timestamp (1114) are returned as ISO-8601 strings with microseconds
+// instead of JS Dates: campaign ranking compares created_at, and Date would drop the microseconds.
+const TIMESTAMPTZ_OID = 1184;
+pg.types.setTypeParser(TIMESTAMPTZ_OID, isoFromPostgres);
+// numeric stays a string (pg's default): money is never a float.
+// bigint (int8) as string is pg's default too; counts are cast to int in SQL where small.
+
+/** "2026-11-25 03:31:00.1234+00" (session time zone UTC) → "2026-11-25T03:31:00.123400Z" */
+export function isoFromPostgres(text: string): string {
+  const match = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})(?:\.(\d{1,6}))?([+-]\d{2})(?::?(\d{2}))?$/.exec(text);
+  if (!match) return text;
+  const [, date, time, fraction = "", offsetHours, offsetMinutes = "00"] = match;
+  if (offsetHours !== "+00" || offsetMinutes !== "00") {
+    // Only reachable if a session changed its time zone; normalise through Date (ms precision).
+    return new Date(text.replace(" ", "T")).toISOString();
+  }
+  return `${date}T${time}.${fraction.padEnd(6, "0")}Z`;
+}
+
+export type Pool = pg.Pool;
+export type DbClient = pg.PoolClient;
+/** Anything that runs a query: the pool itself or a client inside a transaction. */
+export type Queryable = Pick<pg.Pool, "query">;
+
+export function createPool(connectionString: string, max = 20, applicationName = "spgroup"): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString,
+    max,
+    application_name: applicationName,
+    options: "-c timezone=UTC",
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+  });
+  // An idle client that loses its server emits 'error' on the pool; without a listener the process dies.
+  pool.on("error", () => {});
+  return pool;
+}
+
+export async function withTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query("BEGIN");
+    const result = await work(client);
+    await client.query("COMMIT");
+    return result;
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/** Creates the database named in `url` if it does not exist, connecting to the server's `postgres` database. */
+export async function ensureDatabase(url: string): Promise<void> {
+  const target = new URL(url);
+  const name = decodeURIComponent(target.pathname.slice(1));
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) throw new Error(`unsupported database name: ${name}`);
+  const admin = new URL(url);
+  admin.pathname = "/postgres";
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]);
+    if (rowCount === 0) {
+      await client.query(`CREATE DATABASE ${name}`).catch((error: { code?: string }) => {
+        // 42P04: created meanwhile by another instance.
+        if (error.code !== "42P04" && error.code !== "23505") throw error;
+      });
+    }
+  } finally {
+    await client.end();
+  }
+}

@@ -1,0 +1,76 @@
+import { HttpError } from "../http/errors.ts";
+import type { Queryable } from "./pool.ts";
+
+export type FilterOp = "=" | ">=" | "<=";
+/** A filter's column and operator come from code; only its value comes from the request. */
+export interface Filter {
+  column: string;
+  op: FilterOp;
+  value: unknown;
+  cast?: string;
+}
+
+export interface SortKey {
+  column: string;
+  descending: boolean;
+}
+
+/** Parses `-created_at,total_amount` against a whitelist; anything else is a 400. */
+export function parseSort(sort: string | undefined, allowed: readonly string[], fallback: SortKey[]): SortKey[] {
+  if (!sort) return fallback;
+  const keys: SortKey[] = [];
+  for (const part of sort.split(",")) {
+    const descending = part.startsWith("-");
+    const column = descending ? part.slice(1) : part;
+    if (!allowed.includes(column)) {
+      throw new HttpError(400, `cannot sort by '${column}'; sortable columns: ${allowed.join(", ")}`);
+    }
+    if (keys.some((k) => k.column === column)) throw new HttpError(400, `sort column '${column}' given twice`);
+    keys.push({ column, descending });
+  }
+  return keys;
+}
+
+export interface PagedSearch {
+  table: string;
+  columns: string;
+  filters: Filter[];
+  sort: SortKey[];
+  /** Unique column appended to every sort so pages never overlap or skip rows. */
+  tieBreaker: string;
+  page: number;
+  size: number;
+}
+
+export interface PageResult<Row> {
+  data: Row[];
+  metadata: { total: number; page_size: number; page_number: number; total_pages: number };
+}
+
+export async function pagedSearch<Row extends object>(db: Queryable, search: PagedSearch): Promise<PageResult<Row>> {
+  const params: unknown[] = [];
+  const where = search.filters
+    .filter((f) => f.value !== undefined && f.value !== null && f.value !== "")
+    .map((f) => {
+      params.push(f.value);
+      return `${f.column} ${f.op} $${params.length}${f.cast ? `::${f.cast}` : ""}`;
+    });
+  const whereSql = where.length > 0 ? `WHERE ${where.join(" AND ")}` : "";
+  const sort = search.sort.some((k) => k.column === search.tieBreaker)
+    ? search.sort
+    : [...search.sort, { column: search.tieBreaker, descending: search.sort.at(-1)?.descending ?? false }];
+  const orderSql = sort.map((k) => `${k.column} ${k.descending ? "DESC" : "ASC"}`).join(", ");
+  const offset = (search.page - 1) * search.size;
+  const [rows, count] = await Promise.all([
+    db.query<Row>(
+      `SELECT ${search.columns} FROM ${search.table} ${whereSql} ORDER BY ${orderSql} LIMIT ${search.size} OFFSET ${offset}`,
+      params,
+    ),
+    db.query<{ total: string }>(`SELECT count(*) AS total FROM ${search.table} ${whereSql}`, params),
+  ]);
+  const total = Number(count.rows[0]?.total ?? 0);
+  return {
+    data: rows.rows,
+    metadata: { total, page_size: search.size, page_number: search.page, total_pages: Math.ceil(total / search.size) },
+  };
+}

@@ -1,0 +1,129 @@
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import { Type } from "@sinclair/typebox";
+import { Ajv } from "ajv";
+import addFormats from "ajv-formats";
+import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
+import type { Logger } from "../logger.ts";
+import type { Metrics } from "../metrics.ts";
+import { type AdminAuth, hashPassword } from "./admin-auth.ts";
+import { HttpError } from "./errors.ts";
+
+export type HttpApp = FastifyInstance<
+  import("node:http").Server,
+  import("node:http").IncomingMessage,
+  import("node:http").ServerResponse,
+  Logger,
+  TypeBoxTypeProvider
+>;
+
+export interface HttpAppOptions {
+  name: string;
+  version?: string;
+  description: string;
+  logger: Logger;
+  metrics: Metrics;
+  adminAuth: AdminAuth;
+  /** Each dependency's reachability; /ready answers 503 when any is false. */
+  readiness: () => Promise<Record<string, boolean>>;
+  bodyLimit?: number;
+}
+
+// Bodies are validated strictly (no coercion, unknown fields rejected); query strings and params
+// arrive as text, so they are coerced to the schema's types.
+function validatorCompiler() {
+  const strict = new Ajv({ coerceTypes: false, removeAdditional: false, useDefaults: true, allErrors: true, strict: false });
+  const coercing = new Ajv({ coerceTypes: "array", removeAdditional: false, useDefaults: true, allErrors: true, strict: false });
+  addFormats.default(strict);
+  addFormats.default(coercing);
+  return ({ schema, httpPart }: { schema: object; httpPart?: string }) =>
+    httpPart === "body" ? strict.compile(schema) : coercing.compile(schema);
+}
+
+/**
+ * The Fastify app every service starts from: validation, one error shape, health and readiness,
+ * Prometheus metrics, OpenAPI docs at /docs, and admin authentication for /api/admin/*.
+ * Boot order: plugins here, then the service registers its routes.
+ */
+export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
+  const { logger, metrics, adminAuth } = options;
+  const app = Fastify({
+    loggerInstance: logger,
+    disableRequestLogging: true,
+    bodyLimit: options.bodyLimit ?? 16 * 1024,
+    return503OnClosing: true,
+    keepAliveTimeout: 65_000,
+    requestIdHeader: "x-request-id",
+  }).withTypeProvider<TypeBoxTypeProvider>() as unknown as HttpApp;
+  app.setValidatorCompiler(validatorCompiler());
+
+  app.setErrorHandler((error: FastifyError | HttpError, request, reply) => {
+    if (error instanceof HttpError) {
+      if (error.headers) reply.headers(error.headers);
+      return reply.code(error.status).send({ error: error.message, code: error.status, ...(error.details ? { details: error.details } : {}) });
+    }
+    if (error.validation) {
+      const details = error.validation.map((v) => `${error.validationContext ?? ""}${v.instancePath || ""} ${v.message ?? "is invalid"}`.trim());
+      return reply.code(400).send({ error: `invalid request: ${details[0]}`, code: 400, details });
+    }
+    const status = error.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      // Fastify's own client errors: malformed JSON, body too large, wrong content type.
+      return reply.code(status).send({ error: error.message, code: status });
+    }
+    request.log.error({ err: error, url: request.url, method: request.method }, "unhandled error");
+    return reply.code(500).send({ error: "internal error", code: 500 });
+  });
+  app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: `no route ${request.method} ${request.url.split("?")[0]}`, code: 404 }));
+
+  app.addHook("onResponse", async (request, reply) => {
+    metrics.httpDuration.observe(
+      { method: request.method, route: request.routeOptions.url ?? "unmatched", status: reply.statusCode },
+      reply.elapsedTime / 1000,
+    );
+  });
+
+  // Every /api/admin route requires an operator session, except the login that creates one.
+  app.addHook("onRequest", async (request) => {
+    if (!request.url.startsWith("/api/admin/") || request.url.startsWith("/api/admin/v1/auth/login")) return;
+    const operator = await adminAuth.verify(request.headers.authorization);
+    if (!operator) throw new HttpError(401, "admin credential required: sign in at POST /api/admin/v1/auth/login", { headers: { "www-authenticate": "Bearer" } });
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: options.name, description: options.description, version: options.version ?? "1.0.0" },
+      components: { securitySchemes: { admin: { type: "http", scheme: "bearer", bearerFormat: "JWT" } } },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: "/docs" });
+
+  const LoginBody = Type.Object(
+    { username: Type.String({ minLength: 1, maxLength: 100 }), password: Type.String({ minLength: 1, maxLength: 200 }) },
+    { additionalProperties: false },
+  );
+  app.post(
+    "/api/admin/v1/auth/login",
+    { schema: { tags: ["admin"], summary: "Sign in as an operator; returns a bearer token", body: LoginBody } },
+    async (request) => {
+      const session = await adminAuth.login(request.body.username, request.body.password);
+      if (!session) throw new HttpError(401, "wrong username or password");
+      return { data: session };
+    },
+  );
+
+  app.get("/health", { schema: { hide: true } }, async () => ({ status: "ok" }));
+  app.get("/ready", { schema: { hide: true } }, async (_request, reply) => {
+    const checks = await options.readiness();
+    const ready = Object.values(checks).every(Boolean);
+    return reply.code(ready ? 200 : 503).send({ status: ready ? "ready" : "not ready", checks });
+  });
+  app.get("/metrics", { schema: { hide: true } }, async (_request, reply) => {
+    reply.header("content-type", metrics.registry.contentType);
+    return metrics.registry.metrics();
+  });
+  return app;
+}
+
+export { hashPassword };

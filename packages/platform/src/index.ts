@@ -1,0 +1,15 @@
+export { ConfigError, loadPlatformConfig, type PlatformConfig, readEnv } from "./config.ts";
+export { migrate } from "./db/migrate.ts";
+export { createPool, type DbClient, ensureDatabase, isoFromPostgres, type Pool, type Queryable, withTransaction } from "./db/pool.ts";
+export { AdminAuth, hashPassword } from "./http/admin-auth.ts";
+export { createHttpApp, type HttpApp } from "./http/app.ts";
+export { badRequest, conflict, HttpError, notFound } from "./http/errors.ts";
+export { newId } from "./ids.ts";
+export { type KafkaSettings, ensureTopics, partitionCounts, topicName } from "./kafka/client.ts";
+export { type ConsumedEvent, EventConsumer } from "./kafka/consumer.ts";
+export { enqueueOutbox, type OutboxMessage, OutboxRelay } from "./kafka/outbox.ts";
+export { createLogger, type Logger } from "./logger.ts";
+export { createMetrics, type Metrics } from "./metrics.ts";
+export { bootService, type ServiceRuntime, stopOnSignals } from "./service.ts";
+export { type Filter, type PageResult, pagedSearch, parseSort, type SortKey } from "./db/search.ts";
+export { streamRowsAsJson } from "./http/stream-json.ts";

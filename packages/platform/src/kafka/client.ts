@@ -1,0 +1,57 @@
+import { Admin, ProduceAcks, Producer, stringSerializers } from "@platformatic/kafka";
+
+export interface KafkaSettings {
+  brokers: string[];
+  clientId: string;
+  /** Prepended to every topic name; lets test runs and environments share a broker. */
+  topicPrefix: string;
+}
+
+export const topicName = (settings: Pick<KafkaSettings, "topicPrefix">, name: string) => `${settings.topicPrefix}${name}`;
+
+export type StringProducer = Producer<string, string, string, string>;
+
+/** Idempotent producer with acks=all: a retried send never duplicates a record within a partition. */
+export function createProducer(settings: KafkaSettings): StringProducer {
+  return new Producer({
+    clientId: `${settings.clientId}-producer`,
+    bootstrapBrokers: settings.brokers,
+    serializers: stringSerializers,
+    idempotent: true,
+    acks: ProduceAcks.ALL,
+    retries: 5,
+    retryDelay: 200,
+    connectTimeout: 5_000,
+    requestTimeout: 15_000,
+  });
+}
+
+/** Creates the topics that are missing, with `partitions` partitions each. */
+export async function ensureTopics(settings: KafkaSettings, names: string[], partitions: number, replicas = 1): Promise<void> {
+  const admin = new Admin({ clientId: `${settings.clientId}-admin`, bootstrapBrokers: settings.brokers, retries: 10, retryDelay: 500 });
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = names.filter((n) => !existing.has(n));
+    if (missing.length === 0) return;
+    try {
+      await admin.createTopics({ topics: missing, partitions, replicas });
+    } catch (error) {
+      // Another instance may have created them between the listing and the creation.
+      const now = new Set(await admin.listTopics());
+      if (!missing.every((n) => now.has(n))) throw error;
+    }
+  } finally {
+    await admin.close();
+  }
+}
+
+/** Number of partitions of each topic, for events addressed to every partition (watermarks). */
+export async function partitionCounts(settings: KafkaSettings, names: string[]): Promise<Map<string, number>> {
+  const admin = new Admin({ clientId: `${settings.clientId}-admin`, bootstrapBrokers: settings.brokers });
+  try {
+    const metadata = await admin.metadata({ topics: names });
+    return new Map(names.map((n) => [n, metadata.topics.get(n)?.partitionsCount ?? 0]));
+  } finally {
+    await admin.close();
+  }
+}

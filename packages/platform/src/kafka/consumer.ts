@@ -1,0 +1,180 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { Consumer, type Message, stringDeserializers } from "@platformatic/kafka";
+import type pg from "pg";
+import type { Logger } from "../logger.ts";
+import type { Metrics } from "../metrics.ts";
+import type { KafkaSettings } from "./client.ts";
+
+export interface ConsumedEvent<E> {
+  event: E;
+  topic: string;
+  partition: number;
+  offset: bigint;
+}
+
+export interface EventConsumerOptions<E extends { event_id: string }> {
+  settings: KafkaSettings;
+  groupId: string;
+  topics: string[];
+  pool: pg.Pool;
+  logger: Logger;
+  metrics?: Metrics;
+  /** Validates a message value at the edge; a rejection is logged and skipped, never retried. */
+  decode: (topic: string, value: unknown) => { ok: true; value: E } | { ok: false; errors: string[] };
+  /** Applies new (never seen before) events inside the transaction that records them as processed. */
+  handle: (client: pg.PoolClient, events: ConsumedEvent<E>[]) => Promise<void>;
+  /** Runs after the transaction committed (e.g. to nudge the outbox relay). */
+  afterCommit?: () => void;
+  maxBatch?: number;
+  sessionTimeoutMs?: number;
+}
+
+type RawMessage = Message<string, string, string, string>;
+
+/**
+ * Consumes events in batches, at least once from Kafka and exactly once in effect: each batch's
+ * event ids go into the inbox table in the same transaction as the handler's writes, and offsets
+ * are committed only after that transaction. A redelivery (restart, rebalance, duplicate publish)
+ * finds its ids in the inbox and changes nothing. Batches run one after another, so the order
+ * within a partition is kept.
+ */
+export class EventConsumer<E extends { event_id: string }> {
+  readonly #o: EventConsumerOptions<E>;
+  #consumer: Consumer<string, string, string, string> | undefined;
+  #buffer: RawMessage[] = [];
+  #notify: (() => void) | undefined;
+  #running = false;
+  #loop: Promise<void> | undefined;
+  #paused = false;
+
+  constructor(options: EventConsumerOptions<E>) {
+    this.#o = { maxBatch: 500, sessionTimeoutMs: 20_000, ...options };
+  }
+
+  get consumer() {
+    return this.#consumer;
+  }
+
+  async start(): Promise<void> {
+    const { settings, groupId, topics } = this.#o;
+    this.#consumer = new Consumer({
+      clientId: `${settings.clientId}-consumer`,
+      groupId,
+      bootstrapBrokers: settings.brokers,
+      deserializers: stringDeserializers,
+      sessionTimeout: this.#o.sessionTimeoutMs,
+      heartbeatInterval: 1_000,
+      retries: 10,
+      retryDelay: 500,
+    });
+    const stream = await this.#consumer.consume({
+      topics,
+      mode: "committed",
+      fallbackMode: "earliest",
+      autocommit: false,
+      maxWaitTime: 200,
+    });
+    stream.on("data", (message: RawMessage) => {
+      this.#buffer.push(message);
+      if (this.#buffer.length >= (this.#o.maxBatch ?? 500) * 4 && !this.#paused) {
+        this.#paused = true;
+        stream.pause();
+      }
+      this.#notify?.();
+    });
+    stream.on("error", (error) => this.#o.logger.error({ err: error, groupId }, "consumer stream error"));
+    this.#running = true;
+    this.#loop = this.#run(() => {
+      if (this.#paused && this.#buffer.length < (this.#o.maxBatch ?? 500)) {
+        this.#paused = false;
+        stream.resume();
+      }
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.#running = false;
+    this.#notify?.();
+    await this.#loop;
+    await this.#consumer?.close(true).catch(() => {});
+  }
+
+  async #run(afterTake: () => void): Promise<void> {
+    while (this.#running) {
+      if (this.#buffer.length === 0) {
+        await new Promise<void>((resolve) => {
+          this.#notify = resolve;
+        });
+        this.#notify = undefined;
+        continue;
+      }
+      const batch = this.#buffer.splice(0, this.#o.maxBatch);
+      afterTake();
+      let failures = 0;
+      // A batch is retried until it commits: skipping it would lose events.
+      while (true) {
+        try {
+          await this.#process(batch);
+          break;
+        } catch (error) {
+          failures++;
+          const delay = Math.min(5_000, 100 * 2 ** Math.min(failures, 6));
+          this.#o.logger.error({ err: error, groupId: this.#o.groupId, retryInMs: delay }, "event batch failed; retrying");
+          await sleep(delay);
+        }
+      }
+    }
+  }
+
+  async #process(batch: RawMessage[]): Promise<void> {
+    const { decode, pool, logger, metrics, handle } = this.#o;
+    const events: ConsumedEvent<E>[] = [];
+    for (const message of batch) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(message.value);
+      } catch {
+        parsed = undefined;
+      }
+      const decoded = decode(message.topic, parsed);
+      if (!decoded.ok) {
+        metrics?.eventsRejected.inc({ topic: message.topic });
+        logger.error(
+          { topic: message.topic, partition: message.partition, offset: String(message.offset), errors: decoded.errors },
+          "rejected an invalid event",
+        );
+        continue;
+      }
+      events.push({ event: decoded.value, topic: message.topic, partition: message.partition, offset: message.offset });
+    }
+
+    if (events.length > 0) {
+      const client = await pool.connect();
+      try {
+        await client.query("BEGIN");
+        const { rows } = await client.query<{ event_id: string }>(
+          `INSERT INTO inbox (event_id, topic) SELECT * FROM unnest($1::uuid[], $2::text[])
+           ON CONFLICT DO NOTHING RETURNING event_id`,
+          [events.map((e) => e.event.event_id), events.map((e) => e.topic)],
+        );
+        const fresh = new Set(rows.map((r) => r.event_id));
+        const toApply = events.filter((e) => fresh.delete(e.event.event_id));
+        if (toApply.length > 0) await handle(client, toApply);
+        await client.query("COMMIT");
+        metrics?.eventsConsumed.inc({ topic: events[0]?.topic ?? "" }, toApply.length);
+        metrics?.eventsDuplicated.inc(events.length - toApply.length);
+      } catch (error) {
+        await client.query("ROLLBACK").catch(() => {});
+        throw error;
+      } finally {
+        client.release();
+      }
+      this.#o.afterCommit?.();
+    }
+
+    // Commit the highest offset seen per partition, after the database commit.
+    const last = new Map<string, RawMessage>();
+    for (const message of batch) last.set(`${message.topic}:${message.partition}`, message);
+    await Promise.all([...last.values()].map((m) => m.commit()));
+  }
+}

@@ -1,0 +1,38 @@
+import client from "prom-client";
+
+/** Prometheus metrics every service exposes on /metrics. Services add their own to `registry`. */
+export function createMetrics(service: string) {
+  const registry = new client.Registry();
+  registry.setDefaultLabels({ service });
+  client.collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    httpDuration: new client.Histogram({
+      name: "http_request_duration_seconds",
+      help: "HTTP request latency",
+      labelNames: ["method", "route", "status"],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    eventsPublished: new client.Counter({ name: "events_published_total", help: "Outbox events acknowledged by Kafka", registers: [registry] }),
+    eventsConsumed: new client.Counter({ name: "events_consumed_total", help: "Events applied", labelNames: ["topic"], registers: [registry] }),
+    eventsDuplicated: new client.Counter({ name: "events_duplicate_total", help: "Redelivered events recognised in the inbox and skipped", registers: [registry] }),
+    eventsRejected: new client.Counter({ name: "events_rejected_total", help: "Events that failed validation", labelNames: ["topic"], registers: [registry] }),
+    gauge(name: string, help: string, collect: () => Promise<number> | number, labelNames: string[] = []) {
+      return new client.Gauge({
+        name,
+        help,
+        labelNames,
+        registers: [registry],
+        async collect() {
+          try {
+            this.set(await collect());
+          } catch {
+            // A failed probe leaves the last value; /ready reports the outage.
+          }
+        },
+      });
+    },
+  };
+}
+export type Metrics = ReturnType<typeof createMetrics>;

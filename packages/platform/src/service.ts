@@ -1,0 +1,108 @@
+import { fileURLToPath } from "node:url";
+import type pg from "pg";
+import type { PlatformConfig } from "./config.ts";
+import { migrate } from "./db/migrate.ts";
+import { createPool, ensureDatabase } from "./db/pool.ts";
+import { AdminAuth } from "./http/admin-auth.ts";
+import { type KafkaSettings, createProducer, ensureTopics, type StringProducer, topicName } from "./kafka/client.ts";
+import { OutboxRelay, outboxBacklog } from "./kafka/outbox.ts";
+import { createLogger, type Logger } from "./logger.ts";
+import { createMetrics, type Metrics } from "./metrics.ts";
+
+const PLATFORM_MIGRATIONS = fileURLToPath(new URL("../migrations", import.meta.url));
+
+/** What every service has once booted: its database (migrated), Kafka producer and outbox relay. */
+export interface ServiceRuntime {
+  config: PlatformConfig;
+  logger: Logger;
+  metrics: Metrics;
+  pool: pg.Pool;
+  kafka: KafkaSettings;
+  producer: StringProducer;
+  relay: OutboxRelay;
+  adminAuth: AdminAuth;
+  /** The full (prefixed) name of a topic. */
+  topic: (name: string) => string;
+  /** Database and broker reachability, for /ready. */
+  readiness: () => Promise<Record<string, boolean>>;
+  close: () => Promise<void>;
+}
+
+export async function bootService(config: PlatformConfig, options: { migrationsDir: string; topics: string[] }): Promise<ServiceRuntime> {
+  const logger = createLogger(config.serviceName, config.logLevel);
+  const metrics = createMetrics(config.serviceName);
+  await ensureDatabase(config.databaseUrl);
+  const pool = createPool(config.databaseUrl, config.databasePoolSize, config.serviceName);
+  const applied = await migrate(pool, [
+    { name: "platform", dir: PLATFORM_MIGRATIONS },
+    { name: config.serviceName, dir: options.migrationsDir },
+  ]);
+  if (applied.length > 0) logger.info({ applied }, "migrations applied");
+
+  const kafka: KafkaSettings = { brokers: config.kafkaBrokers, clientId: config.serviceName, topicPrefix: config.kafkaTopicPrefix };
+  const topic = (name: string) => topicName(kafka, name);
+  await ensureTopics(kafka, options.topics.map(topic), config.kafkaPartitions);
+  const producer = createProducer(kafka);
+  const relay = new OutboxRelay({ pool, producer, logger, metrics });
+  relay.start();
+  metrics.gauge("outbox_backlog", "Outbox rows not yet acknowledged by Kafka", () => outboxBacklog(pool));
+
+  const readiness = async () => {
+    const [database, broker] = await Promise.all([
+      withTimeout(pool.query("SELECT 1").then(() => true), 2_000),
+      withTimeout(producer.metadata({ topics: [] }).then(() => true), 2_000),
+    ]);
+    return { database, kafka: broker };
+  };
+
+  return {
+    config,
+    logger,
+    metrics,
+    pool,
+    kafka,
+    producer,
+    relay,
+    adminAuth: new AdminAuth(config.admin),
+    topic,
+    readiness,
+    async close() {
+      await relay.stop();
+      await producer.close(true).catch(() => {});
+      await pool.end();
+    },
+  };
+}
+
+async function withTimeout(probe: Promise<boolean>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([probe.catch(() => false), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Stops the service cleanly on SIGINT/SIGTERM: stop taking requests, drain, close connections. */
+export function stopOnSignals(logger: Logger, stop: () => Promise<void>): void {
+  let stopping = false;
+  const handler = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "shutting down");
+    const force = setTimeout(() => process.exit(1), 15_000);
+    force.unref();
+    stop().then(
+      () => process.exit(0),
+      (error) => {
+        logger.error({ err: error }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGINT", handler);
+  process.on("SIGTERM", handler);
+}

@@ -1,0 +1,125 @@
+import type { Order, OrderStatus, SearchOrdersQuery } from "@spgroup/contracts";
+import { ORDER_SORT_COLUMNS } from "@spgroup/contracts";
+import { type PageResult, pagedSearch, parseSort, type Queryable } from "@spgroup/platform";
+import { AWAITING_PAYMENT } from "../domain/order-status.ts";
+
+const COLUMNS = "id, status, total_amount, customer_id, customer_name, created_at, updated_at";
+
+/**
+ * Inserts the order and its OrderPlaced event in one statement (hence one transaction and one
+ * round trip). The event is built by the caller; the statement stamps it with the row's
+ * created_at, which is the order database's clock.
+ */
+export async function insertOrderWithOutbox(
+  db: Queryable,
+  order: { id: string; status: OrderStatus; totalAmount: string; customerId: string; customerName: string },
+  outbox: { topic: string; payload: object },
+): Promise<Order> {
+  const { rows } = await db.query<Order>(
+    `WITH o AS (
+       INSERT INTO orders (id, status, total_amount, customer_id, customer_name)
+       VALUES ($1, $2, $3, $4, $5)
+       RETURNING ${COLUMNS}
+     ), ob AS (
+       INSERT INTO outbox (topic, message_key, payload)
+       SELECT $6, o.customer_id,
+              jsonb_set(jsonb_set($7::jsonb, '{occurred_at}', to_jsonb(o.created_at)), '{data,created_at}', to_jsonb(o.created_at))
+       FROM o
+     )
+     SELECT * FROM o`,
+    [order.id, order.status, order.totalAmount, order.customerId, order.customerName, outbox.topic, JSON.stringify(outbox.payload)],
+  );
+  const row = rows[0];
+  if (!row) throw new Error("insert returned no row");
+  return row;
+}
+
+export async function findOrder(db: Queryable, id: string): Promise<Order | undefined> {
+  const { rows } = await db.query<Order>(`SELECT ${COLUMNS} FROM orders WHERE id = $1`, [id]);
+  return rows[0];
+}
+
+export async function findIdempotentOrder(db: Queryable, customerId: string, key: string): Promise<{ orderId: string; requestHash: string } | undefined> {
+  const { rows } = await db.query<{ order_id: string; request_hash: string }>(
+    "SELECT order_id, request_hash FROM order_idempotency_keys WHERE customer_id = $1 AND key = $2",
+    [customerId, key],
+  );
+  const row = rows[0];
+  return row ? { orderId: row.order_id, requestHash: row.request_hash } : undefined;
+}
+
+/** Returns false when another request recorded the same key first. */
+export async function insertIdempotencyKey(db: Queryable, customerId: string, key: string, requestHash: string, orderId: string): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `INSERT INTO order_idempotency_keys (customer_id, key, request_hash, order_id) VALUES ($1, $2, $3, $4)
+     ON CONFLICT DO NOTHING`,
+    [customerId, key, requestHash, orderId],
+  );
+  return rowCount === 1;
+}
+
+/** Moves the orders that still await payment to their new status; returns the ones that moved. */
+export async function completeAwaitingOrders(db: Queryable, changes: { orderId: string; status: OrderStatus }[]): Promise<Order[]> {
+  const { rows } = await db.query<Order>(
+    `UPDATE orders o SET status = v.status::order_status, updated_at = now()
+     FROM unnest($1::text[], $2::text[]) AS v(id, status)
+     WHERE o.id = v.id AND o.status = ANY($3::order_status[])
+     RETURNING ${COLUMNS.split(", ").map((c) => `o.${c}`).join(", ")}`,
+    [changes.map((c) => c.orderId), changes.map((c) => c.status), AWAITING_PAYMENT],
+  );
+  return rows;
+}
+
+export async function orderStatuses(db: Queryable, ids: string[]): Promise<Map<string, OrderStatus>> {
+  const { rows } = await db.query<{ id: string; status: OrderStatus }>("SELECT id, status FROM orders WHERE id = ANY($1::text[])", [ids]);
+  return new Map(rows.map((r) => [r.id, r.status]));
+}
+
+export async function recordLatePaymentResults(
+  db: Queryable,
+  results: { eventId: string; orderId: string; paymentId: string; status: string; orderStatus: OrderStatus | null }[],
+): Promise<void> {
+  if (results.length === 0) return;
+  await db.query(
+    `INSERT INTO late_payment_results (event_id, order_id, payment_id, status, order_status)
+     SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::order_status[]) ON CONFLICT DO NOTHING`,
+    [results.map((r) => r.eventId), results.map((r) => r.orderId), results.map((r) => r.paymentId), results.map((r) => r.status), results.map((r) => r.orderStatus)],
+  );
+}
+
+/** Fails up to `limit` orders that have waited longer than `timeoutMs` for payment. */
+export async function failExpiredOrders(db: Queryable, timeoutMs: number, limit: number): Promise<Order[]> {
+  const { rows } = await db.query<Order>(
+    `UPDATE orders SET status = 'FAILED', updated_at = now()
+     WHERE id IN (
+       SELECT id FROM orders
+       WHERE status = ANY($1::order_status[]) AND created_at < now() - make_interval(secs => $2::double precision / 1000)
+       ORDER BY created_at LIMIT $3 FOR UPDATE SKIP LOCKED)
+       AND status = ANY($1::order_status[])
+     RETURNING ${COLUMNS}`,
+    [AWAITING_PAYMENT, timeoutMs, limit],
+  );
+  return rows;
+}
+
+export function searchOrders(db: Queryable, query: SearchOrdersQuery): Promise<PageResult<Order>> {
+  return pagedSearch<Order>(db, {
+    table: "orders",
+    columns: COLUMNS,
+    filters: [
+      { column: "status", op: "=", value: query.status, cast: "order_status" },
+      { column: "customer_id", op: "=", value: query.customer_id },
+      { column: "id", op: "=", value: query.order_id },
+      { column: "created_at", op: ">=", value: query.created_from, cast: "timestamptz" },
+      { column: "created_at", op: "<=", value: query.created_to, cast: "timestamptz" },
+      { column: "total_amount", op: ">=", value: query.min_amount, cast: "numeric" },
+      { column: "total_amount", op: "<=", value: query.max_amount, cast: "numeric" },
+    ],
+    sort: parseSort(query.sort, ORDER_SORT_COLUMNS, [{ column: "created_at", descending: true }]),
+    tieBreaker: "id",
+    page: query.page,
+    size: query.size,
+  });
+}
+
+export const ALL_ORDERS_SQL = `SELECT ${COLUMNS} FROM orders ORDER BY created_at, id`;

@@ -1,0 +1,25 @@
+import { type CreateOrderBody, formatCents, parseAmountCents } from "@spgroup/contracts";
+
+export interface NewOrder {
+  customerId: string;
+  customerName: string;
+  totalAmount: string;
+}
+
+const AMOUNT_MESSAGES = {
+  NOT_A_DECIMAL: "total_amount must be a positive decimal number",
+  TOO_MANY_DECIMALS: "total_amount must have at most 2 decimals",
+  TOO_LARGE: "total_amount must be at most 99999999.99",
+  NOT_POSITIVE: "total_amount must be greater than 0",
+} as const;
+
+export class InvalidOrder extends Error {}
+
+/** The rules of a new order beyond its schema: a positive decimal(10,2) amount, a non-blank name. */
+export function newOrderFrom(body: CreateOrderBody): NewOrder {
+  const amount = parseAmountCents(body.total_amount);
+  if (!amount.ok) throw new InvalidOrder(AMOUNT_MESSAGES[amount.reason]);
+  const customerName = body.customer_name.trim();
+  if (customerName === "") throw new InvalidOrder("customer_name must not be blank");
+  return { customerId: body.customer_id, customerName, totalAmount: formatCents(amount.cents) };
+}

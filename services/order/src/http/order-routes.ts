@@ -1,0 +1,48 @@
+import { CreateOrderBody, Data, ErrorBody, Order, OrderIdParams } from "@spgroup/contracts";
+import { badRequest, type HttpApp, notFound } from "@spgroup/platform";
+import { Type } from "@sinclair/typebox";
+import { placeOrder } from "../app/place-order.ts";
+import type { OrderContext } from "../app/context.ts";
+import { findOrder } from "../db/orders.ts";
+import { InvalidOrder, newOrderFrom } from "../domain/new-order.ts";
+
+const IdempotencyHeaders = Type.Object({
+  "idempotency-key": Type.Optional(Type.String({ minLength: 1, maxLength: 100, pattern: "^[\\x21-\\x7e]+$" })),
+});
+
+export function orderRoutes(app: HttpApp, ctx: OrderContext): void {
+  app.post(
+    "/api/v1/orders",
+    {
+      schema: {
+        tags: ["orders"],
+        summary: "Place an order; payment follows asynchronously",
+        body: CreateOrderBody,
+        headers: IdempotencyHeaders,
+        response: { 202: Data(Order), 200: Data(Order), 400: ErrorBody, 409: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      let input: ReturnType<typeof newOrderFrom>;
+      try {
+        input = newOrderFrom(request.body);
+      } catch (error) {
+        if (error instanceof InvalidOrder) throw badRequest(error.message);
+        throw error;
+      }
+      const placed = await placeOrder(ctx, input, request.headers["idempotency-key"]);
+      request.log.debug({ orderId: placed.order.id }, "order placed");
+      return reply.code(placed.created ? 202 : 200).send({ data: placed.order });
+    },
+  );
+
+  app.get(
+    "/api/v1/orders/:id",
+    { schema: { tags: ["orders"], summary: "One order and its status", params: OrderIdParams, response: { 200: Data(Order), 404: ErrorBody } } },
+    async (request) => {
+      const order = await findOrder(ctx.pool, request.params.id);
+      if (!order) throw notFound(`order ${request.params.id} not found`);
+      return { data: order };
+    },
+  );
+}

@@ -1,0 +1,34 @@
+import { createHash } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { ChargeOutcome, ChargeRequest, PaymentGateway } from "./payment-gateway.ts";
+
+export interface SimulatedGatewayOptions {
+  /** Share of charges approved, 0..1. */
+  approvalRatio: number;
+  /** Simulated provider latency per charge. */
+  latencyMs: number;
+  /** Customers whose id starts with this are always declined (deterministic declines for tests). */
+  declinePrefix: string;
+}
+
+/**
+ * A stand-in for a real payment provider: no money moves. The decision is a pure function of the
+ * order id, so charging the same order again (a redelivery) gives the same answer, as a real
+ * provider's idempotency key would.
+ */
+export class SimulatedGateway implements PaymentGateway {
+  readonly #options: SimulatedGatewayOptions;
+
+  constructor(options: SimulatedGatewayOptions) {
+    this.#options = options;
+  }
+
+  async charge(request: ChargeRequest): Promise<ChargeOutcome> {
+    if (this.#options.latencyMs > 0) await sleep(this.#options.latencyMs);
+    if (this.#options.declinePrefix && request.customerId.startsWith(this.#options.declinePrefix)) {
+      return { approved: false, reason: "card declined (simulated decline list)" };
+    }
+    const draw = createHash("sha256").update(request.orderId).digest().readUInt32BE(0) / 0x1_0000_0000;
+    return draw < this.#options.approvalRatio ? { approved: true } : { approved: false, reason: "card declined (simulated)" };
+  }
+}

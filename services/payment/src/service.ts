@@ -1,0 +1,43 @@
+import { fileURLToPath } from "node:url";
+import { TOPICS } from "@spgroup/contracts";
+import { bootService, createHttpApp } from "@spgroup/platform";
+import type { PaymentConfig } from "./config.ts";
+import { orderPlacedConsumer } from "./events/order-placed.ts";
+import type { PaymentGateway } from "./gateway/payment-gateway.ts";
+import { SimulatedGateway } from "./gateway/simulated-gateway.ts";
+import { adminPaymentRoutes } from "./http/admin-routes.ts";
+
+const MIGRATIONS = fileURLToPath(new URL("../migrations", import.meta.url));
+
+/** Boots the payment service: database, Kafka, order-placed consumer, HTTP. */
+export async function startPaymentService(config: PaymentConfig, gateway: PaymentGateway = new SimulatedGateway(config.gateway)) {
+  const runtime = await bootService(config, { migrationsDir: MIGRATIONS, topics: Object.values(TOPICS) });
+  const consumer = orderPlacedConsumer(runtime, gateway);
+  await consumer.start();
+
+  const app = await createHttpApp({
+    name: "Payment service",
+    description: "Charges placed orders through the payment gateway, one payment per order",
+    logger: runtime.logger,
+    metrics: runtime.metrics,
+    adminAuth: runtime.adminAuth,
+    readiness: runtime.readiness,
+  });
+  adminPaymentRoutes(app, runtime.pool);
+  await app.listen({ host: config.host, port: config.port });
+  const address = app.server.address();
+  const port = typeof address === "object" && address ? address.port : config.port;
+  runtime.logger.info({ port }, "payment service listening");
+
+  return {
+    app,
+    port,
+    runtime,
+    async stop() {
+      await app.close();
+      await consumer.stop();
+      await runtime.close();
+    },
+  };
+}
+export type PaymentService = Awaited<ReturnType<typeof startPaymentService>>;

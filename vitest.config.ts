@@ -1,0 +1,14 @@
+import { defineConfig } from "vitest/config";
+
+// One run: unit tests beside the domain code, integration tests per service (real PostgreSQL and
+// Kafka, started once by the global setup), end-to-end tests across service processes.
+export default defineConfig({
+  test: {
+    include: ["packages/*/src/**/*.test.ts", "services/*/src/**/*.test.ts", "services/*/test/**/*.test.ts", "e2e/**/*.test.ts"],
+    globalSetup: ["./e2e/support/global-setup.ts"],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    pool: "forks",
+    maxWorkers: 2,
+  },
+});
