@@ -53,6 +53,8 @@ export interface PlatformConfig {
   kafkaBrokers: string[];
   kafkaTopicPrefix: string;
   kafkaPartitions: number;
+  /** false: this instance only writes to its outbox; another instance's relay publishes. */
+  outboxRelayEnabled: boolean;
   admin: AdminAuthConfig;
 }
 
@@ -82,6 +84,7 @@ export function loadPlatformConfig(
     kafkaBrokers: e.string("KAFKA_BROKERS", "127.0.0.1:19092").split(",").map((b) => b.trim()),
     kafkaTopicPrefix: e.string("KAFKA_TOPIC_PREFIX", ""),
     kafkaPartitions: e.int("KAFKA_PARTITIONS", 6, { min: 1, max: 1000 }),
+    outboxRelayEnabled: e.bool("OUTBOX_RELAY_ENABLED", true),
     admin: {
       tokenSecret: e.string("ADMIN_TOKEN_SECRET", LOCAL_ADMIN_SECRET),
       tokenTtlSeconds: e.int("ADMIN_TOKEN_TTL_SECONDS", 8 * 3600, { min: 60 }),

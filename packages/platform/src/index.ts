@@ -1,4 +1,4 @@
-export { ConfigError, loadPlatformConfig, type PlatformConfig, readEnv } from "./config.ts";
+export { ConfigError, LOCAL_ADMIN_SECRET, loadPlatformConfig, type PlatformConfig, readEnv } from "./config.ts";
 export { migrate } from "./db/migrate.ts";
 export { createPool, type DbClient, ensureDatabase, isoFromPostgres, type Pool, type Queryable, withTransaction } from "./db/pool.ts";
 export { AdminAuth, hashPassword } from "./http/admin-auth.ts";

@@ -44,7 +44,7 @@ export async function bootService(config: PlatformConfig, options: { migrationsD
   await ensureTopics(kafka, options.topics.map(topic), config.kafkaPartitions);
   const producer = createProducer(kafka);
   const relay = new OutboxRelay({ pool, producer, logger, metrics });
-  relay.start();
+  if (config.outboxRelayEnabled) relay.start();
   metrics.gauge("outbox_backlog", "Outbox rows not yet acknowledged by Kafka", () => outboxBacklog(pool));
 
   const readiness = async () => {

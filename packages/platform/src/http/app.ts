@@ -4,7 +4,7 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import { Ajv } from "ajv";
 import addFormats from "ajv-formats";
-import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
+import Fastify, { type FastifyError, type FastifyInstance, LogController } from "fastify";
 import type { Logger } from "../logger.ts";
 import type { Metrics } from "../metrics.ts";
 import { type AdminAuth, hashPassword } from "./admin-auth.ts";
@@ -50,7 +50,8 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   const { logger, metrics, adminAuth } = options;
   const app = Fastify({
     loggerInstance: logger,
-    disableRequestLogging: true,
+    // Per-request logs would dominate the hot path; latency goes to metrics, errors are logged.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimit ?? 16 * 1024,
     return503OnClosing: true,
     keepAliveTimeout: 65_000,

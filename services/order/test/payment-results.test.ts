@@ -1,0 +1,64 @@
+import { TOPICS } from "@spgroup/contracts";
+import { eventually, recordTopic, testPool } from "@spgroup/infra/testing";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { paymentCompleted, startIsolatedOrderService } from "./support.ts";
+
+describe("payment results", () => {
+  let harness: Awaited<ReturnType<typeof startIsolatedOrderService>>;
+  let db: ReturnType<typeof testPool>;
+  let completed: Awaited<ReturnType<typeof recordTopic>>;
+
+  beforeAll(async () => {
+    // A short payment timeout, so the timeout path is exercised within the test.
+    harness = await startIsolatedOrderService(inject("infra"), { ORDER_PAYMENT_TIMEOUT_MS: "1500", ORDER_EXPIRY_SWEEP_MS: "100" });
+    db = testPool(harness.env.ORDER_DATABASE_URL as string);
+    completed = await recordTopic(inject("infra").kafkaBrokers, `${harness.topicPrefix}${TOPICS.ordersCompleted}`);
+  });
+  afterAll(async () => {
+    await completed.close();
+    await db.end();
+    await harness.stop();
+  });
+
+  const place = async (customer: string, amount: number) =>
+    (await harness.service.app.inject({ method: "POST", url: "/api/v1/orders", payload: { customer_id: customer, customer_name: "C", total_amount: amount } })).json()
+      .data;
+  const statusOf = async (id: string) => (await db.query("SELECT status FROM orders WHERE id = $1", [id])).rows[0]?.status as string;
+  const completionsOf = (id: string) => completed.messages.filter((m) => (m.value.data as { order_id: string }).order_id === id);
+
+  it("completes an order exactly once, however often its payment result is delivered", async () => {
+    const order = await place("cust-pay-1", 300);
+    const result = paymentCompleted(order, "SUCCESS");
+    await harness.publishPaymentResults([result, result]);
+    await harness.publishPaymentResults([result]);
+    // A contradicting second result for the same order must not move it either.
+    await harness.publishPaymentResults([paymentCompleted(order, "FAILED")]);
+    await eventually(async () => ((await statusOf(order.id)) === "SUCCESS" ? true : undefined), 10_000, "SUCCESS");
+    await eventually(async () => (completionsOf(order.id).length > 0 ? true : undefined), 10_000, "OrderCompleted");
+    await eventually(async () => ((await db.query("SELECT 1 FROM late_payment_results WHERE order_id = $1", [order.id])).rowCount === 1 ? true : undefined));
+    expect(await statusOf(order.id)).toBe("SUCCESS");
+    expect(completionsOf(order.id)).toHaveLength(1);
+    expect(completionsOf(order.id)[0]?.value).toMatchObject({
+      type: "OrderCompleted",
+      data: { order_id: order.id, status: "SUCCESS", total_amount: "300.00", created_at: order.created_at },
+    });
+  });
+
+  it("moves an order to FAILED when its payment fails", async () => {
+    const order = await place("cust-pay-2", 20);
+    await harness.publishPaymentResults([paymentCompleted(order, "FAILED")]);
+    await eventually(async () => ((await statusOf(order.id)) === "FAILED" ? true : undefined), 10_000, "FAILED");
+  });
+
+  it("fails an order whose payment never comes, and records a late result without applying it", async () => {
+    const order = await place("cust-pay-3", 500);
+    await eventually(async () => ((await statusOf(order.id)) === "FAILED" ? true : undefined), 10_000, "timeout FAILED");
+    await eventually(async () => (completionsOf(order.id).length === 1 ? true : undefined), 10_000, "OrderCompleted FAILED");
+    await harness.publishPaymentResults([paymentCompleted(order, "SUCCESS")]);
+    const late = await eventually(async () => (await db.query("SELECT * FROM late_payment_results WHERE order_id = $1", [order.id])).rows[0]);
+    expect(late).toMatchObject({ status: "SUCCESS", order_status: "FAILED" });
+    expect(await statusOf(order.id)).toBe("FAILED");
+    expect(completionsOf(order.id)).toHaveLength(1);
+    expect(completionsOf(order.id)[0]?.value).toMatchObject({ data: { status: "FAILED" } });
+  });
+});
