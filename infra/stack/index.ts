@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { type RunningKafka, startKafka } from "../kafka/broker.ts";
 import { type RunningPostgres, startPostgres } from "../postgres/embedded.ts";
 
+export { localStackEnv } from "./local-stack.ts";
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
 export interface InfrastructureOptions {

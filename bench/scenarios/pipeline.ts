@@ -1,0 +1,147 @@
+// pipeline: a fixed open-model arrival rate of orders for a bounded time, then the whole pipeline
+// is measured from the databases: POST latency at the client, order insert → SUCCESS/FAILED from
+// the order database's own clock, orders lost (accepted but missing or not terminal), payments
+// duplicated.
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { ROOT } from "@spgroup/infra";
+import pg from "pg";
+import { Pool } from "undici";
+import { machine } from "../lib/machine.ts";
+import { startBenchStack } from "../lib/stack.ts";
+import { summary } from "../lib/stats.ts";
+
+function option(args: string[], key: string, fallback: number): number {
+  const found = args.find((a) => a.startsWith(`--${key}=`));
+  return found ? Number(found.split("=")[1]) : fallback;
+}
+
+export async function run(args: string[]) {
+  const rate = option(args, "rate", 300); // orders per second
+  const seconds = option(args, "seconds", 30);
+  const connections = option(args, "connections", 64);
+  console.log(`pipeline: ${rate} orders/s for ${seconds} s over ${connections} keep-alive connections`);
+  const stack = await startBenchStack({ PAYMENT_LATENCY_MS: "5" });
+  const client = new Pool(stack.orderUrl, { connections, pipelining: 1 });
+  const latencies: number[] = [];
+  const accepted: string[] = [];
+  let errors = 0;
+  let inFlight = 0;
+  let maxInFlight = 0;
+  const started = performance.now();
+  try {
+    const total = rate * seconds;
+    const sends: Promise<void>[] = [];
+    for (let i = 0; i < total; i++) {
+      // Open model: request i is due at i / rate seconds, whether or not earlier ones answered.
+      const due = started + (i * 1000) / rate;
+      const wait = due - performance.now();
+      if (wait > 1) await sleep(wait);
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      const t0 = performance.now();
+      sends.push(
+        client
+          .request({
+            method: "POST",
+            path: "/api/v1/orders",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ customer_id: `bench-${i % 5000}`, customer_name: "Bench Customer", total_amount: `${(i % 500) + 1}.25` }),
+          })
+          .then(async (response) => {
+            const body = (await response.body.json()) as { data?: { id: string } };
+            latencies.push(performance.now() - t0);
+            if (response.statusCode === 202 && body.data) accepted.push(body.data.id);
+            else errors++;
+          })
+          .catch(() => {
+            errors++;
+          })
+          .finally(() => {
+            inFlight--;
+          }),
+      );
+    }
+    await Promise.all(sends);
+    const sendSeconds = (performance.now() - started) / 1000;
+
+    const orderDb = new pg.Pool({ connectionString: stack.orderDbUrl, max: 2 });
+    const paymentDb = new pg.Pool({ connectionString: stack.paymentDbUrl, max: 2 });
+    const deadline = Date.now() + 120_000;
+    let terminal = 0;
+    while (Date.now() < deadline) {
+      terminal = (await orderDb.query("SELECT count(*)::int AS n FROM orders WHERE status IN ('SUCCESS','FAILED')")).rows[0].n;
+      if (terminal >= accepted.length) break;
+      await sleep(250);
+    }
+    const e2e = await orderDb.query(
+      `SELECT extract(epoch FROM (updated_at - created_at)) * 1000 AS ms FROM orders WHERE status IN ('SUCCESS','FAILED')`,
+    );
+    const span = await orderDb.query(
+      "SELECT extract(epoch FROM (max(updated_at) - min(created_at))) AS s, count(*)::int AS n FROM orders WHERE status IN ('SUCCESS','FAILED')",
+    );
+    const found = await orderDb.query("SELECT count(*)::int AS n FROM orders WHERE id = ANY($1) AND status IN ('SUCCESS','FAILED')", [accepted]);
+    const duplicated = await paymentDb.query("SELECT count(*)::int AS n FROM (SELECT order_id FROM payments GROUP BY order_id HAVING count(*) > 1) d");
+    const payments = await paymentDb.query("SELECT count(*)::int AS n FROM payments");
+    await orderDb.end();
+    await paymentDb.end();
+
+    const completedPerSecond = span.rows[0].n / Number(span.rows[0].s);
+    const result = {
+      scenario: "pipeline",
+      at: new Date().toISOString(),
+      command: `npm run bench -- pipeline --rate=${rate} --seconds=${seconds} --connections=${connections}`,
+      machine: machine(),
+      configuration: { rate_per_s: rate, seconds, connections, payment_latency_ms: 5, partitions: 6 },
+      orders_offered: rate * seconds,
+      orders_accepted: accepted.length,
+      http_errors: errors,
+      orders_per_min_accepted: Math.round((accepted.length / sendSeconds) * 60),
+      orders_per_min_end_to_end: Math.round(completedPerSecond * 60),
+      post_latency_ms: summary(latencies),
+      end_to_end_latency_ms: summary(e2e.rows.map((r) => Number(r.ms))),
+      max_in_flight: maxInFlight,
+      lost_orders: accepted.length - found.rows[0].n,
+      payments: payments.rows[0].n,
+      duplicated_payments: duplicated.rows[0].n,
+    };
+    console.log(JSON.stringify(result, null, 2));
+    await writeFile(join(ROOT, "bench", "results", "pipeline-latest.json"), `${JSON.stringify(result, null, 2)}\n`);
+    await writeFile(join(ROOT, "bench", "results", "pipeline-latest.md"), report(result));
+  } finally {
+    await client.close();
+    await stack.stop();
+  }
+}
+
+function report(r: Record<string, unknown> & { post_latency_ms: object; end_to_end_latency_ms: object; machine: object }): string {
+  const rows = (o: object) => Object.entries(o).map(([k, v]) => `| ${k} | ${v} |`).join("\n");
+  return `# Pipeline benchmark (${r.at})
+
+Command: \`${r.command}\`. Everything on one machine: Kafka, PostgreSQL, order and payment
+services (one process each) and the load generator (its own process, undici keep-alive pool).
+End-to-end latency is order insert → SUCCESS/FAILED, both stamped by the order database's clock.
+
+| machine | |
+|---|---|
+${rows(r.machine)}
+
+| result | |
+|---|---|
+| orders accepted / offered | ${r.orders_accepted} / ${r.orders_offered} |
+| orders per minute accepted | ${r.orders_per_min_accepted} |
+| orders per minute end to end | ${r.orders_per_min_end_to_end} |
+| lost orders | ${r.lost_orders} |
+| duplicated payments | ${r.duplicated_payments} |
+| HTTP errors | ${r.http_errors} |
+
+| POST latency (ms) | |
+|---|---|
+${rows(r.post_latency_ms)}
+
+| end-to-end latency (ms) | |
+|---|---|
+${rows(r.end_to_end_latency_ms)}
+`;
+}
