@@ -62,8 +62,27 @@ export const OrderCompletedV1 = envelope(
 );
 export type OrderCompleted = Static<typeof OrderCompletedV1>;
 
-export const ALL_EVENT_SCHEMAS = [OrderPlacedV1, PaymentCompletedV1, OrderCompletedV1] as const;
-export type PlatformEvent = OrderPlaced | PaymentCompleted | OrderCompleted;
+/**
+ * "Every order created before `watermark` is terminal and its OrderCompleted precedes this event
+ * on this partition." Published by the order service to every partition of orders.completed.
+ */
+export const OrdersWatermarkV1 = envelope(
+  "OrdersWatermark",
+  1,
+  Type.Object({
+    watermark: Timestamp,
+    partition: Type.Integer({ minimum: 0 }),
+    /** The order database (shard) whose clock the watermark is on. */
+    source: Type.String({ minLength: 1, maxLength: 100 }),
+  }),
+);
+export type OrdersWatermark = Static<typeof OrdersWatermarkV1>;
+
+export const OrdersCompletedTopicEvent = Type.Union([OrderCompletedV1, OrdersWatermarkV1]);
+export type OrdersCompletedTopicEvent = OrderCompleted | OrdersWatermark;
+
+export const ALL_EVENT_SCHEMAS = [OrderPlacedV1, PaymentCompletedV1, OrderCompletedV1, OrdersWatermarkV1] as const;
+export type PlatformEvent = OrderPlaced | PaymentCompleted | OrderCompleted | OrdersWatermark;
 
 /** Order statuses as carried on the wire; re-exported so consumers need one import. */
 export const WIRE_ORDER_STATUSES = ORDER_STATUSES;

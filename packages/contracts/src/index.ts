@@ -6,3 +6,4 @@ export * from "./money.ts";
 export * from "./statuses.ts";
 export * from "./topics.ts";
 export * from "./validate.ts";
+export * from "./http/campaigns.ts";

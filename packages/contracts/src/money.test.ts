@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { formatCents, MAX_AMOUNT_CENTS, parseAmountCents } from "./money.ts";
+import { centsOf, formatCents, MAX_AMOUNT_CENTS, parseAmountCents } from "./money.ts";
 
 describe("parseAmountCents", () => {
   it("accepts numbers and strings with up to two decimals", () => {
@@ -27,5 +27,13 @@ describe("parseAmountCents", () => {
         expect(parseAmountCents(formatCents(cents))).toEqual({ ok: true, cents });
       }),
     );
+  });
+});
+
+describe("centsOf", () => {
+  it("reads stored decimals, zero included", () => {
+    expect(centsOf("0.00")).toBe(0);
+    expect(centsOf("200.01")).toBe(20001);
+    expect(() => centsOf("abc")).toThrow();
   });
 });

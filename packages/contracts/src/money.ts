@@ -32,8 +32,9 @@ export function formatCents(cents: number): string {
   return `${whole}.${fraction}`;
 }
 
-/** Cents of a decimal string that is already known to be valid (from the database or a validated event). */
+/** Cents of a decimal string that is already known to be valid (from the database or a validated event); zero allowed. */
 export function centsOf(decimal: string): number {
+  if (/^0+(\.0{1,2})?$/.test(decimal)) return 0;
   const parsed = parseAmountCents(decimal);
   if (!parsed.ok) throw new Error(`invalid stored amount: ${decimal}`);
   return parsed.cents;

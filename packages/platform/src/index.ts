@@ -13,3 +13,5 @@ export { createMetrics, type Metrics } from "./metrics.ts";
 export { bootService, type ServiceRuntime, stopOnSignals } from "./service.ts";
 export { type Filter, type PageResult, pagedSearch, parseSort, type SortKey } from "./db/search.ts";
 export { streamRowsAsJson } from "./http/stream-json.ts";
+export { runEvery } from "./schedule.ts";
+export { listenToChannel } from "./db/listen.ts";

@@ -7,6 +7,10 @@ export function loadOrderConfig(env: Record<string, string | undefined> = proces
     /** An order with no payment result after this long becomes FAILED. */
     paymentTimeoutMs: e.int("ORDER_PAYMENT_TIMEOUT_MS", 60_000, { min: 100 }),
     expirySweepMs: e.int("ORDER_EXPIRY_SWEEP_MS", 1_000, { min: 10 }),
+    /** How often the low watermark is published to every partition of orders.completed. */
+    watermarkIntervalMs: e.int("ORDER_WATERMARK_INTERVAL_MS", 500, { min: 10 }),
+    /** Names this order database (shard) in its watermarks. */
+    watermarkSource: e.string("ORDER_WATERMARK_SOURCE", "order_db"),
   };
 }
 export type OrderConfig = ReturnType<typeof loadOrderConfig>;

@@ -1,8 +1,9 @@
 import { fileURLToPath } from "node:url";
 import { TOPICS } from "@spgroup/contracts";
-import { bootService, createHttpApp } from "@spgroup/platform";
+import { bootService, createHttpApp, partitionCounts, runEvery } from "@spgroup/platform";
 import type { OrderContext } from "./app/context.ts";
 import { expireUnpaidOrders } from "./app/expire-unpaid-orders.ts";
+import { publishWatermark } from "./app/publish-watermark.ts";
 import type { OrderConfig } from "./config.ts";
 import { paymentCompletedConsumer } from "./events/payment-completed.ts";
 import { adminOrderRoutes } from "./http/admin-routes.ts";
@@ -22,17 +23,11 @@ export async function startOrderService(config: OrderConfig) {
   const consumer = paymentCompletedConsumer(runtime, ctx);
   await consumer.start();
 
-  let sweeping = true;
-  const sweep = (async () => {
-    while (sweeping) {
-      try {
-        await expireUnpaidOrders(ctx, config.paymentTimeoutMs);
-      } catch (error) {
-        runtime.logger.error({ err: error }, "payment-timeout sweep failed");
-      }
-      await new Promise((resolve) => setTimeout(resolve, config.expirySweepMs));
-    }
-  })();
+  const stopSweep = runEvery("payment-timeout sweep", config.expirySweepMs, () => expireUnpaidOrders(ctx, config.paymentTimeoutMs), runtime.logger);
+  const completedTopic = ctx.topics.ordersCompleted;
+  const partitions = (await partitionCounts(runtime.kafka, [completedTopic])).get(completedTopic) ?? 0;
+  const watermarkTarget = { topic: completedTopic, partitions, source: config.watermarkSource };
+  const stopWatermarks = runEvery("watermark", config.watermarkIntervalMs, () => publishWatermark(runtime.pool, runtime.relay, watermarkTarget), runtime.logger);
 
   const app = await createHttpApp({
     name: "Order service",
@@ -55,8 +50,8 @@ export async function startOrderService(config: OrderConfig) {
     runtime,
     async stop() {
       await app.close();
-      sweeping = false;
-      await sweep;
+      await stopSweep();
+      await stopWatermarks();
       await consumer.stop();
       await runtime.close();
     },

@@ -1,0 +1,112 @@
+import { type Static, Type } from "@sinclair/typebox";
+import { AmountText } from "./common.ts";
+
+export const CAMPAIGN_STATUSES = ["SCHEDULED", "ACTIVE", "CLOSING", "FINAL"] as const;
+export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
+export const STANDINGS_STATES = ["PROVISIONAL", "FINAL"] as const;
+export type StandingsState = (typeof STANDINGS_STATES)[number];
+
+export const POLICY_DEFAULTS = { total_reward: 20, min_order_amount: "200.00", max_tracked_orders: 50 } as const;
+
+const PositiveCount = Type.Integer({ minimum: 1, maximum: 100_000 });
+const Instant = Type.String({ format: "date-time" });
+
+const CampaignFields = {
+  name: Type.String({ minLength: 1, maxLength: 100 }),
+  description: Type.String({ maxLength: 2_000 }),
+  start_time: Instant,
+  end_time: Instant,
+  total_reward: PositiveCount,
+  min_order_amount: Type.Union([Type.Number({ minimum: 0 }), AmountText], { description: "Orders must be strictly greater than this" }),
+  max_tracked_orders: PositiveCount,
+};
+
+export const CreateCampaignBody = Type.Object(
+  {
+    name: CampaignFields.name,
+    description: Type.Optional(CampaignFields.description),
+    start_time: CampaignFields.start_time,
+    end_time: CampaignFields.end_time,
+    total_reward: Type.Optional(CampaignFields.total_reward),
+    min_order_amount: Type.Optional(CampaignFields.min_order_amount),
+    max_tracked_orders: Type.Optional(CampaignFields.max_tracked_orders),
+  },
+  { additionalProperties: false },
+);
+export type CreateCampaignBody = Static<typeof CreateCampaignBody>;
+
+/** Every field optional: what is given replaces the current value. */
+export const UpdateCampaignBody = Type.Partial(Type.Object(CampaignFields), { additionalProperties: false, minProperties: 1 });
+export type UpdateCampaignBody = Static<typeof UpdateCampaignBody>;
+
+export const CampaignIdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) });
+
+export const Inventory = Type.Object({ total: Type.Integer(), awarded: Type.Integer(), remaining: Type.Integer() });
+export type Inventory = Static<typeof Inventory>;
+
+export const Policy = Type.Object({
+  total_reward: Type.Integer(),
+  min_order_amount: Type.String(),
+  max_tracked_orders: Type.Integer(),
+});
+export type Policy = Static<typeof Policy>;
+
+export const Campaign = Type.Object(
+  {
+    id: Type.Integer(),
+    name: Type.String(),
+    type: Type.String(),
+    description: Type.String(),
+    start_time: Instant,
+    end_time: Instant,
+    policy: Policy,
+    status: Type.Union(CAMPAIGN_STATUSES.map((s) => Type.Literal(s))),
+    inventory: Inventory,
+    created_at: Instant,
+    updated_at: Instant,
+    finalized_at: Type.Union([Instant, Type.Null()]),
+  },
+  { $id: "Campaign" },
+);
+export type Campaign = Static<typeof Campaign>;
+
+export const Winner = Type.Object({
+  rank: Type.Integer(),
+  customer_id: Type.String(),
+  customer_name: Type.String(),
+  first_order_at: Instant,
+  max_order_amount: Type.String(),
+});
+export type Winner = Static<typeof Winner>;
+
+export const Standings = Type.Object({
+  campaign_id: Type.Integer(),
+  state: Type.Union(STANDINGS_STATES.map((s) => Type.Literal(s))),
+  winners: Type.Array(Winner),
+  inventory: Inventory,
+});
+export type Standings = Static<typeof Standings>;
+
+export const AUDIT_REASONS = ["WINNER", "AMOUNT_NOT_ABOVE_MINIMUM", "PRIZES_EXHAUSTED"] as const;
+export type AuditReason = (typeof AUDIT_REASONS)[number];
+
+export const AuditRow = Type.Object({
+  rank: Type.Integer({ description: "Position among tracked customers by first order time" }),
+  customer_id: Type.String(),
+  customer_name: Type.String(),
+  first_order_at: Instant,
+  first_order_id: Type.String(),
+  max_order_amount: Type.String(),
+  winner: Type.Boolean(),
+  reason: Type.Union(AUDIT_REASONS.map((r) => Type.Literal(r))),
+});
+export type AuditRow = Static<typeof AuditRow>;
+
+export const Audit = Type.Object({
+  campaign_id: Type.Integer(),
+  state: Type.Union(STANDINGS_STATES.map((s) => Type.Literal(s))),
+  policy: Policy,
+  window: Type.Object({ start_time: Instant, end_time: Instant }),
+  tracked: Type.Array(AuditRow),
+});
+export type Audit = Static<typeof Audit>;

@@ -1,0 +1,16 @@
+import type { Pool } from "@spgroup/platform";
+
+export interface CampaignContext {
+  pool: Pool;
+  /** Full name of the orders.completed topic, whose partitions carry the watermarks. */
+  completedTopic: string;
+  /** Its number of partitions: finality needs a watermark on each. */
+  partitions: number;
+  /** The order databases (shards) whose watermarks must all pass the window's end. */
+  watermarkSources: string[];
+}
+
+// Ingest holds this lock shared and campaign changes hold it exclusive, so a change of window never
+// interleaves with a batch: either the batch sees the new window or the rebuild sees the batch.
+export const STANDINGS_LOCK = 727277;
+export const STANDINGS_CHANNEL = "campaign_standings";

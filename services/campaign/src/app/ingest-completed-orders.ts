@@ -1,0 +1,32 @@
+import type { OrderCompleted, OrdersCompletedTopicEvent, OrdersWatermark } from "@spgroup/contracts";
+import type { ConsumedEvent, DbClient } from "@spgroup/platform";
+import { openCampaigns } from "../db/campaigns.ts";
+import { insertCompletedOrders } from "../db/orders.ts";
+import { addToStandings } from "../db/standings.ts";
+import { raiseWatermarks } from "../db/watermarks.ts";
+import { STANDINGS_CHANNEL, STANDINGS_LOCK } from "./context.ts";
+
+/**
+ * One batch of orders.completed, inside the consumer's transaction: store the orders, fold the new
+ * SUCCESS orders into every open campaign's standings, and record the partitions' watermarks. The
+ * watermark of a partition is written with the events that preceded it there, so "watermark past
+ * end_time on every partition" means every order of the window is already counted.
+ */
+export async function ingestCompletedOrders(client: DbClient, events: ConsumedEvent<OrdersCompletedTopicEvent>[]): Promise<void> {
+  await client.query("SELECT pg_advisory_xact_lock_shared($1)", [STANDINGS_LOCK]);
+  const orders = events.filter((e): e is ConsumedEvent<OrderCompleted> => e.event.type === "OrderCompleted").map((e) => e.event.data);
+  const marks = events
+    .filter((e): e is ConsumedEvent<OrdersWatermark> => e.event.type === "OrdersWatermark")
+    // The partition the event arrived on is what counts, not the one it claims.
+    .map((e) => ({ topic: e.topic, partition: e.partition, source: e.event.data.source, watermark: e.event.data.watermark }));
+
+  const stored = await insertCompletedOrders(client, orders);
+  if (stored.some((o) => o.status === "SUCCESS")) {
+    for (const campaign of await openCampaigns(client)) {
+      if ((await addToStandings(client, campaign, stored)) > 0) {
+        await client.query("SELECT pg_notify($1, $2)", [STANDINGS_CHANNEL, String(campaign.id)]);
+      }
+    }
+  }
+  await raiseWatermarks(client, marks);
+}

@@ -1,0 +1,65 @@
+import type { Audit, Campaign, Inventory, Standings, Winner } from "@spgroup/contracts";
+import type { Queryable } from "@spgroup/platform";
+import { type CampaignRow, currentCampaign, IPHONE_CAMPAIGN } from "../db/campaigns.ts";
+import { leadingCustomers } from "../db/standings.ts";
+import { finalWinners } from "../db/winners.ts";
+import { campaignStatus } from "../domain/campaign-status.ts";
+import { rankTrackedCustomers, winnersOf } from "../domain/winners.ts";
+
+export async function currentIphoneCampaign(db: Queryable): Promise<CampaignRow | undefined> {
+  return currentCampaign(db, IPHONE_CAMPAIGN);
+}
+
+function inventoryOf(campaign: CampaignRow, awarded: number): Inventory {
+  const total = campaign.policy.total_reward;
+  return { total, awarded, remaining: total - awarded };
+}
+
+/** Winners of a campaign: the stored FINAL ones, or the rule over what has arrived so far. */
+export async function standingsOf(db: Queryable, campaign: CampaignRow): Promise<Standings> {
+  let winners: Winner[];
+  if (campaign.finalized_at) {
+    winners = await finalWinners(db, campaign.id);
+  } else {
+    const tracked = await leadingCustomers(db, campaign.id, campaign.policy.max_tracked_orders);
+    winners = winnersOf(rankTrackedCustomers(tracked, campaign.policy)).map((w, i) => ({
+      rank: i + 1,
+      customer_id: w.customer_id,
+      customer_name: w.customer_name,
+      first_order_at: w.first_order_at,
+      max_order_amount: w.max_order_amount,
+    }));
+  }
+  return { campaign_id: campaign.id, state: campaign.finalized_at ? "FINAL" : "PROVISIONAL", winners, inventory: inventoryOf(campaign, winners.length) };
+}
+
+export async function campaignView(db: Queryable, campaign: CampaignRow): Promise<Campaign> {
+  const standings = await standingsOf(db, campaign);
+  const { now: _now, ...row } = campaign;
+  return { ...row, status: campaignStatus(campaign, campaign.now), inventory: standings.inventory };
+}
+
+/** Every tracked customer in rank order, with why they won or did not. */
+export async function auditOf(db: Queryable, campaign: CampaignRow): Promise<Audit> {
+  const tracked = await leadingCustomers(db, campaign.id, campaign.policy.max_tracked_orders);
+  return {
+    campaign_id: campaign.id,
+    state: campaign.finalized_at ? "FINAL" : "PROVISIONAL",
+    policy: campaign.policy,
+    window: { start_time: campaign.start_time, end_time: campaign.end_time },
+    tracked: rankTrackedCustomers(tracked, campaign.policy),
+  };
+}
+
+const CSV_COLUMNS = ["rank", "customer_id", "customer_name", "first_order_at", "first_order_id", "max_order_amount", "winner", "reason"] as const;
+
+export function auditCsv(audit: Audit): string {
+  const cell = (value: unknown) => {
+    const text = String(value);
+    // Quote always; neutralise spreadsheet formulas in customer-supplied names.
+    const safe = /^[=+\-@]/.test(text) ? `'${text}` : text;
+    return `"${safe.replaceAll('"', '""')}"`;
+  };
+  const lines = audit.tracked.map((row) => CSV_COLUMNS.map((c) => cell(row[c])).join(","));
+  return `${CSV_COLUMNS.join(",")}\n${lines.join("\n")}${lines.length ? "\n" : ""}`;
+}

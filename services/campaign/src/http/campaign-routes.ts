@@ -1,0 +1,86 @@
+import { Audit, Campaign, CampaignIdParams, CreateCampaignBody, Data, ErrorBody, Standings, UpdateCampaignBody } from "@spgroup/contracts";
+import { type HttpApp, notFound, type Pool } from "@spgroup/platform";
+import { Type } from "@sinclair/typebox";
+import { createCampaign, editCampaign } from "../app/manage-campaign.ts";
+import { auditCsv, auditOf, campaignView, currentIphoneCampaign, standingsOf } from "../app/read-standings.ts";
+import { findCampaign } from "../db/campaigns.ts";
+
+const security = [{ admin: [] }];
+const tags = ["campaign"];
+
+export function campaignRoutes(app: HttpApp, pool: Pool): void {
+  const current = async () => {
+    const campaign = await currentIphoneCampaign(pool);
+    if (!campaign) throw notFound("no iPhone campaign yet; create one with POST /api/admin/v1/campaigns/iphones");
+    return campaign;
+  };
+
+  app.post(
+    "/api/admin/v1/campaigns/iphones",
+    { schema: { tags, security, summary: "Create the iPhone campaign (409 while another is not FINAL)", body: CreateCampaignBody, response: { 201: Data(Campaign), 400: ErrorBody, 409: ErrorBody } } },
+    async (request, reply) => {
+      const created = await createCampaign(pool, request.body);
+      return reply.code(201).send({ data: await campaignView(pool, created) });
+    },
+  );
+
+  app.get(
+    "/api/admin/v1/campaigns/iphones",
+    { schema: { tags, security, summary: "The current iPhone campaign, its status and inventory", response: { 200: Data(Campaign), 404: ErrorBody } } },
+    async () => ({ data: await campaignView(pool, await current()) }),
+  );
+
+  app.put(
+    "/api/admin/v1/campaigns/iphones/:id",
+    {
+      schema: {
+        tags,
+        security,
+        summary: "Change a campaign (any subset of fields); standings are recomputed at once; 409 once FINAL",
+        params: CampaignIdParams,
+        body: UpdateCampaignBody,
+        response: { 200: Data(Campaign), 400: ErrorBody, 404: ErrorBody, 409: ErrorBody },
+      },
+    },
+    async (request) => ({ data: await campaignView(pool, await editCampaign(pool, request.params.id, request.body)) }),
+  );
+
+  app.get(
+    "/api/admin/v1/campaigns/iphones/winners",
+    { schema: { tags, security, summary: "Winners: PROVISIONAL while orders may still count, FINAL once fixed", response: { 200: Data(Standings), 404: ErrorBody } } },
+    async () => ({ data: await standingsOf(pool, await current()) }),
+  );
+
+  const AuditQuery = Type.Object({ campaign_id: Type.Optional(Type.Integer({ minimum: 1 })) }, { additionalProperties: false });
+  const auditFor = async (campaignId: number | undefined) => {
+    const campaign = campaignId ? await findCampaign(pool, campaignId) : await current();
+    if (!campaign) throw notFound(`campaign ${campaignId} not found`);
+    return auditOf(pool, campaign);
+  };
+
+  app.get(
+    "/api/admin/v1/campaigns/iphones/audit",
+    {
+      schema: {
+        tags,
+        security,
+        summary: "Every tracked customer in rank order and why they did or did not win",
+        querystring: AuditQuery,
+        response: { 200: Data(Audit), 404: ErrorBody },
+      },
+    },
+    async (request) => ({ data: await auditFor(request.query.campaign_id) }),
+  );
+
+  app.get(
+    "/api/admin/v1/campaigns/iphones/audit.csv",
+    { schema: { tags, security, summary: "The audit as CSV", querystring: AuditQuery } },
+    async (request, reply) => {
+      const audit = await auditFor(request.query.campaign_id);
+      return reply
+        .type("text/csv; charset=utf-8")
+        .header("content-disposition", `attachment; filename="campaign-${audit.campaign_id}-audit.csv"`)
+        .send(auditCsv(audit));
+    },
+  );
+}

@@ -1,0 +1,62 @@
+import { fileURLToPath } from "node:url";
+import { TOPICS } from "@spgroup/contracts";
+import { bootService, createHttpApp, partitionCounts, runEvery } from "@spgroup/platform";
+import type { CampaignContext } from "./app/context.ts";
+import { finalizeDueCampaigns } from "./app/finalize-campaigns.ts";
+import type { CampaignConfig } from "./config.ts";
+import { ordersCompletedConsumer } from "./events/orders-completed.ts";
+import { campaignRoutes } from "./http/campaign-routes.ts";
+import { StandingsStream } from "./http/standings-stream.ts";
+
+const MIGRATIONS = fileURLToPath(new URL("../migrations", import.meta.url));
+
+/** Boots the campaign service: database, orders.completed consumer, finaliser, HTTP and the live stream. */
+export async function startCampaignService(config: CampaignConfig) {
+  const runtime = await bootService(config, { migrationsDir: MIGRATIONS, topics: Object.values(TOPICS) });
+  const completedTopic = runtime.topic(TOPICS.ordersCompleted);
+  const ctx: CampaignContext = {
+    pool: runtime.pool,
+    completedTopic,
+    partitions: (await partitionCounts(runtime.kafka, [completedTopic])).get(completedTopic) ?? 0,
+    watermarkSources: config.watermarkSources,
+  };
+  const finalize = async () => {
+    const done = await finalizeDueCampaigns(ctx);
+    if (done.length > 0) runtime.logger.info({ campaigns: done }, "campaign winners are FINAL");
+  };
+  const consumer = ordersCompletedConsumer(runtime, () => {});
+  await consumer.start();
+  const stopFinalizer = runEvery("finalize campaigns", config.finalizeIntervalMs, finalize, runtime.logger);
+
+  const stream = new StandingsStream(runtime.pool, runtime.logger);
+  stream.start(config.databaseUrl);
+  const app = await createHttpApp({
+    name: "Campaign service",
+    description: "The iPhone hot-sale giveaway: live standings and provably fair final winners",
+    logger: runtime.logger,
+    metrics: runtime.metrics,
+    adminAuth: runtime.adminAuth,
+    readiness: runtime.readiness,
+  });
+  campaignRoutes(app, runtime.pool);
+  stream.register(app);
+  await app.listen({ host: config.host, port: config.port });
+  const address = app.server.address();
+  const port = typeof address === "object" && address ? address.port : config.port;
+  runtime.logger.info({ port, partitions: ctx.partitions }, "campaign service listening");
+
+  return {
+    app,
+    port,
+    runtime,
+    ctx,
+    async stop() {
+      await stream.stop();
+      await app.close();
+      await stopFinalizer();
+      await consumer.stop();
+      await runtime.close();
+    },
+  };
+}
+export type CampaignService = Awaited<ReturnType<typeof startCampaignService>>;

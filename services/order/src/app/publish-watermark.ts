@@ -1,0 +1,43 @@
+import { randomUUID } from "node:crypto";
+import type { OrdersWatermark } from "@spgroup/contracts";
+import { enqueueOutbox, type OutboxRelay, type Pool, withTransaction } from "@spgroup/platform";
+import { lowWatermark, oldestOpenTransactionStart } from "../db/watermark.ts";
+
+export interface WatermarkTarget {
+  topic: string;
+  partitions: number;
+  /** Names the order database whose clock the watermark is on (one per shard). */
+  source: string;
+}
+
+/**
+ * Publishes the order database's low watermark to every partition of orders.completed. It is
+ * written to the outbox after it was computed, so its outbox rows come after the completion
+ * events of every order it covers (those committed before the computation), and the relay keeps
+ * that order per partition. See ../shared/design/fair-finality.md.
+ */
+export async function publishWatermark(pool: Pool, relay: Pick<OutboxRelay, "nudge">, target: WatermarkTarget): Promise<string | undefined> {
+  const x = await oldestOpenTransactionStart(pool);
+  const watermark = await withTransaction(pool, async (client) => {
+    // One publisher at a time across instances; the others skip this round.
+    const { rows } = await client.query<{ locked: boolean }>("SELECT pg_try_advisory_xact_lock(727276) AS locked");
+    if (!rows[0]?.locked) return undefined;
+    const w = await lowWatermark(client, x);
+    await enqueueOutbox(
+      client,
+      Array.from({ length: target.partitions }, (_, partition) => {
+        const event: OrdersWatermark = {
+          event_id: randomUUID(),
+          type: "OrdersWatermark",
+          version: 1,
+          occurred_at: w,
+          data: { watermark: w, partition, source: target.source },
+        };
+        return { topic: target.topic, key: `watermark-${partition}`, partition, payload: event };
+      }),
+    );
+    return w;
+  });
+  if (watermark) relay.nudge();
+  return watermark;
+}
