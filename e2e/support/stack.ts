@@ -1,13 +1,15 @@
 import { join } from "node:path";
-import { ROOT, type ServiceProcess, spawnService } from "@spgroup/infra";
+import { ROOT, type SERVICES, type ServiceProcess, spawnService } from "@spgroup/infra";
 import { isolatedEnv, type SharedInfra, testPool } from "@spgroup/infra/testing";
 import { getPort } from "./ports.ts";
+
+type ServiceName = keyof typeof SERVICES;
 
 /** Order and payment services as real processes, on their own databases and topics. */
 export async function startProcessStack(infra: SharedInfra, extra: Record<string, string> = {}) {
   const isolated = isolatedEnv(infra, extra);
   const logs = join(ROOT, ".data", "test", "logs", isolated.suffix);
-  const spawnOne = async (name: "order" | "payment", more: Record<string, string> = {}) =>
+  const spawnOne = async (name: ServiceName, more: Record<string, string> = {}) =>
     spawnService(name, { ...isolated.env, PORT: String(await getPort()), ...more }, join(logs, `${name}.log`));
   const processes: ServiceProcess[] = [];
   const order = await spawnOne("order");
@@ -15,15 +17,17 @@ export async function startProcessStack(infra: SharedInfra, extra: Record<string
   processes.push(order, payment);
   const orderDb = testPool(isolated.env.ORDER_DATABASE_URL as string);
   const paymentDb = testPool(isolated.env.PAYMENT_DATABASE_URL as string);
+  const campaignDb = testPool(isolated.env.CAMPAIGN_DATABASE_URL as string);
   return {
     ...isolated,
     order,
     payment,
     orderDb,
     paymentDb,
+    campaignDb,
     logs,
     /** Starts one more service process (a restart, or a second instance). */
-    async spawn(name: "order" | "payment", more: Record<string, string> = {}) {
+    async spawn(name: ServiceName, more: Record<string, string> = {}) {
       const started = await spawnOne(name, more);
       processes.push(started);
       return started;
@@ -32,6 +36,7 @@ export async function startProcessStack(infra: SharedInfra, extra: Record<string
       await Promise.allSettled(processes.map((p) => p.stop()));
       await orderDb.end();
       await paymentDb.end();
+      await campaignDb.end();
     },
   };
 }

@@ -44,6 +44,7 @@ export async function startInfrastructure(o: InfrastructureOptions): Promise<Inf
 export const SERVICES = {
   order: join(ROOT, "services/order/src/main.ts"),
   payment: join(ROOT, "services/payment/src/main.ts"),
+  campaign: join(ROOT, "services/campaign/src/main.ts"),
 } as const;
 
 export interface ServiceProcess {

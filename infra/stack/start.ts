@@ -37,6 +37,7 @@ try {
   const logs = join(dataDir, "logs");
   services.push(await spawnService("order", { ...env, PORT: String(PORTS.order) }, join(logs, "order.log")));
   services.push(await spawnService("payment", { ...env, PORT: String(PORTS.payment) }, join(logs, "payment.log")));
+  services.push(await spawnService("campaign", { ...env, PORT: String(PORTS.campaign) }, join(logs, "campaign.log")));
   for (const s of services) {
     void s.exited.then((code) => {
       if (!stopping) {
@@ -48,7 +49,8 @@ try {
   log("ready:");
   log(`  order service    http://localhost:${PORTS.order}   (docs: /docs)`);
   log(`  payment service  http://localhost:${PORTS.payment}   (docs: /docs)`);
-  log(`  PostgreSQL       ${infrastructure.postgres.url("order_db")}, …/payment_db`);
+  log(`  campaign service http://localhost:${PORTS.campaign}   (docs: /docs)`);
+  log(`  PostgreSQL       ${infrastructure.postgres.url("order_db")}, …/payment_db, …/campaign_db`);
   log(`  Kafka            ${infrastructure.kafka.brokers}`);
   log(`  service logs     ${logs}`);
   log(LOCAL_ADMIN_NOTE);

@@ -56,7 +56,7 @@ describe("rankTrackedCustomers", () => {
   it("picks exactly the reference rule's winners for thousands of random histories", () => {
     fc.assert(
       fc.property(
-        toHistory(fc.array(orderArb, { maxLength: 120 })),
+        toHistory(fc.array(orderArb, { maxLength: 120, size: "max" })),
         fc.integer({ min: 1, max: 40 }),
         fc.integer({ min: 1, max: 40 }),
         fc.constantFrom(0, 19999, 20000, 20001),
