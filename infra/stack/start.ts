@@ -14,7 +14,7 @@ const infrastructure = await startInfrastructure({
   kafkaPort: PORTS.kafka,
   kafkaControllerPort: PORTS.kafkaController,
 });
-const env = localStackEnv(infrastructure);
+const env = localStackEnv({ postgresUrl: infrastructure.postgres.url("postgres"), kafkaBrokers: infrastructure.kafka.brokers });
 const services: ServiceProcess[] = [];
 let stopping = false;
 

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Consumer, stringDeserializers } from "@platformatic/kafka";
 import { LOCAL_ADMIN_SECRET } from "@spgroup/platform";
+import { databaseUrl } from "../stack/local-stack.ts";
 import pg from "pg";
 
 export interface SharedInfra {
@@ -15,11 +16,7 @@ export interface SharedInfra {
  */
 export function isolatedEnv(infra: SharedInfra, extra: Record<string, string> = {}) {
   const suffix = randomBytes(4).toString("hex");
-  const db = (name: string) => {
-    const url = new URL(infra.postgresUrl);
-    url.pathname = `/${name}_${suffix}`;
-    return url.toString();
-  };
+  const db = (name: string) => databaseUrl(infra.postgresUrl, `${name}_${suffix}`);
   const env: Record<string, string> = {
     ORDER_DATABASE_URL: db("order"),
     PAYMENT_DATABASE_URL: db("payment"),

@@ -79,3 +79,22 @@ describe("admin payment search", () => {
     expect(all.json().data).toHaveLength(45);
   });
 });
+
+describe("operations endpoints", () => {
+  it("serve liveness, readiness, Prometheus metrics and the OpenAPI document", async () => {
+    const { env } = isolatedEnv(inject("infra"));
+    const service = await startPaymentService(loadPaymentConfig(env));
+    try {
+      expect((await service.app.inject({ method: "GET", url: "/health" })).json()).toEqual({ status: "ok" });
+      expect((await service.app.inject({ method: "GET", url: "/ready" })).json()).toEqual({ status: "ready", checks: { database: true, kafka: true } });
+      const metrics = (await service.app.inject({ method: "GET", url: "/metrics" })).body;
+      for (const name of ["http_request_duration_seconds", "events_published_total", "events_consumed_total", "outbox_backlog", "consumer_lag"]) {
+        expect(metrics).toContain(name);
+      }
+      const openapi = (await service.app.inject({ method: "GET", url: "/docs/json" })).json();
+      expect(Object.keys(openapi.paths)).toContain("/api/admin/v1/payments/search");
+    } finally {
+      await service.stop();
+    }
+  });
+});

@@ -55,6 +55,15 @@ export class EventConsumer<E extends { event_id: string }> {
     return this.#consumer;
   }
 
+  /** Messages on the subscribed partitions not yet committed by this group (for the lag gauge). */
+  async lag(): Promise<number> {
+    if (!this.#consumer) return 0;
+    const lags = await this.#consumer.getLag({ topics: this.#o.topics });
+    let total = 0n;
+    for (const partitions of lags.values()) for (const lag of partitions) if (lag > 0n) total += lag;
+    return Number(total);
+  }
+
   async start(): Promise<void> {
     const { settings, groupId, topics } = this.#o;
     this.#consumer = new Consumer({
@@ -83,6 +92,8 @@ export class EventConsumer<E extends { event_id: string }> {
       this.#notify?.();
     });
     stream.on("error", (error) => this.#o.logger.error({ err: error, groupId }, "consumer stream error"));
+    // One consumer group per service, so one gauge per service registry.
+    this.#o.metrics?.gauge("consumer_lag", "Messages on the subscribed partitions not yet committed by this service's consumer group", () => this.lag());
     this.#running = true;
     this.#loop = this.#run(() => {
       if (this.#paused && this.#buffer.length < (this.#o.maxBatch ?? 500)) {

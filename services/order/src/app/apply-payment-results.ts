@@ -11,12 +11,16 @@ import type { OrderContext } from "./context.ts";
  * the payment timeout) or unknown is recorded for reconciliation and changes nothing.
  */
 export async function applyPaymentResults(ctx: OrderContext, client: DbClient, logger: Logger, results: PaymentCompleted[]): Promise<void> {
-  const changes = results.map((r) => ({ orderId: r.data.order_id, status: statusForPayment(r.data.status) }));
+  // Only the first result per order in the batch may apply (one UPDATE cannot apply two to a row
+  // deterministically); any later one is handled like a result for an already terminal order.
+  const firsts = new Map<string, PaymentCompleted>();
+  for (const r of results) if (!firsts.has(r.data.order_id)) firsts.set(r.data.order_id, r);
+  const changes = [...firsts.values()].map((r) => ({ orderId: r.data.order_id, status: statusForPayment(r.data.status) }));
   const completed = await completeAwaitingOrders(client, changes);
   await announceCompletedOrders(client, ctx.topics.ordersCompleted, completed);
 
   const moved = new Set(completed.map((o) => o.id));
-  const unapplied = results.filter((r) => !moved.has(r.data.order_id));
+  const unapplied = results.filter((r) => !(moved.has(r.data.order_id) && firsts.get(r.data.order_id) === r));
   if (unapplied.length === 0) return;
   const current = await orderStatuses(client, unapplied.map((r) => r.data.order_id));
   const late = unapplied.map((r) => {
