@@ -17,7 +17,7 @@ export interface RulePolicy {
   totalReward: number;
 }
 
-const micros = (iso: string) => BigInt(Date.parse(iso.slice(0, 19) + "Z")) * 1000n + BigInt((iso.split(".")[1] ?? "0").replace("Z", "").padEnd(6, "0"));
+const micros = (iso: string) => BigInt(Date.parse(`${iso.slice(0, 19)}Z`)) * 1000n + BigInt((iso.split(".")[1] ?? "0").replace("Z", "").padEnd(6, "0"));
 const cents = (amount: string) => Math.round(Number(amount) * 100);
 
 export function referenceWinners(orders: HistoryOrder[], p: RulePolicy): string[] {
