@@ -73,6 +73,22 @@ describe("admin payment search", () => {
     expect((await db.query("SELECT count(*)::int AS n FROM payments")).rows[0].n).toBe(45);
   });
 
+  it("exports every payment matching the filters as CSV, beyond one page", async () => {
+    const csv = await service.app.inject({ method: "GET", url: "/api/admin/v1/payments/export.csv?status=SUCCESS&sort=total_amount", headers });
+    expect(csv.statusCode).toBe(200);
+    expect(csv.headers["content-type"]).toContain("text/csv");
+    const lines = csv.body.trim().split("\n");
+    expect(lines[0]).toBe("id,order_id,status,total_amount,customer_id,created_at,updated_at");
+    expect(lines).toHaveLength(1 + 30);
+    expect(lines[1]).toMatch(/^"P0001","O0001","SUCCESS","1.00","cust-1",/);
+    expect((await service.app.inject({ method: "GET", url: "/api/admin/v1/payments/export.csv?sort=nope", headers })).statusCode).toBe(400);
+  });
+
+  it("counts payments and the approval rate for the dashboard", async () => {
+    const stats = (await service.app.inject({ method: "GET", url: "/api/admin/v1/payments/stats", headers })).json().data;
+    expect(stats).toEqual({ totals: { SUCCESS: 30, FAILED: 15 }, approval_rate: 30 / 45 });
+  });
+
   it("streams every payment", async () => {
     const all = await service.app.inject({ method: "GET", url: "/api/admin/v1/payments", headers });
     expect(all.statusCode).toBe(200);

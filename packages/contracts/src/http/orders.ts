@@ -42,3 +42,13 @@ export const SearchOrdersQuery = Type.Object(
   { additionalProperties: false },
 );
 export type SearchOrdersQuery = Static<typeof SearchOrdersQuery>;
+
+export const ExportOrdersQuery = Type.Omit(SearchOrdersQuery, ["page", "size"], { additionalProperties: false });
+export type ExportOrdersQuery = Static<typeof ExportOrdersQuery>;
+
+export const OrderStats = Type.Object({
+  /** Orders created per minute over the last hour, oldest first, by current status. */
+  per_minute: Type.Array(Type.Object({ minute: Type.String({ format: "date-time" }), success: Type.Integer(), failed: Type.Integer(), open: Type.Integer() })),
+  totals: Type.Object({ PENDING: Type.Integer(), PROCESSING: Type.Integer(), SUCCESS: Type.Integer(), FAILED: Type.Integer() }),
+});
+export type OrderStats = Static<typeof OrderStats>;

@@ -30,3 +30,13 @@ export const SearchPaymentsQuery = Type.Object(
   { additionalProperties: false },
 );
 export type SearchPaymentsQuery = Static<typeof SearchPaymentsQuery>;
+
+export const ExportPaymentsQuery = Type.Omit(SearchPaymentsQuery, ["page", "size"], { additionalProperties: false });
+export type ExportPaymentsQuery = Static<typeof ExportPaymentsQuery>;
+
+export const PaymentStats = Type.Object({
+  totals: Type.Object({ SUCCESS: Type.Integer(), FAILED: Type.Integer() }),
+  /** Share of payments approved, 0..1; null before the first payment. */
+  approval_rate: Type.Union([Type.Number(), Type.Null()]),
+});
+export type PaymentStats = Static<typeof PaymentStats>;

@@ -47,7 +47,8 @@ export interface PageResult<Row> {
   metadata: { total: number; page_size: number; page_number: number; total_pages: number };
 }
 
-export async function pagedSearch<Row extends object>(db: Queryable, search: PagedSearch): Promise<PageResult<Row>> {
+/** WHERE and ORDER BY of a search, parameterised: used by the paged search and by exports. */
+export function searchClauses(search: Pick<PagedSearch, "filters" | "sort" | "tieBreaker">): { whereSql: string; orderSql: string; params: unknown[] } {
   const params: unknown[] = [];
   const where = search.filters
     .filter((f) => f.value !== undefined && f.value !== null && f.value !== "")
@@ -59,13 +60,15 @@ export async function pagedSearch<Row extends object>(db: Queryable, search: Pag
   const sort = search.sort.some((k) => k.column === search.tieBreaker)
     ? search.sort
     : [...search.sort, { column: search.tieBreaker, descending: search.sort.at(-1)?.descending ?? false }];
-  const orderSql = sort.map((k) => `${k.column} ${k.descending ? "DESC" : "ASC"}`).join(", ");
+  const orderSql = `ORDER BY ${sort.map((k) => `${k.column} ${k.descending ? "DESC" : "ASC"}`).join(", ")}`;
+  return { whereSql, orderSql, params };
+}
+
+export async function pagedSearch<Row extends object>(db: Queryable, search: PagedSearch): Promise<PageResult<Row>> {
+  const { whereSql, orderSql, params } = searchClauses(search);
   const offset = (search.page - 1) * search.size;
   const [rows, count] = await Promise.all([
-    db.query<Row>(
-      `SELECT ${search.columns} FROM ${search.table} ${whereSql} ORDER BY ${orderSql} LIMIT ${search.size} OFFSET ${offset}`,
-      params,
-    ),
+    db.query<Row>(`SELECT ${search.columns} FROM ${search.table} ${whereSql} ${orderSql} LIMIT ${search.size} OFFSET ${offset}`, params),
     db.query<{ total: string }>(`SELECT count(*) AS total FROM ${search.table} ${whereSql}`, params),
   ]);
   const total = Number(count.rows[0]?.total ?? 0);

@@ -2,13 +2,58 @@ import { Transform } from "node:stream";
 import type pg from "pg";
 import QueryStream from "pg-query-stream";
 
+function streamRows(pool: pg.Pool, sql: string, params: unknown[], format: Transform): Promise<NodeJS.ReadableStream> {
+  return pool.connect().then((client) => {
+    const rows = client.query(new QueryStream(sql, params, { batchSize: 1_000 }));
+    let released = false;
+    const release = (error?: Error) => {
+      if (released) return;
+      released = true;
+      client.release(error);
+    };
+    rows.on("end", () => release());
+    rows.on("error", (error) => {
+      release(error);
+      format.destroy(error);
+    });
+    format.on("close", () => {
+      if (!released) {
+        rows.destroy();
+        release(new Error("client went away mid-stream"));
+      }
+    });
+    return rows.pipe(format);
+  });
+}
+
+/** Streams a query's rows as CSV with the given columns (header first), cells always quoted. */
+export function streamRowsAsCsv(pool: pg.Pool, sql: string, params: unknown[], columns: readonly string[]): Promise<NodeJS.ReadableStream> {
+  let first = true;
+  const cell = (value: unknown) => {
+    const text = value === null || value === undefined ? "" : String(value);
+    // Neutralise spreadsheet formulas in user-supplied text.
+    const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+    return `"${safe.replaceAll('"', '""')}"`;
+  };
+  const csv = new Transform({
+    writableObjectMode: true,
+    transform(row: Record<string, unknown>, _encoding, callback) {
+      const header = first ? `${columns.join(",")}\n` : "";
+      first = false;
+      callback(null, `${header}${columns.map((c) => cell(row[c])).join(",")}\n`);
+    },
+    flush(callback) {
+      callback(null, first ? `${columns.join(",")}\n` : "");
+    },
+  });
+  return streamRows(pool, sql, params, csv);
+}
+
 /**
  * Streams every row of a query as `{"data":[...]}` through a server-side cursor, so the whole
  * table is never held in memory; back-pressure from the HTTP socket pauses the cursor.
  */
-export async function streamRowsAsJson(pool: pg.Pool, sql: string, params: unknown[] = []): Promise<NodeJS.ReadableStream> {
-  const client = await pool.connect();
-  const rows = client.query(new QueryStream(sql, params, { batchSize: 1_000 }));
+export function streamRowsAsJson(pool: pg.Pool, sql: string, params: unknown[] = []): Promise<NodeJS.ReadableStream> {
   let first = true;
   const json = new Transform({
     writableObjectMode: true,
@@ -21,22 +66,5 @@ export async function streamRowsAsJson(pool: pg.Pool, sql: string, params: unkno
       callback(null, first ? '{"data":[]}' : "]}");
     },
   });
-  let released = false;
-  const release = (error?: Error) => {
-    if (released) return;
-    released = true;
-    client.release(error);
-  };
-  rows.on("end", () => release());
-  rows.on("error", (error) => {
-    release(error);
-    json.destroy(error);
-  });
-  json.on("close", () => {
-    if (!released) {
-      rows.destroy();
-      release(new Error("client went away mid-stream"));
-    }
-  });
-  return rows.pipe(json);
+  return streamRows(pool, sql, params, json);
 }

@@ -1,6 +1,6 @@
-import type { Order, OrderStatus, SearchOrdersQuery } from "@spgroup/contracts";
+import type { ExportOrdersQuery, Order, OrderStats, OrderStatus, SearchOrdersQuery } from "@spgroup/contracts";
 import { ORDER_SORT_COLUMNS } from "@spgroup/contracts";
-import { type PageResult, pagedSearch, parseSort, type Queryable } from "@spgroup/platform";
+import { type PageResult, pagedSearch, parseSort, type Queryable, searchClauses } from "@spgroup/platform";
 import { AWAITING_PAYMENT } from "../domain/order-status.ts";
 
 const COLUMNS = "id, status, total_amount, customer_id, customer_name, created_at, updated_at";
@@ -102,24 +102,49 @@ export async function failExpiredOrders(db: Queryable, timeoutMs: number, limit:
   return rows;
 }
 
-export function searchOrders(db: Queryable, query: SearchOrdersQuery): Promise<PageResult<Order>> {
-  return pagedSearch<Order>(db, {
-    table: "orders",
-    columns: COLUMNS,
+function orderSearch(query: ExportOrdersQuery) {
+  return {
     filters: [
-      { column: "status", op: "=", value: query.status, cast: "order_status" },
-      { column: "customer_id", op: "=", value: query.customer_id },
-      { column: "id", op: "=", value: query.order_id },
-      { column: "created_at", op: ">=", value: query.created_from, cast: "timestamptz" },
-      { column: "created_at", op: "<=", value: query.created_to, cast: "timestamptz" },
-      { column: "total_amount", op: ">=", value: query.min_amount, cast: "numeric" },
-      { column: "total_amount", op: "<=", value: query.max_amount, cast: "numeric" },
+      { column: "status", op: "=" as const, value: query.status, cast: "order_status" },
+      { column: "customer_id", op: "=" as const, value: query.customer_id },
+      { column: "id", op: "=" as const, value: query.order_id },
+      { column: "created_at", op: ">=" as const, value: query.created_from, cast: "timestamptz" },
+      { column: "created_at", op: "<=" as const, value: query.created_to, cast: "timestamptz" },
+      { column: "total_amount", op: ">=" as const, value: query.min_amount, cast: "numeric" },
+      { column: "total_amount", op: "<=" as const, value: query.max_amount, cast: "numeric" },
     ],
     sort: parseSort(query.sort, ORDER_SORT_COLUMNS, [{ column: "created_at", descending: true }]),
     tieBreaker: "id",
-    page: query.page,
-    size: query.size,
-  });
+  };
+}
+
+export function searchOrders(db: Queryable, query: SearchOrdersQuery): Promise<PageResult<Order>> {
+  return pagedSearch<Order>(db, { table: "orders", columns: COLUMNS, ...orderSearch(query), page: query.page, size: query.size });
+}
+
+export const ORDER_CSV_COLUMNS = COLUMNS.split(", ");
+
+/** SQL and parameters of every order matching a search, for a streamed export. */
+export function exportOrdersQuery(query: ExportOrdersQuery): { sql: string; params: unknown[] } {
+  const { whereSql, orderSql, params } = searchClauses(orderSearch(query));
+  return { sql: `SELECT ${COLUMNS} FROM orders ${whereSql} ${orderSql}`, params };
+}
+
+export async function orderStats(db: Queryable): Promise<OrderStats> {
+  const [perMinute, totals] = await Promise.all([
+    db.query<{ minute: string; success: number; failed: number; open: number }>(
+      `SELECT date_trunc('minute', created_at) AS minute,
+              count(*) FILTER (WHERE status = 'SUCCESS')::int AS success,
+              count(*) FILTER (WHERE status = 'FAILED')::int AS failed,
+              count(*) FILTER (WHERE status IN ('PENDING', 'PROCESSING'))::int AS open
+       FROM orders WHERE created_at >= date_trunc('minute', now()) - interval '59 minutes'
+       GROUP BY 1 ORDER BY 1`,
+    ),
+    db.query<{ status: OrderStatus; n: number }>("SELECT status, count(*)::int AS n FROM orders GROUP BY status"),
+  ]);
+  const byStatus = { PENDING: 0, PROCESSING: 0, SUCCESS: 0, FAILED: 0 };
+  for (const row of totals.rows) byStatus[row.status] = row.n;
+  return { per_minute: perMinute.rows, totals: byStatus };
 }
 
 export const ALL_ORDERS_SQL = `SELECT ${COLUMNS} FROM orders ORDER BY created_at, id`;

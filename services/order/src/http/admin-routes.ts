@@ -1,6 +1,6 @@
-import { ErrorBody, Order, Page, SearchOrdersQuery } from "@spgroup/contracts";
-import { type HttpApp, type Pool, streamRowsAsJson } from "@spgroup/platform";
-import { ALL_ORDERS_SQL, searchOrders } from "../db/orders.ts";
+import { Data, ErrorBody, ExportOrdersQuery, Order, OrderStats, Page, SearchOrdersQuery } from "@spgroup/contracts";
+import { type HttpApp, type Pool, streamRowsAsCsv, streamRowsAsJson } from "@spgroup/platform";
+import { ALL_ORDERS_SQL, ORDER_CSV_COLUMNS, exportOrdersQuery, orderStats, searchOrders } from "../db/orders.ts";
 
 const security = [{ admin: [] }];
 
@@ -26,5 +26,21 @@ export function adminOrderRoutes(app: HttpApp, pool: Pool): void {
       },
     },
     async (request) => searchOrders(pool, request.query),
+  );
+
+  app.get(
+    "/api/admin/v1/orders/export.csv",
+    { schema: { tags: ["admin"], security, summary: "Every order matching the filters, as streamed CSV", querystring: ExportOrdersQuery } },
+    async (request, reply) => {
+      const { sql, params } = exportOrdersQuery(request.query);
+      reply.type("text/csv; charset=utf-8").header("content-disposition", 'attachment; filename="orders.csv"');
+      return reply.send(await streamRowsAsCsv(pool, sql, params, ORDER_CSV_COLUMNS));
+    },
+  );
+
+  app.get(
+    "/api/admin/v1/orders/stats",
+    { schema: { tags: ["admin"], security, summary: "Counts for the dashboard", response: { 200: Data(OrderStats) } } },
+    async () => ({ data: await orderStats(pool) }),
   );
 }

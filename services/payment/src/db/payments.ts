@@ -1,6 +1,6 @@
-import type { Payment, PaymentStatus, SearchPaymentsQuery } from "@spgroup/contracts";
+import type { ExportPaymentsQuery, Payment, PaymentStats, PaymentStatus, SearchPaymentsQuery } from "@spgroup/contracts";
 import { PAYMENT_SORT_COLUMNS } from "@spgroup/contracts";
-import { type PageResult, pagedSearch, parseSort, type Queryable } from "@spgroup/platform";
+import { type PageResult, pagedSearch, parseSort, type Queryable, searchClauses } from "@spgroup/platform";
 
 const COLUMNS = "id, order_id, status, total_amount, customer_id, created_at, updated_at";
 
@@ -25,24 +25,40 @@ export async function insertPayments(
   return rows;
 }
 
-export function searchPayments(db: Queryable, query: SearchPaymentsQuery): Promise<PageResult<Payment>> {
-  return pagedSearch<Payment>(db, {
-    table: "payments",
-    columns: COLUMNS,
+function paymentSearch(query: ExportPaymentsQuery) {
+  return {
     filters: [
-      { column: "status", op: "=", value: query.status, cast: "payment_status" },
-      { column: "customer_id", op: "=", value: query.customer_id },
-      { column: "order_id", op: "=", value: query.order_id },
-      { column: "created_at", op: ">=", value: query.created_from, cast: "timestamptz" },
-      { column: "created_at", op: "<=", value: query.created_to, cast: "timestamptz" },
-      { column: "total_amount", op: ">=", value: query.min_amount, cast: "numeric" },
-      { column: "total_amount", op: "<=", value: query.max_amount, cast: "numeric" },
+      { column: "status", op: "=" as const, value: query.status, cast: "payment_status" },
+      { column: "customer_id", op: "=" as const, value: query.customer_id },
+      { column: "order_id", op: "=" as const, value: query.order_id },
+      { column: "created_at", op: ">=" as const, value: query.created_from, cast: "timestamptz" },
+      { column: "created_at", op: "<=" as const, value: query.created_to, cast: "timestamptz" },
+      { column: "total_amount", op: ">=" as const, value: query.min_amount, cast: "numeric" },
+      { column: "total_amount", op: "<=" as const, value: query.max_amount, cast: "numeric" },
     ],
     sort: parseSort(query.sort, PAYMENT_SORT_COLUMNS, [{ column: "created_at", descending: true }]),
     tieBreaker: "id",
-    page: query.page,
-    size: query.size,
-  });
+  };
+}
+
+export function searchPayments(db: Queryable, query: SearchPaymentsQuery): Promise<PageResult<Payment>> {
+  return pagedSearch<Payment>(db, { table: "payments", columns: COLUMNS, ...paymentSearch(query), page: query.page, size: query.size });
+}
+
+export const PAYMENT_CSV_COLUMNS = COLUMNS.split(", ");
+
+/** SQL and parameters of every payment matching a search, for a streamed export. */
+export function exportPaymentsQuery(query: ExportPaymentsQuery): { sql: string; params: unknown[] } {
+  const { whereSql, orderSql, params } = searchClauses(paymentSearch(query));
+  return { sql: `SELECT ${COLUMNS} FROM payments ${whereSql} ${orderSql}`, params };
+}
+
+export async function paymentStats(db: Queryable): Promise<PaymentStats> {
+  const { rows } = await db.query<{ status: PaymentStatus; n: number }>("SELECT status, count(*)::int AS n FROM payments GROUP BY status");
+  const totals = { SUCCESS: 0, FAILED: 0 };
+  for (const row of rows) totals[row.status] = row.n;
+  const all = totals.SUCCESS + totals.FAILED;
+  return { totals, approval_rate: all === 0 ? null : totals.SUCCESS / all };
 }
 
 export const ALL_PAYMENTS_SQL = `SELECT ${COLUMNS} FROM payments ORDER BY created_at, id`;

@@ -1,6 +1,6 @@
-import { ErrorBody, Page, Payment, SearchPaymentsQuery } from "@spgroup/contracts";
-import { type HttpApp, type Pool, streamRowsAsJson } from "@spgroup/platform";
-import { ALL_PAYMENTS_SQL, searchPayments } from "../db/payments.ts";
+import { Data, ErrorBody, ExportPaymentsQuery, Payment, PaymentStats, Page, SearchPaymentsQuery } from "@spgroup/contracts";
+import { type HttpApp, type Pool, streamRowsAsCsv, streamRowsAsJson } from "@spgroup/platform";
+import { ALL_PAYMENTS_SQL, PAYMENT_CSV_COLUMNS, exportPaymentsQuery, paymentStats, searchPayments } from "../db/payments.ts";
 
 const security = [{ admin: [] }];
 
@@ -26,5 +26,21 @@ export function adminPaymentRoutes(app: HttpApp, pool: Pool): void {
       },
     },
     async (request) => searchPayments(pool, request.query),
+  );
+
+  app.get(
+    "/api/admin/v1/payments/export.csv",
+    { schema: { tags: ["admin"], security, summary: "Every payment matching the filters, as streamed CSV", querystring: ExportPaymentsQuery } },
+    async (request, reply) => {
+      const { sql, params } = exportPaymentsQuery(request.query);
+      reply.type("text/csv; charset=utf-8").header("content-disposition", 'attachment; filename="payments.csv"');
+      return reply.send(await streamRowsAsCsv(pool, sql, params, PAYMENT_CSV_COLUMNS));
+    },
+  );
+
+  app.get(
+    "/api/admin/v1/payments/stats",
+    { schema: { tags: ["admin"], security, summary: "Counts for the dashboard", response: { 200: Data(PaymentStats) } } },
+    async () => ({ data: await paymentStats(pool) }),
   );
 }
