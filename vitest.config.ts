@@ -4,7 +4,14 @@ import { defineConfig } from "vitest/config";
 // Kafka, started once by the global setup), end-to-end tests across service processes.
 export default defineConfig({
   test: {
-    include: ["packages/*/src/**/*.test.ts", "services/*/src/**/*.test.ts", "services/*/test/**/*.test.ts", "e2e/**/*.test.ts"],
+    include: [
+      "packages/*/src/**/*.test.ts",
+      "services/*/src/**/*.test.ts",
+      "services/*/test/**/*.test.ts",
+      "apps/*/src/**/*.test.{ts,tsx}",
+      "apps/*/e2e/**/*.test.ts",
+      "e2e/**/*.test.ts",
+    ],
     globalSetup: ["./e2e/support/global-setup.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,

@@ -76,7 +76,24 @@ export const SERVICES = {
   order: join(ROOT, "services/order/src/main.ts"),
   payment: join(ROOT, "services/payment/src/main.ts"),
   campaign: join(ROOT, "services/campaign/src/main.ts"),
+  portal: join(ROOT, "apps/admin-portal/server/serve.ts"),
 } as const;
+
+/** Builds the admin portal (Vite production build) into apps/admin-portal/dist. */
+export async function buildPortal(): Promise<void> {
+  const { execFile } = await import("node:child_process");
+  const { promisify } = await import("node:util");
+  await promisify(execFile)(process.execPath, [join(ROOT, "node_modules/vite/bin/vite.js"), "build", "--logLevel", "warn"], { cwd: join(ROOT, "apps/admin-portal") });
+}
+
+/** The environment of the portal server: where each service is. */
+export function portalEnv(ports: { order: number; payment: number; campaign: number }): Record<string, string> {
+  return {
+    ORDER_SERVICE_URL: `http://127.0.0.1:${ports.order}`,
+    PAYMENT_SERVICE_URL: `http://127.0.0.1:${ports.payment}`,
+    CAMPAIGN_SERVICE_URL: `http://127.0.0.1:${ports.campaign}`,
+  };
+}
 
 export interface ServiceProcess {
   name: string;

@@ -2,11 +2,13 @@
 import { join } from "node:path";
 import exitHook from "async-exit-hook";
 import { LOCAL_ADMIN_NOTE, localStackEnv, PORTS } from "./local-stack.ts";
-import { ROOT, type ServiceProcess, spawnService, startInfrastructure } from "./index.ts";
+import { buildPortal, portalEnv, ROOT, type ServiceProcess, spawnService, startInfrastructure } from "./index.ts";
 
 const dataDir = process.env.DATA_DIR ?? join(ROOT, ".data", "local");
 const log = (line: string) => console.log(`[stack] ${line}`);
 
+log("building the admin portal…");
+await buildPortal();
 log(`starting PostgreSQL on 127.0.0.1:${PORTS.postgres} and Kafka on 127.0.0.1:${PORTS.kafka} (data in ${dataDir})…`);
 const infrastructure = await startInfrastructure({
   dataDir,
@@ -38,6 +40,7 @@ try {
   services.push(await spawnService("order", { ...env, PORT: String(PORTS.order) }, join(logs, "order.log")));
   services.push(await spawnService("payment", { ...env, PORT: String(PORTS.payment) }, join(logs, "payment.log")));
   services.push(await spawnService("campaign", { ...env, PORT: String(PORTS.campaign) }, join(logs, "campaign.log")));
+  services.push(await spawnService("portal", { ...portalEnv(PORTS), PORT: String(PORTS.portal) }, join(logs, "portal.log")));
   for (const s of services) {
     void s.exited.then((code) => {
       if (!stopping) {
@@ -47,6 +50,7 @@ try {
     });
   }
   log("ready:");
+  log(`  admin portal     http://localhost:${PORTS.portal}   (sign in: admin / admin)`);
   log(`  order service    http://localhost:${PORTS.order}   (docs: /docs)`);
   log(`  payment service  http://localhost:${PORTS.payment}   (docs: /docs)`);
   log(`  campaign service http://localhost:${PORTS.campaign}   (docs: /docs)`);

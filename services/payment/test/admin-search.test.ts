@@ -62,6 +62,9 @@ describe("admin payment search", () => {
     ).json();
     expect(result.data.map((p: { id: string }) => p.id).sort()).toEqual(["P0012", "P0015", "P0018", "P0021", "P0024", "P0027"]);
     expect((await search("?order_id=O0007")).json().data).toHaveLength(1);
+    const one = await service.app.inject({ method: "GET", url: "/api/admin/v1/payments/P0007", headers });
+    expect(one.json().data).toMatchObject({ id: "P0007", order_id: "O0007", total_amount: "7.00" });
+    expect((await service.app.inject({ method: "GET", url: "/api/admin/v1/payments/NOPE", headers })).statusCode).toBe(404);
   });
 
   it("answers a bad parameter with a 400, never reaching SQL", async () => {

@@ -43,7 +43,9 @@ export const SearchOrdersQuery = Type.Object(
 );
 export type SearchOrdersQuery = Static<typeof SearchOrdersQuery>;
 
-export const ExportOrdersQuery = Type.Omit(SearchOrdersQuery, ["page", "size"], { additionalProperties: false });
+export const ExportOrdersQuery = Type.Composite([Type.Omit(SearchOrdersQuery, ["page", "size"]), Type.Object({ access_token: Type.Optional(Type.String({ maxLength: 4096 })) })], {
+  additionalProperties: false,
+});
 export type ExportOrdersQuery = Static<typeof ExportOrdersQuery>;
 
 export const OrderStats = Type.Object({

@@ -31,7 +31,9 @@ export const SearchPaymentsQuery = Type.Object(
 );
 export type SearchPaymentsQuery = Static<typeof SearchPaymentsQuery>;
 
-export const ExportPaymentsQuery = Type.Omit(SearchPaymentsQuery, ["page", "size"], { additionalProperties: false });
+export const ExportPaymentsQuery = Type.Composite([Type.Omit(SearchPaymentsQuery, ["page", "size"]), Type.Object({ access_token: Type.Optional(Type.String({ maxLength: 4096 })) })], {
+  additionalProperties: false,
+});
 export type ExportPaymentsQuery = Static<typeof ExportPaymentsQuery>;
 
 export const PaymentStats = Type.Object({

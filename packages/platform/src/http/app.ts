@@ -88,8 +88,10 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   // Every /api/admin route requires an operator session, except the login that creates one.
   app.addHook("onRequest", async (request) => {
     if (!request.url.startsWith("/api/admin/") || request.url.startsWith("/api/admin/v1/auth/login")) return;
-    // EventSource cannot send headers, so event streams may carry the token in the query string.
-    const queryToken = request.url.split("?")[0]?.endsWith("/stream") ? (request.query as { access_token?: string } | undefined)?.access_token : undefined;
+    // EventSource and download links cannot send headers, so event streams and CSV exports may
+    // carry the token in the query string instead.
+    const path = request.url.split("?")[0] ?? "";
+    const queryToken = path.endsWith("/stream") || path.endsWith(".csv") ? (request.query as { access_token?: string } | undefined)?.access_token : undefined;
     const operator = await adminAuth.verify(request.headers.authorization ?? (queryToken ? `Bearer ${queryToken}` : undefined));
     if (!operator) throw new HttpError(401, "admin credential required: sign in at POST /api/admin/v1/auth/login", { headers: { "www-authenticate": "Bearer" } });
   });

@@ -51,7 +51,10 @@ export function campaignRoutes(app: HttpApp, pool: Pool): void {
     async () => ({ data: await standingsOf(pool, await current()) }),
   );
 
-  const AuditQuery = Type.Object({ campaign_id: Type.Optional(Type.Integer({ minimum: 1 })) }, { additionalProperties: false });
+  const AuditQuery = Type.Object(
+    { campaign_id: Type.Optional(Type.Integer({ minimum: 1 })), access_token: Type.Optional(Type.String({ maxLength: 4096 })) },
+    { additionalProperties: false },
+  );
   const auditFor = async (campaignId: number | undefined) => {
     const campaign = campaignId ? await findCampaign(pool, campaignId) : await current();
     if (!campaign) throw notFound(`campaign ${campaignId} not found`);

@@ -1,4 +1,5 @@
 import type { ServerResponse } from "node:http";
+import { Type } from "@sinclair/typebox";
 import { type HttpApp, listenToChannel, type Logger, type Pool } from "@spgroup/platform";
 import { STANDINGS_CHANNEL } from "../app/context.ts";
 import { campaignView, currentIphoneCampaign, standingsOf } from "../app/read-standings.ts";
@@ -71,7 +72,14 @@ export class StandingsStream {
   register(app: HttpApp): void {
     app.get(
       "/api/admin/v1/campaigns/iphones/stream",
-      { schema: { tags: ["campaign"], security: [{ admin: [] }], summary: "Server-sent events: the campaign and its standings whenever they change" } },
+      {
+        schema: {
+          tags: ["campaign"],
+          security: [{ admin: [] }],
+          summary: "Server-sent events: the campaign and its standings whenever they change",
+          querystring: Type.Object({ access_token: Type.Optional(Type.String({ maxLength: 4096 })) }, { additionalProperties: false }),
+        },
+      },
       async (_request, reply) => {
         reply.hijack();
         const raw = reply.raw;

@@ -4,6 +4,11 @@ import { type PageResult, pagedSearch, parseSort, type Queryable, searchClauses 
 
 const COLUMNS = "id, order_id, status, total_amount, customer_id, created_at, updated_at";
 
+export async function findPayment(db: Queryable, id: string): Promise<Payment | undefined> {
+  const { rows } = await db.query<Payment>(`SELECT ${COLUMNS} FROM payments WHERE id = $1`, [id]);
+  return rows[0];
+}
+
 export async function ordersAlreadyPaid(db: Queryable, orderIds: string[]): Promise<Set<string>> {
   const { rows } = await db.query<{ order_id: string }>("SELECT order_id FROM payments WHERE order_id = ANY($1::text[])", [orderIds]);
   return new Set(rows.map((r) => r.order_id));

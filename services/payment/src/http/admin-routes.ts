@@ -1,6 +1,6 @@
-import { Data, ErrorBody, ExportPaymentsQuery, Payment, PaymentStats, Page, SearchPaymentsQuery } from "@spgroup/contracts";
-import { type HttpApp, type Pool, streamRowsAsCsv, streamRowsAsJson } from "@spgroup/platform";
-import { ALL_PAYMENTS_SQL, PAYMENT_CSV_COLUMNS, exportPaymentsQuery, paymentStats, searchPayments } from "../db/payments.ts";
+import { Data, ErrorBody, ExportPaymentsQuery, OrderIdParams, Payment, PaymentStats, Page, SearchPaymentsQuery } from "@spgroup/contracts";
+import { type HttpApp, notFound, type Pool, streamRowsAsCsv, streamRowsAsJson } from "@spgroup/platform";
+import { ALL_PAYMENTS_SQL, exportPaymentsQuery, findPayment, PAYMENT_CSV_COLUMNS, paymentStats, searchPayments } from "../db/payments.ts";
 
 const security = [{ admin: [] }];
 
@@ -42,5 +42,16 @@ export function adminPaymentRoutes(app: HttpApp, pool: Pool): void {
     "/api/admin/v1/payments/stats",
     { schema: { tags: ["admin"], security, summary: "Counts for the dashboard", response: { 200: Data(PaymentStats) } } },
     async () => ({ data: await paymentStats(pool) }),
+  );
+
+  // Registered after the static paths above (search, export.csv, stats), which take precedence.
+  app.get(
+    "/api/admin/v1/payments/:id",
+    { schema: { tags: ["admin"], security, summary: "One payment", params: OrderIdParams, response: { 200: Data(Payment), 404: ErrorBody } } },
+    async (request) => {
+      const payment = await findPayment(pool, request.params.id);
+      if (!payment) throw notFound(`payment ${request.params.id} not found`);
+      return { data: payment };
+    },
   );
 }
