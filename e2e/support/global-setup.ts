@@ -3,12 +3,6 @@ import { join } from "node:path";
 import { type InfrastructureProcess, ROOT, startInfrastructureProcess } from "@spgroup/infra";
 import type { TestProject } from "vitest/node";
 
-declare module "vitest" {
-  export interface ProvidedContext {
-    infra: { postgresUrl: string; kafkaBrokers: string };
-  }
-}
-
 let infrastructure: InfrastructureProcess | undefined;
 
 /** One PostgreSQL and one Kafka broker for the whole run, on ports apart from `npm start`'s. */

@@ -11,3 +11,12 @@ if ! command -v java >/dev/null 2>&1 || ! command -v mvn >/dev/null 2>&1; then
   echo "[bootstrap] Java 17 and Maven are needed to run the Kafka broker" >&2
   exit 1
 fi
+# Browser tests drive Debian's Chromium (never a downloaded browser).
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "[bootstrap] installing Debian's chromium for the browser tests…"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "[bootstrap] warning: /usr/bin/chromium is missing; install Debian's chromium package for the browser tests" >&2
+  fi
+fi

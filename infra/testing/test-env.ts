@@ -10,6 +10,13 @@ export interface SharedInfra {
   kafkaBrokers: string;
 }
 
+// What the global setup (e2e/support/global-setup.ts) provides to every test file.
+declare module "vitest" {
+  export interface ProvidedContext {
+    infra: SharedInfra;
+  }
+}
+
 /**
  * An isolated corner of the shared test infrastructure: its own databases and its own topic
  * prefix, so test files run in parallel without seeing each other's rows or events.

@@ -1,4 +1,5 @@
-const dateTime = new Intl.DateTimeFormat("en-SG", { dateStyle: "medium", timeStyle: "medium", timeZone: "Asia/Singapore" });
+// In the operator's own time zone, like the date inputs of the filters.
+const dateTime = new Intl.DateTimeFormat("en-SG", { dateStyle: "medium", timeStyle: "medium" });
 
 export function formatInstant(iso: string | null | undefined): string {
   if (!iso) return "—";

@@ -1,0 +1,9 @@
+import { type Browser, chromium } from "playwright-core";
+
+/** Debian's Chromium, headless, with nothing that reaches outside this machine. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+}

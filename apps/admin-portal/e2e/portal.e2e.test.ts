@@ -1,0 +1,122 @@
+import { eventually } from "@spgroup/infra/testing";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { launchChromium } from "./browser.ts";
+import { startPortalStack } from "./portal-stack.ts";
+
+describe("admin portal in a real browser against the running stack", () => {
+  let stack: Awaited<ReturnType<typeof startPortalStack>>;
+  let browser: Browser;
+  let page: Page;
+
+  const placeOrder = async (customer: string, amount: string) => {
+    const response = await fetch(`${stack.order.url}/api/v1/orders`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ customer_id: customer, customer_name: `Shopper ${customer}`, total_amount: amount }),
+    });
+    expect(response.status).toBe(202);
+  };
+
+  beforeAll(async () => {
+    stack = await startPortalStack(inject("infra"));
+    for (let i = 0; i < 45; i++) await placeOrder(i % 9 === 0 ? `DECLINE-${i}` : `shopper-${i}`, `${50 + i * 10}.00`);
+    await eventually(async () => {
+      const { rows } = await stack.orderDb.query("SELECT count(*)::int AS n FROM orders WHERE status IN ('SUCCESS','FAILED')");
+      return rows[0].n === 45 ? true : undefined;
+    }, 30_000);
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  it("sends an anonymous visitor to sign in, and signs the operator in", async () => {
+    await page.goto(`${stack.portalUrl}/orders`);
+    await page.waitForURL(/\/login\?next=%2Forders/);
+    await page.getByLabel("Username").fill("admin");
+    await page.getByLabel("Password").fill("wrong");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByText("Wrong username or password.").waitFor();
+    await page.getByLabel("Password").fill("admin");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForURL(/\/orders$/);
+    await expect.poll(() => page.getByTestId("page-summary").textContent()).toBe("1–20 of 45");
+  });
+
+  it("pages, sorts and filters orders on the server, with the state in the URL", async () => {
+    await page.getByTestId("next-page").click();
+    await page.waitForURL(/page=2/);
+    await expect.poll(() => page.getByTestId("page-summary").textContent()).toBe("21–40 of 45");
+
+    await page.getByTestId("sort-total_amount").click();
+    await page.waitForURL(/sort=total_amount/);
+    expect(page.url()).not.toContain("page=2");
+    await expect.poll(() => page.locator("tbody tr").first().textContent()).toContain("SGD 50.00");
+    await page.getByTestId("sort-total_amount").click();
+    await expect.poll(() => page.locator("tbody tr").first().textContent()).toContain("SGD 490.00");
+
+    await page.getByLabel("Status").selectOption("FAILED");
+    await page.getByRole("button", { name: "Apply" }).click();
+    await page.waitForURL(/status=FAILED/);
+    await expect.poll(() => page.getByTestId("page-summary").textContent()).toMatch(/of \d+$/);
+    const statuses = await page.locator("tbody tr td:nth-child(5)").allTextContents();
+    expect(statuses.length).toBeGreaterThanOrEqual(5);
+    expect(new Set(statuses)).toEqual(new Set(["FAILED"]));
+
+    // The back button undoes the filter.
+    await page.goBack();
+    await page.waitForURL((url) => !url.search.includes("status=FAILED"));
+    await expect.poll(() => page.getByTestId("page-summary").textContent()).toBe("1–20 of 45");
+  });
+
+  it("opens an order's detail with its payment and timeline", async () => {
+    await page.locator("tbody tr").first().click();
+    const drawer = page.getByRole("dialog", { name: "Order" });
+    await drawer.waitFor();
+    await expect.poll(() => drawer.getByTestId("timeline").textContent()).toMatch(/Order placed.*Payment (approved|declined).*Order (SUCCESS|FAILED)/);
+    await page.keyboard.press("Escape");
+    await drawer.waitFor({ state: "detached" });
+  });
+
+  it("exports the current filter as CSV, every matching row and not just one page", async () => {
+    await page.goto(`${stack.portalUrl}/orders?min_amount=100&size=10`);
+    const href = await page.getByTestId("export-csv").getAttribute("href");
+    expect(href).toContain("min_amount=100");
+    const response = await page.request.get(`${stack.portalUrl}${href}`);
+    expect(response.status()).toBe(200);
+    const lines = (await response.text()).trim().split("\n");
+    expect(lines[0]).toBe("id,status,total_amount,customer_id,customer_name,created_at,updated_at");
+    expect(lines).toHaveLength(1 + 40);
+  });
+
+  it("creates and edits the campaign, and shows a new winner without reloading", async () => {
+    await page.goto(`${stack.portalUrl}/campaign`);
+    await page.getByRole("button", { name: "New campaign" }).click();
+    await page.locator('input[name="max_tracked_orders"]').fill("5");
+    await page.locator('input[name="total_reward"]').fill("9");
+    await page.getByRole("button", { name: "Create campaign" }).click();
+    await page.getByText("Cannot exceed the tracked customers").waitFor();
+    await page.locator('input[name="total_reward"]').fill("3");
+    await page.locator('input[name="start_time"]').fill(new Date(Date.now() - 3_600_000).toISOString().slice(0, 19));
+    await page.getByRole("button", { name: "Create campaign" }).click();
+    await expect.poll(() => page.getByTestId("inventory-total").textContent()).toBe("3");
+
+    // Changing a running campaign asks first.
+    await page.getByRole("button", { name: "Edit campaign" }).click();
+    await page.locator('input[name="max_tracked_orders"]').fill("100");
+    await page.locator('input[name="total_reward"]').fill("60");
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await page.getByRole("alertdialog", { name: "Confirm change" }).waitFor();
+    await page.getByRole("button", { name: "Yes, change it" }).click();
+    await expect.poll(() => page.getByTestId("inventory-total").textContent()).toBe("60");
+    await page.getByTestId("live-indicator").getByText("live").waitFor();
+
+    const before = await page.getByTestId("inventory-awarded").textContent();
+    await placeOrder("newcomer-1", "888.00");
+    await page.getByTestId("winners").getByText("newcomer-1", { exact: true }).waitFor({ timeout: 15_000 });
+    expect(Number(await page.getByTestId("inventory-awarded").textContent())).toBe(Number(before) + 1);
+  });
+});
