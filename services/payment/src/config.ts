@@ -8,6 +8,8 @@ export function loadPaymentConfig(env: Record<string, string | undefined> = proc
       approvalRatio: e.number("PAYMENT_APPROVAL_RATIO", 0.9, { min: 0, max: 1 }),
       latencyMs: e.int("PAYMENT_LATENCY_MS", 20, { max: 60_000 }),
       declinePrefix: e.string("PAYMENT_DECLINE_PREFIX", "DECLINE"),
+      slowPrefix: e.string("PAYMENT_SLOW_PREFIX", "SLOW"),
+      slowLatencyMs: e.int("PAYMENT_SLOW_LATENCY_MS", 3_000, { max: 600_000 }),
     },
   };
 }

@@ -8,6 +8,13 @@ describe("SimulatedGateway", () => {
     expect(await gateway.charge({ orderId: "A1", customerId: "c-7", amountCents: 100 })).toEqual({ approved: true });
   });
 
+  it("makes customers on the slow list pay late", async () => {
+    const gateway = new SimulatedGateway({ approvalRatio: 1, latencyMs: 0, declinePrefix: "", slowPrefix: "SLOW", slowLatencyMs: 150 });
+    const started = performance.now();
+    await gateway.charge({ orderId: "S1", customerId: "SLOW-1", amountCents: 100 });
+    expect(performance.now() - started).toBeGreaterThanOrEqual(140);
+  });
+
   it("gives the same answer when the same order is charged again", async () => {
     const gateway = new SimulatedGateway({ approvalRatio: 0.5, latencyMs: 0, declinePrefix: "" });
     for (let i = 0; i < 50; i++) {

@@ -9,6 +9,9 @@ export interface SimulatedGatewayOptions {
   latencyMs: number;
   /** Customers whose id starts with this are always declined (deterministic declines for tests). */
   declinePrefix: string;
+  /** Customers whose id starts with this pay late: their charge takes slowLatencyMs (demo, finality tests). */
+  slowPrefix?: string;
+  slowLatencyMs?: number;
 }
 
 /**
@@ -24,7 +27,9 @@ export class SimulatedGateway implements PaymentGateway {
   }
 
   async charge(request: ChargeRequest): Promise<ChargeOutcome> {
-    if (this.#options.latencyMs > 0) await sleep(this.#options.latencyMs);
+    const slow = this.#options.slowPrefix && request.customerId.startsWith(this.#options.slowPrefix);
+    const latency = slow ? (this.#options.slowLatencyMs ?? 0) : this.#options.latencyMs;
+    if (latency > 0) await sleep(latency);
     if (this.#options.declinePrefix && request.customerId.startsWith(this.#options.declinePrefix)) {
       return { approved: false, reason: "card declined (simulated decline list)" };
     }

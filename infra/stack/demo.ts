@@ -1,0 +1,75 @@
+// `npm run demo`: with `npm start` running, creates a campaign and drives a bounded rush of
+// simulated customers (some declined, some paying late), closes the window and waits until the
+// winners are FINAL, printing the standings as they move. Open http://localhost:3000 meanwhile.
+import { setTimeout as sleep } from "node:timers/promises";
+import { Pool } from "undici";
+import { PORTS } from "./local-stack.ts";
+
+const customers = Number(process.env.DEMO_CUSTOMERS ?? 400);
+const seconds = Number(process.env.DEMO_SECONDS ?? 60);
+const ordersPerSecond = Number(process.env.DEMO_RATE ?? 25);
+const campaignUrl = `http://127.0.0.1:${PORTS.campaign}`;
+const orders = new Pool(`http://127.0.0.1:${PORTS.order}`, { connections: 16 });
+
+async function json<T>(url: string, init: RequestInit = {}): Promise<{ status: number; body: T }> {
+  const response = await fetch(url, init);
+  return { status: response.status, body: (await response.json()) as T };
+}
+
+const login = await json<{ data: { token: string } }>(`${campaignUrl}/api/admin/v1/auth/login`, {
+  method: "POST",
+  headers: { "content-type": "application/json" },
+  body: JSON.stringify({ username: process.env.ADMIN_USERNAME ?? "admin", password: process.env.ADMIN_PASSWORD ?? "admin" }),
+});
+if (login.status !== 200) throw new Error("cannot sign in; is `npm start` running, with the local admin password?");
+const headers = { authorization: `Bearer ${login.body.data.token}`, "content-type": "application/json" };
+
+type CampaignBody = { data: { id: number; status: string; inventory: { total: number; awarded: number; remaining: number } } };
+type WinnersBody = { data: { state: string; winners: { customer_name: string }[] } };
+const current = await json<CampaignBody>(`${campaignUrl}/api/admin/v1/campaigns/iphones`, { headers });
+if (current.status === 200 && current.body.data.status !== "FINAL") {
+  console.log(`closing the open campaign ${current.body.data.id} first…`);
+  await fetch(`${campaignUrl}/api/admin/v1/campaigns/iphones/${current.body.data.id}`, { method: "PUT", headers, body: JSON.stringify({ end_time: new Date().toISOString() }) });
+  while ((await json<WinnersBody>(`${campaignUrl}/api/admin/v1/campaigns/iphones/winners`, { headers })).body.data.state !== "FINAL") await sleep(500);
+}
+
+const created = await json<CampaignBody>(`${campaignUrl}/api/admin/v1/campaigns/iphones`, {
+  method: "POST",
+  headers,
+  body: JSON.stringify({
+    name: `Demo rush ${new Date().toLocaleTimeString()}`,
+    description: "First 50 customers with a successful order; those above SGD 200 win, 20 iPhones",
+    start_time: new Date().toISOString(),
+    end_time: new Date(Date.now() + 3_600_000).toISOString(),
+  }),
+});
+console.log(`campaign ${created.body.data.id} is ${created.body.data.status}; rush of ${ordersPerSecond} orders/s for ${seconds}s over ${customers} customers`);
+
+const started = Date.now();
+let sent = 0;
+while (Date.now() - started < seconds * 1000) {
+  const batch = Array.from({ length: ordersPerSecond }, () => {
+    const n = Math.floor(Math.random() * customers);
+    // One in ten is declined, one in eight pays three seconds late.
+    const id = n % 10 === 0 ? `DECLINE-${n}` : n % 8 === 0 ? `SLOW-${n}` : `shopper-${n}`;
+    const amount = (50 + Math.random() * 400).toFixed(2);
+    return orders.request({ method: "POST", path: "/api/v1/orders", headers: { "content-type": "application/json" }, body: JSON.stringify({ customer_id: id, customer_name: `Shopper ${n}`, total_amount: amount }) }).then((r) => r.body.dump());
+  });
+  await Promise.all(batch);
+  sent += batch.length;
+  const campaign = await json<CampaignBody>(`${campaignUrl}/api/admin/v1/campaigns/iphones`, { headers });
+  process.stdout.write(`\r${sent} orders sent · iPhones awarded ${campaign.body.data.inventory.awarded}/${campaign.body.data.inventory.total}   `);
+  await sleep(Math.max(0, 1000 - ((Date.now() - started) % 1000)));
+}
+console.log("\nclosing the window; the result turns FINAL once every order placed in it has settled…");
+const closedAt = Date.now();
+await fetch(`${campaignUrl}/api/admin/v1/campaigns/iphones/${created.body.data.id}`, { method: "PUT", headers, body: JSON.stringify({ end_time: new Date().toISOString() }) });
+for (;;) {
+  const winners = await json<WinnersBody>(`${campaignUrl}/api/admin/v1/campaigns/iphones/winners`, { headers });
+  if (winners.body.data.state === "FINAL") {
+    console.log(`FINAL after ${((Date.now() - closedAt) / 1000).toFixed(1)} s: ${winners.body.data.winners.map((w) => w.customer_name).join(", ")}`);
+    break;
+  }
+  await sleep(250);
+}
+await orders.close();
