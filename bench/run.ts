@@ -2,6 +2,7 @@
 const scenarios: Record<string, () => Promise<{ run(args: string[]): Promise<void> }>> = {
   pipeline: () => import("./scenarios/pipeline.ts"),
   admin: () => import("./scenarios/admin.ts"),
+  "hot-sale": () => import("./scenarios/hot-sale.ts"),
 };
 const [name, ...args] = process.argv.slice(2);
 const load = name ? scenarios[name] : undefined;

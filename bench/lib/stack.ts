@@ -2,16 +2,24 @@ import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { localStackEnv, ROOT, type ServiceProcess, spawnService, startInfrastructureProcess } from "@spgroup/infra";
 
+export const BENCH_DATA = join(ROOT, ".data", "bench");
+
 /** A fresh stack of its own for one benchmark run: infrastructure plus service processes. */
-export async function startBenchStack(env: Record<string, string>) {
-  const dataDir = join(ROOT, ".data", "bench");
+export async function startBenchStack(env: Record<string, string>, options: { orderInstances?: number; campaign?: boolean } = {}) {
+  const dataDir = BENCH_DATA;
   await rm(dataDir, { recursive: true, force: true });
   const infrastructure = await startInfrastructureProcess({ dataDir, postgresPort: 55462, kafkaPort: 19392, kafkaControllerPort: 19393 });
   const base = localStackEnv(infrastructure, { LOG_LEVEL: "warn", ...env });
   const services: ServiceProcess[] = [];
+  const logs = join(dataDir, "logs");
   try {
-    services.push(await spawnService("order", { ...base, PORT: "18080" }, join(dataDir, "logs", "order.log")));
-    services.push(await spawnService("payment", { ...base, PORT: "18081" }, join(dataDir, "logs", "payment.log")));
+    // Several order-service processes share port 18080 (SO_REUSEPORT) when asked to.
+    const orderInstances = options.orderInstances ?? 1;
+    for (let i = 0; i < orderInstances; i++) {
+      services.push(await spawnService("order", { ...base, PORT: "18080", ...(orderInstances > 1 ? { HTTP_REUSE_PORT: "true" } : {}) }, join(logs, `order-${i}.log`)));
+    }
+    services.push(await spawnService("payment", { ...base, PORT: "18081" }, join(logs, "payment.log")));
+    if (options.campaign) services.push(await spawnService("campaign", { ...base, PORT: "18082" }, join(logs, "campaign.log")));
   } catch (error) {
     await Promise.allSettled(services.map((s) => s.stop()));
     await infrastructure.stop();
@@ -21,8 +29,11 @@ export async function startBenchStack(env: Record<string, string>) {
     infrastructure,
     services,
     orderUrl: "http://127.0.0.1:18080",
+    campaignUrl: "http://127.0.0.1:18082",
     orderDbUrl: base.ORDER_DATABASE_URL as string,
     paymentDbUrl: base.PAYMENT_DATABASE_URL as string,
+    campaignDbUrl: base.CAMPAIGN_DATABASE_URL as string,
+    kafkaBrokers: infrastructure.kafkaBrokers,
     async stop() {
       await Promise.allSettled(services.map((s) => s.stop()));
       await infrastructure.stop();

@@ -47,6 +47,10 @@ export interface PlatformConfig {
   serviceName: string;
   host: string;
   port: number;
+  /** Several processes may listen on the same port (SO_REUSEPORT); the kernel spreads connections. */
+  httpReusePort: boolean;
+  /** How long an idle keep-alive connection is held open. */
+  httpKeepAliveTimeoutMs: number;
   logLevel: string;
   databaseUrl: string;
   databasePoolSize: number;
@@ -78,6 +82,8 @@ export function loadPlatformConfig(
     serviceName,
     host: e.string("HOST", "0.0.0.0"),
     port: e.int("PORT", defaults.port, { max: 65535 }),
+    httpReusePort: e.bool("HTTP_REUSE_PORT", false),
+    httpKeepAliveTimeoutMs: e.int("HTTP_KEEP_ALIVE_TIMEOUT_MS", 65_000, { min: 1_000 }),
     logLevel: e.string("LOG_LEVEL", "info"),
     databaseUrl: e.string(defaults.databaseUrlVar, defaults.databaseUrl),
     databasePoolSize: e.int("DATABASE_POOL_SIZE", 20, { min: 1, max: 500 }),

@@ -2,7 +2,7 @@ export { ConfigError, LOCAL_ADMIN_SECRET, loadPlatformConfig, type PlatformConfi
 export { migrate } from "./db/migrate.ts";
 export { createPool, type DbClient, ensureDatabase, isoFromPostgres, type Pool, type Queryable, withTransaction } from "./db/pool.ts";
 export { AdminAuth, hashPassword } from "./http/admin-auth.ts";
-export { createHttpApp, type HttpApp } from "./http/app.ts";
+export { createHttpApp, type HttpApp, listen } from "./http/app.ts";
 export { badRequest, conflict, HttpError, notFound } from "./http/errors.ts";
 export { newId } from "./ids.ts";
 export { type KafkaSettings, ensureTopics, partitionCounts, topicName } from "./kafka/client.ts";

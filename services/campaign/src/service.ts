@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { TOPICS } from "@spgroup/contracts";
-import { bootService, createHttpApp, partitionCounts, runEvery } from "@spgroup/platform";
+import { bootService, createHttpApp, listen, partitionCounts, runEvery } from "@spgroup/platform";
 import type { CampaignContext } from "./app/context.ts";
 import { finalizeDueCampaigns } from "./app/finalize-campaigns.ts";
 import type { CampaignConfig } from "./config.ts";
@@ -37,12 +37,11 @@ export async function startCampaignService(config: CampaignConfig) {
     metrics: runtime.metrics,
     adminAuth: runtime.adminAuth,
     readiness: runtime.readiness,
+    keepAliveTimeoutMs: config.httpKeepAliveTimeoutMs,
   });
   campaignRoutes(app, runtime.pool);
   stream.register(app);
-  await app.listen({ host: config.host, port: config.port });
-  const address = app.server.address();
-  const port = typeof address === "object" && address ? address.port : config.port;
+  const port = await listen(app, config);
   runtime.logger.info({ port, partitions: ctx.partitions }, "campaign service listening");
 
   return {

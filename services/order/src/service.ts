@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { TOPICS } from "@spgroup/contracts";
-import { bootService, createHttpApp, partitionCounts, runEvery } from "@spgroup/platform";
+import { bootService, createHttpApp, listen, partitionCounts, runEvery } from "@spgroup/platform";
 import type { OrderContext } from "./app/context.ts";
 import { expireUnpaidOrders } from "./app/expire-unpaid-orders.ts";
 import { publishWatermark } from "./app/publish-watermark.ts";
@@ -36,12 +36,11 @@ export async function startOrderService(config: OrderConfig) {
     metrics: runtime.metrics,
     adminAuth: runtime.adminAuth,
     readiness: runtime.readiness,
+    keepAliveTimeoutMs: config.httpKeepAliveTimeoutMs,
   });
   orderRoutes(app, ctx);
   adminOrderRoutes(app, runtime.pool);
-  await app.listen({ host: config.host, port: config.port });
-  const address = app.server.address();
-  const port = typeof address === "object" && address ? address.port : config.port;
+  const port = await listen(app, config);
   runtime.logger.info({ port }, "order service listening");
 
   return {

@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { TOPICS } from "@spgroup/contracts";
-import { bootService, createHttpApp } from "@spgroup/platform";
+import { bootService, createHttpApp, listen } from "@spgroup/platform";
 import type { PaymentConfig } from "./config.ts";
 import { orderPlacedConsumer } from "./events/order-placed.ts";
 import type { PaymentGateway } from "./gateway/payment-gateway.ts";
@@ -22,11 +22,10 @@ export async function startPaymentService(config: PaymentConfig, gateway: Paymen
     metrics: runtime.metrics,
     adminAuth: runtime.adminAuth,
     readiness: runtime.readiness,
+    keepAliveTimeoutMs: config.httpKeepAliveTimeoutMs,
   });
   adminPaymentRoutes(app, runtime.pool);
-  await app.listen({ host: config.host, port: config.port });
-  const address = app.server.address();
-  const port = typeof address === "object" && address ? address.port : config.port;
+  const port = await listen(app, config);
   runtime.logger.info({ port }, "payment service listening");
 
   return {

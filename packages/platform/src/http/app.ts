@@ -28,6 +28,7 @@ export interface HttpAppOptions {
   /** Each dependency's reachability; /ready answers 503 when any is false. */
   readiness: () => Promise<Record<string, boolean>>;
   bodyLimit?: number;
+  keepAliveTimeoutMs?: number;
 }
 
 // Bodies are validated strictly (no coercion, unknown fields rejected); query strings and params
@@ -54,7 +55,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimit ?? 16 * 1024,
     return503OnClosing: true,
-    keepAliveTimeout: 65_000,
+    keepAliveTimeout: options.keepAliveTimeoutMs ?? 65_000,
     requestIdHeader: "x-request-id",
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as HttpApp;
   app.setValidatorCompiler(validatorCompiler());
@@ -132,3 +133,11 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
 }
 
 export { hashPassword };
+
+/** Starts listening as configured; returns the port actually bound (PORT=0 picks a free one). */
+export async function listen(app: HttpApp, config: { host: string; port: number; httpReusePort: boolean }): Promise<number> {
+  // Fastify hands these options to Node's server.listen, which knows reusePort (Linux, Node >= 22.12).
+  await app.listen({ host: config.host, port: config.port, ...(config.httpReusePort ? { reusePort: true } : {}) } as { host: string; port: number });
+  const address = app.server.address();
+  return typeof address === "object" && address ? address.port : config.port;
+}

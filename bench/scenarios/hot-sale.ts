@@ -1,0 +1,216 @@
+// hot-sale: many customers hold keep-alive connections to the order service and place orders with
+// think time at an aggregate rate, during an active campaign; the whole pipeline is then measured
+// from the databases. Several load-generator processes and order-service processes (sharing one
+// port) are used because this sandbox caps every process at 20,000 open files.
+import { spawn } from "node:child_process";
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { setTimeout as sleep } from "node:timers/promises";
+import { ROOT } from "@spgroup/infra";
+import { AdminAuth, loadPlatformConfig } from "@spgroup/platform";
+import pg from "pg";
+import { lineChartSvg } from "../lib/chart.ts";
+import { measureCeilings } from "../lib/ceilings.ts";
+import { machine } from "../lib/machine.ts";
+import { pidFromFile, processTree, ResourceSampler } from "../lib/resources.ts";
+import { BENCH_DATA, startBenchStack } from "../lib/stack.ts";
+import { summary } from "../lib/stats.ts";
+
+function option(args: string[], key: string, fallback: number): number {
+  const found = args.find((a) => a.startsWith(`--${key}=`));
+  return found ? Number(found.split("=")[1]) : fallback;
+}
+
+interface WorkerReport {
+  connections_opened: number;
+  connections_open_at_end: number;
+  accepted: number;
+  errors: number;
+  skipped_busy: number;
+  latencies: number[];
+  series: { second: number; sent: number; accepted: number; errors: number; p99: number }[];
+}
+
+export async function run(args: string[]) {
+  const connections = option(args, "connections", 100_000);
+  const rate = option(args, "rate", 200);
+  const seconds = option(args, "seconds", 300);
+  const workers = option(args, "workers", Math.max(1, Math.ceil(connections / 17_000)));
+  const orderInstances = option(args, "order-instances", workers);
+  const name = args.find((a) => a.startsWith("--name="))?.split("=")[1] ?? "hot-sale";
+  const sources = Array.from({ length: 8 }, (_, i) => `127.0.0.${i + 2}`);
+  console.log(`${name}: ${connections} connections over ${workers} generator processes to ${orderInstances} order-service processes; ${rate} orders/s for ${seconds} s`);
+
+  const stack = await startBenchStack(
+    { HTTP_KEEP_ALIVE_TIMEOUT_MS: "3600000", PAYMENT_LATENCY_MS: "5", DATABASE_POOL_SIZE: "12", ORDER_PAYMENT_TIMEOUT_MS: "120000" },
+    { orderInstances, campaign: true },
+  );
+  try {
+    const config = loadPlatformConfig("bench", { port: 0, databaseUrlVar: "UNUSED", databaseUrl: "postgres://unused" });
+    const token = (await new AdminAuth(config.admin).issue("bench")).token;
+    const created = await fetch(`${stack.campaignUrl}/api/admin/v1/campaigns/iphones`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ name: "Bench hot sale", start_time: new Date().toISOString(), end_time: new Date(Date.now() + 3 * 3_600_000).toISOString() }),
+    });
+    if (created.status !== 201) throw new Error(`campaign not created: ${created.status}`);
+
+    const generators = Array.from({ length: workers }, (_, worker) => {
+      const share = Math.floor(connections / workers) + (worker < connections % workers ? 1 : 0);
+      const child = spawn(process.execPath, [join(ROOT, "bench/load/hold-connections.ts"), JSON.stringify({
+        host: "127.0.0.1", port: 18080, connections: share, sources, connectPerSecond: 4_000, ordersPerSecond: rate / workers, seconds, worker,
+      })], { stdio: ["pipe", "pipe", "inherit"] });
+      const messages: Record<string, unknown>[] = [];
+      const waiters: (() => void)[] = [];
+      createInterface({ input: child.stdout }).on("line", (line) => {
+        messages.push(JSON.parse(line));
+        for (const w of waiters.splice(0)) w();
+      });
+      const next = async (type: string) => {
+        for (;;) {
+          const found = messages.find((m) => m.type === type);
+          if (found) return found;
+          await new Promise<void>((resolve) => waiters.push(resolve));
+        }
+      };
+      return { child, next };
+    });
+    const connected = await Promise.all(generators.map((g) => g.next("connected")));
+    const held = connected.reduce((sum, m) => sum + Number(m.open), 0);
+    console.log(`${held} connections open; measuring…`);
+
+    const postmaster = await pidFromFile(join(BENCH_DATA, "postgres", "postmaster.pid"));
+    const broker = await pidFromFile(join(BENCH_DATA, "kafka", "broker.pid"));
+    const sampler = new ResourceSampler({
+      "order-service (all instances)": async () => stack.services.filter((s) => s.name === "order").map((s) => s.child.pid ?? 0),
+      "payment-service": async () => stack.services.filter((s) => s.name === "payment").map((s) => s.child.pid ?? 0),
+      "campaign-service": async () => stack.services.filter((s) => s.name === "campaign").map((s) => s.child.pid ?? 0),
+      postgresql: async () => (postmaster ? processTree(postmaster) : []),
+      kafka: async () => (broker ? [broker] : []),
+      "load generators": async () => generators.map((g) => g.child.pid ?? 0),
+    });
+    sampler.start();
+    const runStart = Date.now();
+    for (const g of generators) g.child.stdin.write("GO\n");
+    const reports = (await Promise.all(generators.map((g) => g.next("report")))) as unknown as WorkerReport[];
+    const sendSeconds = (Date.now() - runStart) / 1000;
+
+    // Drain: every accepted order terminal and counted by the campaign service.
+    const orderDb = new pg.Pool({ connectionString: stack.orderDbUrl, max: 2 });
+    const paymentDb = new pg.Pool({ connectionString: stack.paymentDbUrl, max: 2 });
+    const campaignDb = new pg.Pool({ connectionString: stack.campaignDbUrl, max: 2 });
+    const accepted = reports.reduce((s, r) => s + r.accepted, 0);
+    const drainDeadline = Date.now() + 180_000;
+    for (;;) {
+      const terminal = (await orderDb.query("SELECT count(*)::int AS n FROM orders WHERE status IN ('SUCCESS','FAILED')")).rows[0].n;
+      const counted = (await campaignDb.query("SELECT count(*)::int AS n FROM orders")).rows[0].n;
+      if ((terminal >= accepted && counted >= terminal) || Date.now() > drainDeadline) break;
+      await sleep(500);
+    }
+    const resources = sampler.stop();
+
+    const terminal = (await orderDb.query("SELECT count(*)::int AS n FROM orders WHERE status IN ('SUCCESS','FAILED')")).rows[0].n;
+    const stored = (await orderDb.query("SELECT count(*)::int AS n FROM orders")).rows[0].n;
+    const span = (await orderDb.query("SELECT extract(epoch FROM max(updated_at) - min(created_at))::float AS s FROM orders")).rows[0].s;
+    const e2e = (await orderDb.query("SELECT extract(epoch FROM updated_at - created_at)::float * 1000 AS ms FROM orders WHERE status IN ('SUCCESS','FAILED')")).rows.map((r) => r.ms);
+    const lag = (await campaignDb.query("SELECT extract(epoch FROM ingested_at - updated_at)::float * 1000 AS ms FROM orders")).rows.map((r) => Math.max(0, r.ms));
+    const payments = (await paymentDb.query("SELECT count(*)::int AS n, count(DISTINCT order_id)::int AS d FROM payments")).rows[0];
+    await Promise.all([orderDb.end(), paymentDb.end(), campaignDb.end()]);
+
+    const post = summary(reports.flatMap((r) => r.latencies));
+    const e2eSummary = summary(e2e);
+    const result = {
+      scenario: name,
+      at: new Date().toISOString(),
+      command: `npm run bench -- hot-sale --connections=${connections} --rate=${rate} --seconds=${seconds}`,
+      machine: machine(),
+      configuration: { connections, rate_per_s: rate, seconds, generator_processes: workers, order_service_processes: orderInstances, source_addresses: sources, payment_latency_ms: 5, kafka_partitions: 6, fd_limit_per_process: 20_000 },
+      concurrent_connections: reports.reduce((s, r) => s + r.connections_open_at_end, 0),
+      connections_opened: held,
+      orders_accepted: accepted,
+      http_errors: reports.reduce((s, r) => s + r.errors, 0),
+      orders_per_min_accepted: Math.round((accepted / sendSeconds) * 60),
+      orders_per_min_end_to_end: Math.round((terminal / span) * 60),
+      post_latency_ms: post,
+      end_to_end_latency_ms: { p50: e2eSummary.p50, p99: e2eSummary.p99 },
+      standings_lag_ms: { p99: summary(lag).p99 },
+      lost_orders: accepted - terminal,
+      orders_stored: stored,
+      duplicated_payments: payments.n - payments.d,
+      payments: payments.n,
+      resources,
+      ceilings: await measureCeilings(stack, terminal / span),
+    };
+    console.log(JSON.stringify({ ...result, resources: undefined }, null, 2));
+    const merged = new Map<number, { a: number; b: number }>();
+    for (const r of reports) for (const s of r.series) {
+      const m = merged.get(s.second) ?? { a: 0, b: 0 };
+      merged.set(s.second, { a: m.a + s.accepted, b: Math.max(m.b, s.p99) });
+    }
+    const points = [...merged.entries()].sort(([a], [b]) => a - b).map(([x, v]) => ({ x, a: v.a * 60, b: v.b }));
+    await writeFile(join(ROOT, "bench", "results", `${name}-latest.json`), `${JSON.stringify(result, null, 2)}\n`);
+    await writeFile(join(ROOT, "bench", "results", `${name}-latest.svg`), lineChartSvg(`${name}: accepted orders/min (blue) and POST p99 ms (red) per second`, points, { a: "orders/min", b: "p99 ms", x: "second" }));
+    await writeFile(join(ROOT, "bench", "results", `${name}-latest.md`), report(result, name));
+  } finally {
+    await stack.stop();
+  }
+}
+
+interface Report {
+  at: string;
+  command: string;
+  machine: object;
+  configuration: { order_service_processes: number; generator_processes: number; source_addresses: string[]; fd_limit_per_process: number };
+  concurrent_connections: number;
+  connections_opened: number;
+  orders_accepted: number;
+  http_errors: number;
+  orders_per_min_accepted: number;
+  orders_per_min_end_to_end: number;
+  lost_orders: number;
+  duplicated_payments: number;
+  post_latency_ms: object;
+  end_to_end_latency_ms: object;
+  standings_lag_ms: object;
+  resources: Record<string, { cpu_percent_avg: number; cpu_percent_max: number; rss_mb_max: number }>;
+  ceilings: { summary: string };
+}
+
+function report(r: Report, name: string): string {
+  const rows = (o: object) => Object.entries(o).map(([k, v]) => `| ${k} | ${typeof v === "object" ? JSON.stringify(v) : v} |`).join("\n");
+  return `# ${name} benchmark (${r.at})
+
+Command: \`${r.command}\`. One 2-core machine runs everything: Kafka (KRaft), PostgreSQL 18, ${r.configuration.order_service_processes} order-service processes sharing one port (SO_REUSEPORT), the payment and campaign services, and ${r.configuration.generator_processes} load-generator processes holding the connections (spread over ${r.configuration.source_addresses.length} loopback source addresses). An active campaign counts every order. Each process is capped at ${r.configuration.fd_limit_per_process} open files by this sandbox, hence several processes on each side.
+
+![throughput and latency](${name}-latest.svg)
+
+| result | |
+|---|---|
+| concurrent connections held to the end | **${r.concurrent_connections}** (opened ${r.connections_opened}) |
+| orders accepted | ${r.orders_accepted} (HTTP errors: ${r.http_errors}) |
+| orders per minute accepted | **${r.orders_per_min_accepted}** |
+| orders per minute end to end (accepted → paid → SUCCESS/FAILED) | **${r.orders_per_min_end_to_end}** |
+| lost orders | **${r.lost_orders}** |
+| duplicated payments | **${r.duplicated_payments}** |
+| POST latency ms | ${JSON.stringify(r.post_latency_ms)} |
+| end-to-end latency ms (insert → terminal, database clock) | ${JSON.stringify(r.end_to_end_latency_ms)} |
+| standings lag ms (completion → counted by the campaign) | ${JSON.stringify(r.standings_lag_ms)} |
+
+## Machine
+
+| | |
+|---|---|
+${rows(r.machine)}
+
+## Resources per process group (during the measurement)
+
+| process | CPU % of one core (avg / max) | peak RSS MB |
+|---|---|---|
+${Object.entries(r.resources).map(([k, v]) => `| ${k} | ${v.cpu_percent_avg} / ${v.cpu_percent_max} | ${v.rss_mb_max} |`).join("\n")}
+
+## Ceilings on the same machine
+
+${r.ceilings.summary}
+`;
+}
