@@ -33,8 +33,16 @@ class Customer {
     this.id = id;
     this.socket = connect({ host: o.host, port: o.port, localAddress: source });
     this.socket.setNoDelay(true);
+    // A customer's app opens its session with a request: Node closes a connection that never
+    // sent one after headersTimeout, while one in keep-alive lives for keepAliveTimeout.
     this.socket.on("connect", () => {
-      this.open = true;
+      this.busy = true;
+      this.#done = (status) => {
+        this.#done = undefined;
+        this.busy = false;
+        this.open = status === 200;
+      };
+      this.socket.write(`GET /health HTTP/1.1\r\nhost: ${o.host}\r\n\r\n`);
     });
     this.socket.on("data", (chunk) => this.#read(chunk));
     this.socket.on("error", () => {});

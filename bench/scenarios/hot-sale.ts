@@ -59,7 +59,7 @@ export async function run(args: string[]) {
     const generators = Array.from({ length: workers }, (_, worker) => {
       const share = Math.floor(connections / workers) + (worker < connections % workers ? 1 : 0);
       const child = spawn(process.execPath, [join(ROOT, "bench/load/hold-connections.ts"), JSON.stringify({
-        host: "127.0.0.1", port: 18080, connections: share, sources, connectPerSecond: 4_000, ordersPerSecond: rate / workers, seconds, worker,
+        host: "127.0.0.1", port: 18080, connections: share, sources, connectPerSecond: 1_500, ordersPerSecond: rate / workers, seconds, worker,
       })], { stdio: ["pipe", "pipe", "inherit"] });
       const messages: Record<string, unknown>[] = [];
       const waiters: (() => void)[] = [];

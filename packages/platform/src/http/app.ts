@@ -8,6 +8,7 @@ import Fastify, { type FastifyError, type FastifyInstance, LogController } from 
 import type { Logger } from "../logger.ts";
 import type { Metrics } from "../metrics.ts";
 import { type AdminAuth, hashPassword } from "./admin-auth.ts";
+import { isTransientDatabaseError } from "../db/errors.ts";
 import { HttpError } from "./errors.ts";
 
 export type HttpApp = FastifyInstance<
@@ -60,6 +61,15 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as HttpApp;
   app.setValidatorCompiler(validatorCompiler());
 
+  // After the database failed to answer, further requests are refused at once for a short while
+  // instead of each waiting for a connection: back-pressure, not a pile-up. The first request after
+  // the window probes again.
+  let unavailableUntil = 0;
+  app.addHook("onRequest", async (request, reply) => {
+    if (Date.now() >= unavailableUntil || !request.url.startsWith("/api/")) return;
+    return reply.code(503).header("retry-after", "1").send({ error: "temporarily unavailable, retry shortly", code: 503 });
+  });
+
   app.setErrorHandler((error: FastifyError | HttpError, request, reply) => {
     if (error instanceof HttpError) {
       if (error.headers) reply.headers(error.headers);
@@ -68,6 +78,12 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
     if (error.validation) {
       const details = error.validation.map((v) => `${error.validationContext ?? ""}${v.instancePath || ""} ${v.message ?? "is invalid"}`.trim());
       return reply.code(400).send({ error: `invalid request: ${details[0]}`, code: 400, details });
+    }
+    if (isTransientDatabaseError(error)) {
+      // The database is unreachable: tell the client to come back instead of failing the order.
+      request.log.warn({ err: error, url: request.url }, "database unavailable");
+      unavailableUntil = Date.now() + 1_000;
+      return reply.code(503).header("retry-after", "2").send({ error: "temporarily unavailable, retry shortly", code: 503 });
     }
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {
@@ -137,7 +153,8 @@ export { hashPassword };
 /** Starts listening as configured; returns the port actually bound (PORT=0 picks a free one). */
 export async function listen(app: HttpApp, config: { host: string; port: number; httpReusePort: boolean }): Promise<number> {
   // Fastify hands these options to Node's server.listen, which knows reusePort (Linux, Node >= 22.12).
-  await app.listen({ host: config.host, port: config.port, ...(config.httpReusePort ? { reusePort: true } : {}) } as { host: string; port: number });
+  // backlog: a rush of new connections must not overflow the accept queue (the kernel caps it at somaxconn).
+  await app.listen({ host: config.host, port: config.port, backlog: 4096, ...(config.httpReusePort ? { reusePort: true } : {}) } as { host: string; port: number });
   const address = app.server.address();
   return typeof address === "object" && address ? address.port : config.port;
 }
