@@ -1,4 +1,5 @@
 export { ConfigError, LOCAL_ADMIN_SECRET, loadPlatformConfig, type PlatformConfig, readEnv } from "./config.ts";
+export { isTransientDatabaseError } from "./db/errors.ts";
 export { migrate } from "./db/migrate.ts";
 export { createPool, type DbClient, ensureDatabase, isoFromPostgres, type Pool, type Queryable, withTransaction } from "./db/pool.ts";
 export { AdminAuth, hashPassword } from "./http/admin-auth.ts";
@@ -6,7 +7,7 @@ export { createHttpApp, type HttpApp, listen } from "./http/app.ts";
 export { badRequest, conflict, HttpError, notFound } from "./http/errors.ts";
 export { newId } from "./ids.ts";
 export { type KafkaSettings, ensureTopics, partitionCounts, topicName } from "./kafka/client.ts";
-export { type ConsumedEvent, EventConsumer } from "./kafka/consumer.ts";
+export { type ConsumedEvent, type DeadLetter, deadLetterTopic, EventConsumer } from "./kafka/consumer.ts";
 export { enqueueOutbox, type OutboxMessage, OutboxRelay } from "./kafka/outbox.ts";
 export { createLogger, type Logger } from "./logger.ts";
 export { createMetrics, type Metrics } from "./metrics.ts";

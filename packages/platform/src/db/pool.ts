@@ -30,7 +30,8 @@ export function createPool(connectionString: string, max = 20, applicationName =
     max,
     application_name: applicationName,
     options: "-c timezone=UTC",
-    connectionTimeoutMillis: 5_000,
+    // Short: when the database is down, a request should learn it quickly (and answer 503).
+    connectionTimeoutMillis: 2_000,
     idleTimeoutMillis: 30_000,
   });
   // An idle client that loses its server emits 'error' on the pool; without a listener the process dies.
