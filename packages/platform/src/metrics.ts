@@ -18,6 +18,7 @@ export function createMetrics(service: string) {
     eventsConsumed: new client.Counter({ name: "events_consumed_total", help: "Events applied", labelNames: ["topic"], registers: [registry] }),
     eventsDuplicated: new client.Counter({ name: "events_duplicate_total", help: "Redelivered events recognised in the inbox and skipped", registers: [registry] }),
     eventsRejected: new client.Counter({ name: "events_rejected_total", help: "Events that failed validation", labelNames: ["topic"], registers: [registry] }),
+    eventsDeadLettered: new client.Counter({ name: "events_dead_lettered_total", help: "Events sent to a dead-letter topic", labelNames: ["topic", "reason"], registers: [registry] }),
     gauge(name: string, help: string, collect: () => Promise<number> | number, labelNames: string[] = []) {
       return new client.Gauge({
         name,

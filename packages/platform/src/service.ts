@@ -5,6 +5,7 @@ import { migrate } from "./db/migrate.ts";
 import { createPool, ensureDatabase } from "./db/pool.ts";
 import { AdminAuth } from "./http/admin-auth.ts";
 import { type KafkaSettings, createProducer, ensureTopics, type StringProducer, topicName } from "./kafka/client.ts";
+import { deadLetterTopic } from "./kafka/consumer.ts";
 import { OutboxRelay, outboxBacklog } from "./kafka/outbox.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { createMetrics, type Metrics } from "./metrics.ts";
@@ -41,7 +42,8 @@ export async function bootService(config: PlatformConfig, options: { migrationsD
 
   const kafka: KafkaSettings = { brokers: config.kafkaBrokers, clientId: config.serviceName, topicPrefix: config.kafkaTopicPrefix };
   const topic = (name: string) => topicName(kafka, name);
-  await ensureTopics(kafka, options.topics.map(topic), config.kafkaPartitions);
+  // Every topic and its dead-letter topic.
+  await ensureTopics(kafka, options.topics.flatMap((t) => [topic(t), deadLetterTopic(topic(t))]), config.kafkaPartitions);
   const producer = createProducer(kafka);
   const relay = new OutboxRelay({ pool, producer, logger, metrics });
   if (config.outboxRelayEnabled) relay.start();

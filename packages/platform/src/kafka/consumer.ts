@@ -4,6 +4,23 @@ import type pg from "pg";
 import type { Logger } from "../logger.ts";
 import type { Metrics } from "../metrics.ts";
 import type { KafkaSettings } from "./client.ts";
+import { isTransientDatabaseError } from "../db/errors.ts";
+import { enqueueOutbox } from "./outbox.ts";
+
+/** Dead letters of a topic go to `<topic>.dlq`. */
+export const deadLetterTopic = (topic: string) => `${topic}.dlq`;
+
+/** What a dead letter carries: the original message and why it could not be applied. */
+export interface DeadLetter {
+  reason: "INVALID" | "FAILED";
+  errors: string[];
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  value: string;
+  dead_lettered_at: string;
+}
 
 export interface ConsumedEvent<E> {
   event: E;
@@ -27,6 +44,8 @@ export interface EventConsumerOptions<E extends { event_id: string }> {
   afterCommit?: () => void;
   maxBatch?: number;
   sessionTimeoutMs?: number;
+  /** Attempts of a batch, then of each of its events alone, before an event is dead-lettered. */
+  maxAttempts?: number;
 }
 
 type RawMessage = Message<string, string, string, string>;
@@ -48,7 +67,7 @@ export class EventConsumer<E extends { event_id: string }> {
   #paused = false;
 
   constructor(options: EventConsumerOptions<E>) {
-    this.#o = { maxBatch: 500, sessionTimeoutMs: 20_000, ...options };
+    this.#o = { maxBatch: 500, sessionTimeoutMs: 20_000, maxAttempts: 3, ...options };
   }
 
   get consumer() {
@@ -121,25 +140,83 @@ export class EventConsumer<E extends { event_id: string }> {
       }
       const batch = this.#buffer.splice(0, this.#o.maxBatch);
       afterTake();
-      let failures = 0;
-      // A batch is retried until it commits: skipping it would lose events.
-      while (true) {
+      await this.#processWithRetries(batch);
+    }
+  }
+
+  /**
+   * A batch is retried a few times (a database blip); if it still fails, each event is tried alone
+   * and the one that keeps failing is dead-lettered, so one poison message cannot stop its
+   * partition. Only when even dead-lettering fails (the database is down) does it retry for ever:
+   * skipping then would lose the event.
+   */
+  async #processWithRetries(batch: RawMessage[]): Promise<void> {
+    const attempts = this.#o.maxAttempts ?? 3;
+    for (let attempt = 1, outage = 0; ; ) {
+      try {
+        await this.#process(batch);
+        return;
+      } catch (error) {
+        if (isTransientDatabaseError(error)) {
+          // The database is unreachable: wait for it, for as long as it takes.
+          outage++;
+          this.#o.logger.warn({ err: error, groupId: this.#o.groupId, outage }, "database unreachable; batch will be retried");
+          await sleep(Math.min(5_000, 100 * 2 ** Math.min(outage, 6)));
+          continue;
+        }
+        this.#o.logger.error({ err: error, groupId: this.#o.groupId, attempt, size: batch.length }, "event batch failed");
+        if (attempt++ >= attempts) break;
+        await sleep(100 * 2 ** attempt);
+      }
+    }
+    for (const message of batch) {
+      let lastError: unknown;
+      for (let attempt = 1; attempt <= attempts; ) {
         try {
-          await this.#process(batch);
+          await this.#process([message]);
+          lastError = undefined;
           break;
         } catch (error) {
-          failures++;
-          const delay = Math.min(5_000, 100 * 2 ** Math.min(failures, 6));
-          this.#o.logger.error({ err: error, groupId: this.#o.groupId, retryInMs: delay }, "event batch failed; retrying");
-          await sleep(delay);
+          lastError = error;
+          if (!isTransientDatabaseError(error)) attempt++;
+          await sleep(Math.min(5_000, 100 * 2 ** attempt));
+        }
+      }
+      if (lastError === undefined) continue;
+      for (let failures = 0; ; failures++) {
+        try {
+          await this.#deadLetter(this.#o.pool, message, "FAILED", [String((lastError as Error)?.message ?? lastError)]);
+          await message.commit();
+          break;
+        } catch (error) {
+          this.#o.logger.error({ err: error }, "could not dead-letter an event; retrying");
+          await sleep(Math.min(5_000, 100 * 2 ** Math.min(failures, 6)));
         }
       }
     }
   }
 
+  async #deadLetter(db: Pick<pg.Pool, "query">, message: RawMessage, reason: DeadLetter["reason"], errors: string[]): Promise<void> {
+    const letter: DeadLetter = {
+      reason,
+      errors,
+      topic: message.topic,
+      partition: message.partition,
+      offset: String(message.offset),
+      key: message.key ?? null,
+      value: message.value,
+      dead_lettered_at: new Date().toISOString(),
+    };
+    await enqueueOutbox(db, [{ topic: deadLetterTopic(message.topic), key: message.key || "dead-letter", payload: letter }]);
+    this.#o.metrics?.eventsDeadLettered.inc({ topic: message.topic, reason });
+    this.#o.logger.error({ topic: message.topic, partition: message.partition, offset: String(message.offset), reason, errors }, "event dead-lettered");
+    this.#o.afterCommit?.();
+  }
+
   async #process(batch: RawMessage[]): Promise<void> {
-    const { decode, pool, logger, metrics, handle } = this.#o;
+    const { decode, pool, metrics, handle } = this.#o;
     const events: ConsumedEvent<E>[] = [];
+    const invalid: { message: RawMessage; errors: string[] }[] = [];
     for (const message of batch) {
       let parsed: unknown;
       try {
@@ -150,30 +227,31 @@ export class EventConsumer<E extends { event_id: string }> {
       const decoded = decode(message.topic, parsed);
       if (!decoded.ok) {
         metrics?.eventsRejected.inc({ topic: message.topic });
-        logger.error(
-          { topic: message.topic, partition: message.partition, offset: String(message.offset), errors: decoded.errors },
-          "rejected an invalid event",
-        );
+        invalid.push({ message, errors: decoded.errors });
         continue;
       }
       events.push({ event: decoded.value, topic: message.topic, partition: message.partition, offset: message.offset });
     }
 
-    if (events.length > 0) {
+    if (events.length > 0 || invalid.length > 0) {
       const client = await pool.connect();
       try {
         await client.query("BEGIN");
-        const { rows } = await client.query<{ event_id: string }>(
-          `INSERT INTO inbox (event_id, topic) SELECT * FROM unnest($1::uuid[], $2::text[])
-           ON CONFLICT DO NOTHING RETURNING event_id`,
-          [events.map((e) => e.event.event_id), events.map((e) => e.topic)],
-        );
-        const fresh = new Set(rows.map((r) => r.event_id));
-        const toApply = events.filter((e) => fresh.delete(e.event.event_id));
-        if (toApply.length > 0) await handle(client, toApply);
+        // Invalid events go to the dead-letter topic in the same transaction, never retried.
+        for (const { message, errors } of invalid) await this.#deadLetter(client, message, "INVALID", errors);
+        if (events.length > 0) {
+          const { rows } = await client.query<{ event_id: string }>(
+            `INSERT INTO inbox (event_id, topic) SELECT * FROM unnest($1::uuid[], $2::text[])
+             ON CONFLICT DO NOTHING RETURNING event_id`,
+            [events.map((e) => e.event.event_id), events.map((e) => e.topic)],
+          );
+          const fresh = new Set(rows.map((r) => r.event_id));
+          const toApply = events.filter((e) => fresh.delete(e.event.event_id));
+          if (toApply.length > 0) await handle(client, toApply);
+          metrics?.eventsConsumed.inc({ topic: events[0]?.topic ?? "" }, toApply.length);
+          metrics?.eventsDuplicated.inc(events.length - toApply.length);
+        }
         await client.query("COMMIT");
-        metrics?.eventsConsumed.inc({ topic: events[0]?.topic ?? "" }, toApply.length);
-        metrics?.eventsDuplicated.inc(events.length - toApply.length);
       } catch (error) {
         await client.query("ROLLBACK").catch(() => {});
         throw error;
