@@ -3,6 +3,7 @@ const scenarios: Record<string, () => Promise<{ run(args: string[]): Promise<voi
   pipeline: () => import("./scenarios/pipeline.ts"),
   admin: () => import("./scenarios/admin.ts"),
   "hot-sale": () => import("./scenarios/hot-sale.ts"),
+  chaos: () => import("./scenarios/chaos.ts"),
 };
 const [name, ...args] = process.argv.slice(2);
 const load = name ? scenarios[name] : undefined;
@@ -11,4 +12,4 @@ if (!load) {
   process.exit(2);
 }
 await (await load()).run(args);
-process.exit(0);
+process.exit(process.exitCode ?? 0);

@@ -19,34 +19,43 @@ export class ResourceSampler {
 
   stop() {
     clearInterval(this.#timer);
-    const result: Record<string, { cpu_percent_avg: number; cpu_percent_max: number; rss_mb_max: number }> = {};
+    const result: Record<string, { cpu_percent_avg: number; cpu_percent_max: number; pss_mb_max: number }> = {};
     for (const name of this.#groups.keys()) {
       const cpu = this.#cpu.get(name) ?? [];
       result[name] = {
         cpu_percent_avg: Math.round((cpu.reduce((a, b) => a + b, 0) / Math.max(1, cpu.length)) * 10) / 10,
         cpu_percent_max: Math.round(Math.max(0, ...cpu) * 10) / 10,
-        rss_mb_max: Math.round((this.#rss.get(name) ?? 0) / 1024),
+        pss_mb_max: Math.round((this.#rss.get(name) ?? 0) / 1024),
       };
     }
     return result;
   }
 
   async #sample() {
+    const now = performance.now();
     for (const [name, pids] of this.#groups) {
-      let ticks = 0;
-      let rss = 0;
+      // CPU per process between two samples (a process that appeared or ended counts only while
+      // seen twice); memory as PSS, so pages shared between PostgreSQL's processes count once.
+      let cpuSeconds = 0;
+      let pss = 0;
+      let elapsed = 0;
       for (const pid of await pids()) {
         const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => "");
+        if (!stat) continue;
         const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-        ticks += Number(fields[11] ?? 0) + Number(fields[12] ?? 0);
-        const status = await readFile(`/proc/${pid}/status`, "utf8").catch(() => "");
-        rss += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+        const ticks = Number(fields[11] ?? 0) + Number(fields[12] ?? 0);
+        const key = `${name}:${pid}`;
+        const previous = this.#last.get(key);
+        if (previous) {
+          cpuSeconds += (ticks - previous.ticks) / 100;
+          elapsed = Math.max(elapsed, (now - previous.at) / 1000);
+        }
+        this.#last.set(key, { ticks, at: now });
+        const rollup = await readFile(`/proc/${pid}/smaps_rollup`, "utf8").catch(() => "");
+        pss += Number(/^Pss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0);
       }
-      const now = performance.now();
-      const previous = this.#last.get(name);
-      if (previous) this.#cpu.set(name, [...(this.#cpu.get(name) ?? []), ((ticks - previous.ticks) / 100 / ((now - previous.at) / 1000)) * 100]);
-      this.#last.set(name, { ticks, at: now });
-      this.#rss.set(name, Math.max(this.#rss.get(name) ?? 0, rss));
+      if (elapsed > 0) this.#cpu.set(name, [...(this.#cpu.get(name) ?? []), (cpuSeconds / elapsed) * 100]);
+      this.#rss.set(name, Math.max(this.#rss.get(name) ?? 0, pss));
     }
   }
 }

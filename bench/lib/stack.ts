@@ -34,6 +34,8 @@ export async function startBenchStack(env: Record<string, string>, options: { or
     paymentDbUrl: base.PAYMENT_DATABASE_URL as string,
     campaignDbUrl: base.CAMPAIGN_DATABASE_URL as string,
     kafkaBrokers: infrastructure.kafkaBrokers,
+    /** The environment the service processes were started with (to restart one). */
+    env: base,
     async stop() {
       await Promise.allSettled(services.map((s) => s.stop()));
       await infrastructure.stop();

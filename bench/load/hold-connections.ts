@@ -97,6 +97,7 @@ const latencies: number[] = [];
 const series: { second: number; sent: number; accepted: number; errors: number; p99: number }[] = [];
 let accepted = 0;
 let errors = 0;
+const errorStatuses: Record<string, number> = {};
 let busySkipped = 0;
 const started = performance.now();
 const total = Math.round(o.ordersPerSecond * o.seconds);
@@ -132,6 +133,7 @@ for (let i = 0; i < total; i++) {
       } else {
         errors++;
         b.errors++;
+        errorStatuses[status] = (errorStatuses[status] ?? 0) + 1;
       }
     }),
   );
@@ -146,6 +148,7 @@ send({
   connections_open_at_end: customers.filter((c) => c.open).length,
   accepted,
   errors,
+  error_statuses: errorStatuses,
   skipped_busy: busySkipped,
   latencies,
   series,

@@ -27,6 +27,7 @@ interface WorkerReport {
   connections_open_at_end: number;
   accepted: number;
   errors: number;
+  error_statuses: Record<string, number>;
   skipped_busy: number;
   latencies: number[];
   series: { second: number; sent: number; accepted: number; errors: number; p99: number }[];
@@ -95,6 +96,7 @@ export async function run(args: string[]) {
     for (const g of generators) g.child.stdin.write("GO\n");
     const reports = (await Promise.all(generators.map((g) => g.next("report")))) as unknown as WorkerReport[];
     const sendSeconds = (Date.now() - runStart) / 1000;
+    const resources = sampler.stop();
 
     // Drain: every accepted order terminal and counted by the campaign service.
     const orderDb = new pg.Pool({ connectionString: stack.orderDbUrl, max: 2 });
@@ -108,7 +110,6 @@ export async function run(args: string[]) {
       if ((terminal >= accepted && counted >= terminal) || Date.now() > drainDeadline) break;
       await sleep(500);
     }
-    const resources = sampler.stop();
 
     const terminal = (await orderDb.query("SELECT count(*)::int AS n FROM orders WHERE status IN ('SUCCESS','FAILED')")).rows[0].n;
     const stored = (await orderDb.query("SELECT count(*)::int AS n FROM orders")).rows[0].n;
@@ -130,6 +131,10 @@ export async function run(args: string[]) {
       connections_opened: held,
       orders_accepted: accepted,
       http_errors: reports.reduce((s, r) => s + r.errors, 0),
+      http_error_statuses: reports.reduce<Record<string, number>>((all, r) => {
+        for (const [status, n] of Object.entries(r.error_statuses)) all[status] = (all[status] ?? 0) + n;
+        return all;
+      }, {}),
       orders_per_min_accepted: Math.round((accepted / sendSeconds) * 60),
       orders_per_min_end_to_end: Math.round((terminal / span) * 60),
       post_latency_ms: post,
@@ -166,6 +171,7 @@ interface Report {
   connections_opened: number;
   orders_accepted: number;
   http_errors: number;
+  http_error_statuses: Record<string, number>;
   orders_per_min_accepted: number;
   orders_per_min_end_to_end: number;
   lost_orders: number;
@@ -173,7 +179,7 @@ interface Report {
   post_latency_ms: object;
   end_to_end_latency_ms: object;
   standings_lag_ms: object;
-  resources: Record<string, { cpu_percent_avg: number; cpu_percent_max: number; rss_mb_max: number }>;
+  resources: Record<string, { cpu_percent_avg: number; cpu_percent_max: number; pss_mb_max: number }>;
   ceilings: { summary: string };
 }
 
@@ -188,7 +194,7 @@ Command: \`${r.command}\`. One 2-core machine runs everything: Kafka (KRaft), Po
 | result | |
 |---|---|
 | concurrent connections held to the end | **${r.concurrent_connections}** (opened ${r.connections_opened}) |
-| orders accepted | ${r.orders_accepted} (HTTP errors: ${r.http_errors}) |
+| orders accepted | ${r.orders_accepted} (refused: ${r.http_errors} ${JSON.stringify(r.http_error_statuses)}; status 0 = connection closed) |
 | orders per minute accepted | **${r.orders_per_min_accepted}** |
 | orders per minute end to end (accepted → paid → SUCCESS/FAILED) | **${r.orders_per_min_end_to_end}** |
 | lost orders | **${r.lost_orders}** |
@@ -203,11 +209,11 @@ Command: \`${r.command}\`. One 2-core machine runs everything: Kafka (KRaft), Po
 |---|---|
 ${rows(r.machine)}
 
-## Resources per process group (during the measurement)
+## Resources per process group (while the load ran; 200% = both cores)
 
-| process | CPU % of one core (avg / max) | peak RSS MB |
+| process | CPU % of one core (avg / max over 2 s samples) | peak memory MB (PSS) |
 |---|---|---|
-${Object.entries(r.resources).map(([k, v]) => `| ${k} | ${v.cpu_percent_avg} / ${v.cpu_percent_max} | ${v.rss_mb_max} |`).join("\n")}
+${Object.entries(r.resources).map(([k, v]) => `| ${k} | ${v.cpu_percent_avg} / ${v.cpu_percent_max} | ${v.pss_mb_max} |`).join("\n")}
 
 ## Ceilings on the same machine
 

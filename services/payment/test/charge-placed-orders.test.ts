@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { ProduceAcks, Producer, stringSerializers } from "@platformatic/kafka";
 import { type OrderPlaced, TOPICS } from "@spgroup/contracts";
 import { eventually, isolatedEnv, recordTopic, testPool } from "@spgroup/infra/testing";
+import { deadLetterTopic } from "@spgroup/platform";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { loadPaymentConfig } from "../src/config.ts";
 import { startPaymentService } from "../src/service.ts";
@@ -75,9 +76,31 @@ describe("charging placed orders", () => {
     expect((await paymentsOf("ORD-PAY-3"))[0]).toMatchObject({ status: "FAILED" });
   });
 
-  it("skips an invalid event and keeps consuming the partition", async () => {
-    await producer.send({ messages: [{ topic: `${prefix}${TOPICS.ordersPlaced}`, key: "cust-c", value: '{"type":"OrderPlaced","data":{}}' }] });
-    await publish([orderPlaced("ORD-PAY-4", "cust-c", "7.00")]);
-    await eventually(async () => resultsOf("ORD-PAY-4")[0], 10_000, "PaymentCompleted after a poison message");
+  it("dead-letters an invalid event and keeps consuming its partition", async () => {
+    const deadLetters = await recordTopic(inject("infra").kafkaBrokers, deadLetterTopic(`${prefix}${TOPICS.ordersPlaced}`));
+    try {
+      await producer.send({ messages: [{ topic: `${prefix}${TOPICS.ordersPlaced}`, key: "cust-c", value: '{"type":"OrderPlaced","data":{}}' }] });
+      await publish([orderPlaced("ORD-PAY-4", "cust-c", "7.00")]);
+      await eventually(async () => resultsOf("ORD-PAY-4")[0], 10_000, "PaymentCompleted after a poison message");
+      const letter = await eventually(async () => deadLetters.messages[0], 10_000, "dead letter");
+      expect(letter.value).toMatchObject({ reason: "INVALID", topic: `${prefix}${TOPICS.ordersPlaced}`, value: '{"type":"OrderPlaced","data":{}}' });
+    } finally {
+      await deadLetters.close();
+    }
+  });
+
+  it("dead-letters an event that keeps failing, without blocking the events behind it", async () => {
+    const deadLetters = await recordTopic(inject("infra").kafkaBrokers, deadLetterTopic(`${prefix}${TOPICS.ordersPlaced}`));
+    try {
+      // Valid by its schema, but PostgreSQL refuses a NUL byte in text: fails every time.
+      const poison = orderPlaced("BAD\u0000ID", "cust-d", "9.00");
+      await publish([poison, orderPlaced("ORD-PAY-5", "cust-d", "9.00")]);
+      await eventually(async () => resultsOf("ORD-PAY-5")[0], 20_000, "the event behind the poison");
+      const letter = await eventually(async () => deadLetters.messages.find((m) => (m.value as { reason: string }).reason === "FAILED"), 20_000, "FAILED dead letter");
+      expect(JSON.parse((letter.value as { value: string }).value)).toMatchObject({ event_id: poison.event_id });
+      expect((letter.value as { errors: string[] }).errors[0]).toMatch(/0x00|byte|UTF8/i);
+    } finally {
+      await deadLetters.close();
+    }
   });
 });

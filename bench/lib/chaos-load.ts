@@ -1,0 +1,106 @@
+import { randomUUID } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
+import pg from "pg";
+
+/**
+ * Customers placing orders through faults: every logical order has its own Idempotency-Key and is
+ * retried (connection refused, 503, timeout) until the service answers 2xx, as a well-behaved
+ * client would. So each key must end as exactly one order, whatever crashed in between.
+ */
+export class ResilientCustomers {
+  readonly keys: string[] = [];
+  readonly accepted = new Map<string, string>(); // key → order id
+  #running = false;
+  #loop: Promise<void> | undefined;
+  #inflight = new Set<Promise<void>>();
+  retries = 0;
+  readonly #url: () => string;
+
+  constructor(url: () => string) {
+    this.#url = url;
+  }
+
+  start(perSecond: number): void {
+    this.#running = true;
+    this.#loop = (async () => {
+      let n = 0;
+      while (this.#running) {
+        for (let i = 0; i < perSecond / 10; i++) {
+          const p = this.#place(n++);
+          this.#inflight.add(p);
+          void p.finally(() => this.#inflight.delete(p));
+        }
+        await sleep(100);
+      }
+    })();
+  }
+
+  async stop(): Promise<void> {
+    this.#running = false;
+    await this.#loop;
+    await Promise.all(this.#inflight);
+  }
+
+  async #place(n: number): Promise<void> {
+    const key = randomUUID();
+    this.keys.push(key);
+    const customer = n % 13 === 0 ? `DECLINE-${n % 500}` : `chaos-${n % 500}`;
+    const body = JSON.stringify({ customer_id: customer, customer_name: `Chaos ${n % 500}`, total_amount: `${(n % 350) + 20}.50` });
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const response = await fetch(`${this.#url()}/api/v1/orders`, {
+          method: "POST",
+          headers: { "content-type": "application/json", "idempotency-key": key },
+          body,
+          signal: AbortSignal.timeout(5_000),
+        });
+        if (response.status === 202 || response.status === 200) {
+          this.accepted.set(key, ((await response.json()) as { data: { id: string } }).data.id);
+          return;
+        }
+        await response.body?.cancel();
+      } catch {
+        // refused or timed out: the service is down or restarting
+      }
+      this.retries++;
+      await sleep(Math.min(2_000, 100 * 2 ** Math.min(attempt, 4)));
+    }
+  }
+}
+
+export interface Invariants {
+  orders_accepted: number;
+  lost_orders: number;
+  duplicated_orders: number;
+  double_payments: number;
+  orders_not_terminal: number;
+  unpublished_outbox_rows: number;
+}
+
+/** After recovery: every accepted order exists once and is terminal, one payment each, outboxes empty. */
+export async function checkInvariants(urls: { order: string; payment: string; campaign: string }, customers: ResilientCustomers): Promise<Invariants> {
+  const order = new pg.Pool({ connectionString: urls.order, max: 2 });
+  const payment = new pg.Pool({ connectionString: urls.payment, max: 2 });
+  const campaign = new pg.Pool({ connectionString: urls.campaign, max: 2 });
+  try {
+    const ids = [...customers.accepted.values()];
+    const found = (await order.query("SELECT count(*)::int AS n FROM orders WHERE id = ANY($1)", [ids])).rows[0].n;
+    const keys = (await order.query("SELECT count(*)::int AS keys, count(DISTINCT order_id)::int AS orders FROM order_idempotency_keys")).rows[0];
+    const all = (await order.query("SELECT count(*)::int AS n FROM orders")).rows[0].n;
+    const open = (await order.query("SELECT count(*)::int AS n FROM orders WHERE status NOT IN ('SUCCESS','FAILED')")).rows[0].n;
+    const pays = (await payment.query("SELECT count(*)::int AS n, count(DISTINCT order_id)::int AS d FROM payments")).rows[0];
+    let outbox = 0;
+    for (const db of [order, payment, campaign]) outbox += (await db.query("SELECT count(*)::int AS n FROM outbox")).rows[0].n;
+    return {
+      orders_accepted: customers.accepted.size,
+      lost_orders: customers.accepted.size - found,
+      // Every order was placed with its own key and a key holds one order: any other order is a duplicate.
+      duplicated_orders: all - keys.orders,
+      double_payments: pays.n - pays.d,
+      orders_not_terminal: open,
+      unpublished_outbox_rows: outbox,
+    };
+  } finally {
+    await Promise.all([order.end(), payment.end(), campaign.end()]);
+  }
+}
