@@ -7,7 +7,8 @@ import { startProcessStack } from "../../../e2e/support/stack.ts";
 /** The whole platform as processes (order, payment, campaign, portal) on isolated databases and topics. */
 export async function startPortalStack(infra: SharedInfra) {
   await buildPortal();
-  const stack = await startProcessStack(infra, { PAYMENT_LATENCY_MS: "2" });
+  // Every payment approved except DECLINE-* customers, so what the browser must show is certain.
+  const stack = await startProcessStack(infra, { PAYMENT_LATENCY_MS: "2", PAYMENT_APPROVAL_RATIO: "1" });
   const campaign = await stack.spawn("campaign");
   const port = await getPort();
   const portal = await spawnService("portal", { ...portalEnv({ order: stack.order.port, payment: stack.payment.port, campaign: campaign.port }), PORT: String(port), HOST: "127.0.0.1" }, join(ROOT, ".data", "test", "logs", stack.suffix, "portal.log"));

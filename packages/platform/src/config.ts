@@ -51,6 +51,10 @@ export interface PlatformConfig {
   httpReusePort: boolean;
   /** How long an idle keep-alive connection is held open. */
   httpKeepAliveTimeoutMs: number;
+  /** Browser origins allowed to call the APIs (the admin portal). */
+  corsOrigins: string[];
+  /** Requests per minute from one client address (429 beyond). */
+  rateLimitPerClientPerMinute: number;
   logLevel: string;
   databaseUrl: string;
   databasePoolSize: number;
@@ -84,6 +88,8 @@ export function loadPlatformConfig(
     port: e.int("PORT", defaults.port, { max: 65535 }),
     httpReusePort: e.bool("HTTP_REUSE_PORT", false),
     httpKeepAliveTimeoutMs: e.int("HTTP_KEEP_ALIVE_TIMEOUT_MS", 65_000, { min: 1_000 }),
+    corsOrigins: e.string("CORS_ORIGINS", "http://localhost:3000").split(",").map((o) => o.trim()),
+    rateLimitPerClientPerMinute: e.int("RATE_LIMIT_PER_CLIENT_PER_MINUTE", 20_000, { min: 1 }),
     logLevel: e.string("LOG_LEVEL", "info"),
     databaseUrl: e.string(defaults.databaseUrlVar, defaults.databaseUrl),
     databasePoolSize: e.int("DATABASE_POOL_SIZE", 20, { min: 1, max: 500 }),

@@ -11,7 +11,7 @@ export { type ConsumedEvent, type DeadLetter, deadLetterTopic, EventConsumer } f
 export { enqueueOutbox, type OutboxMessage, OutboxRelay } from "./kafka/outbox.ts";
 export { createLogger, type Logger } from "./logger.ts";
 export { createMetrics, type Metrics } from "./metrics.ts";
-export { bootService, type ServiceRuntime, stopOnSignals } from "./service.ts";
+export { bootService, type ConsumerSpec, type ServiceRuntime, stopOnSignals } from "./service.ts";
 export { type Filter, type PageResult, pagedSearch, parseSort, type SortKey, searchClauses } from "./db/search.ts";
 export { streamRowsAsCsv, streamRowsAsJson } from "./http/stream-json.ts";
 export { runEvery } from "./schedule.ts";

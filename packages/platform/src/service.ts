@@ -5,7 +5,8 @@ import { migrate } from "./db/migrate.ts";
 import { createPool, ensureDatabase } from "./db/pool.ts";
 import { AdminAuth } from "./http/admin-auth.ts";
 import { type KafkaSettings, createProducer, ensureTopics, type StringProducer, topicName } from "./kafka/client.ts";
-import { deadLetterTopic } from "./kafka/consumer.ts";
+import { createHttpApp, type HttpApp } from "./http/app.ts";
+import { type ConsumedEvent, deadLetterTopic, EventConsumer } from "./kafka/consumer.ts";
 import { OutboxRelay, outboxBacklog } from "./kafka/outbox.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { createMetrics, type Metrics } from "./metrics.ts";
@@ -26,7 +27,18 @@ export interface ServiceRuntime {
   topic: (name: string) => string;
   /** Database and broker reachability, for /ready. */
   readiness: () => Promise<Record<string, boolean>>;
+  /** The service's HTTP app with the platform's plumbing, configured from the environment. */
+  httpApp: (meta: { name: string; description: string }) => Promise<HttpApp>;
+  /** A consumer of `topics` for this service's group, exactly once in effect (inbox). */
+  consumer: <E extends { event_id: string }>(spec: ConsumerSpec<E>) => EventConsumer<E>;
   close: () => Promise<void>;
+}
+
+export interface ConsumerSpec<E extends { event_id: string }> {
+  /** Topic names as in contracts; the deployment's prefix is applied here. */
+  topics: string[];
+  decode: (value: unknown) => { ok: true; value: E } | { ok: false; errors: string[] };
+  handle: (client: pg.PoolClient, events: ConsumedEvent<E>[]) => Promise<void>;
 }
 
 export async function bootService(config: PlatformConfig, options: { migrationsDir: string; topics: string[] }): Promise<ServiceRuntime> {
@@ -57,6 +69,7 @@ export async function bootService(config: PlatformConfig, options: { migrationsD
     return { database, kafka: broker };
   };
 
+  const adminAuth = new AdminAuth(config.admin);
   return {
     config,
     logger,
@@ -65,9 +78,33 @@ export async function bootService(config: PlatformConfig, options: { migrationsD
     kafka,
     producer,
     relay,
-    adminAuth: new AdminAuth(config.admin),
+    adminAuth,
     topic,
     readiness,
+    httpApp: (meta) =>
+      createHttpApp({
+        ...meta,
+        logger,
+        metrics,
+        adminAuth,
+        readiness,
+        keepAliveTimeoutMs: config.httpKeepAliveTimeoutMs,
+        corsOrigins: config.corsOrigins,
+        rateLimitPerClientPerMinute: config.rateLimitPerClientPerMinute,
+      }),
+    consumer: (spec) =>
+      new EventConsumer({
+        settings: kafka,
+        groupId: topic(`${config.serviceName}-service`),
+        topics: spec.topics.map(topic),
+        pool,
+        logger,
+        metrics,
+        decode: (_topic, value) => spec.decode(value),
+        handle: spec.handle,
+        // What a consumer commits may include outbox rows: publish them now.
+        afterCommit: () => relay.nudge(),
+      }),
     async close() {
       await relay.stop();
       await producer.close(true).catch(() => {});

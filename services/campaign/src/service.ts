@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { TOPICS } from "@spgroup/contracts";
-import { bootService, createHttpApp, listen, partitionCounts, runEvery } from "@spgroup/platform";
+import { bootService, listen, partitionCounts, runEvery } from "@spgroup/platform";
 import type { CampaignContext } from "./app/context.ts";
 import { finalizeDueCampaigns } from "./app/finalize-campaigns.ts";
 import type { CampaignConfig } from "./config.ts";
@@ -24,20 +24,15 @@ export async function startCampaignService(config: CampaignConfig) {
     const done = await finalizeDueCampaigns(ctx);
     if (done.length > 0) runtime.logger.info({ campaigns: done }, "campaign winners are FINAL");
   };
-  const consumer = ordersCompletedConsumer(runtime, () => {});
+  const consumer = ordersCompletedConsumer(runtime);
   await consumer.start();
   const stopFinalizer = runEvery("finalize campaigns", config.finalizeIntervalMs, finalize, runtime.logger);
 
   const stream = new StandingsStream(runtime.pool, runtime.logger);
   stream.start(config.databaseUrl);
-  const app = await createHttpApp({
+  const app = await runtime.httpApp({
     name: "Campaign service",
     description: "The iPhone hot-sale giveaway: live standings and provably fair final winners",
-    logger: runtime.logger,
-    metrics: runtime.metrics,
-    adminAuth: runtime.adminAuth,
-    readiness: runtime.readiness,
-    keepAliveTimeoutMs: config.httpKeepAliveTimeoutMs,
   });
   campaignRoutes(app, runtime.pool);
   stream.register(app);

@@ -7,6 +7,8 @@ export function loadOrderConfig(env: Record<string, string | undefined> = proces
     /** An order with no payment result after this long becomes FAILED. */
     paymentTimeoutMs: e.int("ORDER_PAYMENT_TIMEOUT_MS", 60_000, { min: 100 }),
     expirySweepMs: e.int("ORDER_EXPIRY_SWEEP_MS", 1_000, { min: 10 }),
+    /** Orders per minute one customer may place (429 beyond): a bot cannot crowd a hot sale. */
+    ordersPerCustomerPerMinute: e.int("ORDER_RATE_LIMIT_PER_CUSTOMER_PER_MINUTE", 60, { min: 1 }),
     /** How often the low watermark is published to every partition of orders.completed. */
     watermarkIntervalMs: e.int("ORDER_WATERMARK_INTERVAL_MS", 500, { min: 10 }),
     /** Names this order database (shard) in its watermarks. */

@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { TOPICS } from "@spgroup/contracts";
-import { bootService, createHttpApp, listen, partitionCounts, runEvery } from "@spgroup/platform";
+import { bootService, listen, partitionCounts, runEvery } from "@spgroup/platform";
 import type { OrderContext } from "./app/context.ts";
 import { expireUnpaidOrders } from "./app/expire-unpaid-orders.ts";
 import { publishWatermark } from "./app/publish-watermark.ts";
@@ -29,16 +29,11 @@ export async function startOrderService(config: OrderConfig) {
   const watermarkTarget = { topic: completedTopic, partitions, source: config.watermarkSource };
   const stopWatermarks = runEvery("watermark", config.watermarkIntervalMs, () => publishWatermark(runtime.pool, runtime.relay, watermarkTarget), runtime.logger);
 
-  const app = await createHttpApp({
+  const app = await runtime.httpApp({
     name: "Order service",
     description: "Places orders and tracks them to SUCCESS or FAILED",
-    logger: runtime.logger,
-    metrics: runtime.metrics,
-    adminAuth: runtime.adminAuth,
-    readiness: runtime.readiness,
-    keepAliveTimeoutMs: config.httpKeepAliveTimeoutMs,
   });
-  orderRoutes(app, ctx);
+  orderRoutes(app, ctx, { ordersPerCustomerPerMinute: config.ordersPerCustomerPerMinute });
   adminOrderRoutes(app, runtime.pool);
   const port = await listen(app, config);
   runtime.logger.info({ port }, "order service listening");

@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { TOPICS } from "@spgroup/contracts";
-import { bootService, createHttpApp, listen } from "@spgroup/platform";
+import { bootService, listen } from "@spgroup/platform";
 import type { PaymentConfig } from "./config.ts";
 import { orderPlacedConsumer } from "./events/order-placed.ts";
 import type { PaymentGateway } from "./gateway/payment-gateway.ts";
@@ -15,14 +15,9 @@ export async function startPaymentService(config: PaymentConfig, gateway: Paymen
   const consumer = orderPlacedConsumer(runtime, gateway);
   await consumer.start();
 
-  const app = await createHttpApp({
+  const app = await runtime.httpApp({
     name: "Payment service",
     description: "Charges placed orders through the payment gateway, one payment per order",
-    logger: runtime.logger,
-    metrics: runtime.metrics,
-    adminAuth: runtime.adminAuth,
-    readiness: runtime.readiness,
-    keepAliveTimeoutMs: config.httpKeepAliveTimeoutMs,
   });
   adminPaymentRoutes(app, runtime.pool);
   const port = await listen(app, config);

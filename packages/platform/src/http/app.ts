@@ -1,3 +1,6 @@
+import cors from "@fastify/cors";
+import helmet from "@fastify/helmet";
+import rateLimit from "@fastify/rate-limit";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
@@ -30,6 +33,8 @@ export interface HttpAppOptions {
   readiness: () => Promise<Record<string, boolean>>;
   bodyLimit?: number;
   keepAliveTimeoutMs?: number;
+  corsOrigins?: string[];
+  rateLimitPerClientPerMinute?: number;
 }
 
 // Bodies are validated strictly (no coercion, unknown fields rejected); query strings and params
@@ -111,6 +116,18 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
     const queryToken = path.endsWith("/stream") || path.endsWith(".csv") ? (request.query as { access_token?: string } | undefined)?.access_token : undefined;
     const operator = await adminAuth.verify(request.headers.authorization ?? (queryToken ? `Bearer ${queryToken}` : undefined));
     if (!operator) throw new HttpError(401, "admin credential required: sign in at POST /api/admin/v1/auth/login", { headers: { "www-authenticate": "Bearer" } });
+  });
+
+  await app.register(helmet, {
+    // JSON APIs; the docs page needs inline scripts. The portal server sets its own CSP.
+    contentSecurityPolicy: false,
+  });
+  await app.register(cors, { origin: options.corsOrigins ?? ["http://localhost:3000"], credentials: false });
+  await app.register(rateLimit, {
+    max: options.rateLimitPerClientPerMinute ?? 20_000,
+    timeWindow: 60_000,
+    allowList: (request) => ["/health", "/ready", "/metrics"].includes(request.url),
+    errorResponseBuilder: (_request, context) => new HttpError(429, `too many requests; retry in ${Math.ceil(context.ttl / 1000)} s`),
   });
 
   await app.register(swagger, {

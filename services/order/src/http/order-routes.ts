@@ -10,10 +10,19 @@ const IdempotencyHeaders = Type.Object({
   "idempotency-key": Type.Optional(Type.String({ minLength: 1, maxLength: 100, pattern: "^[\\x21-\\x7e]+$" })),
 });
 
-export function orderRoutes(app: HttpApp, ctx: OrderContext): void {
+export function orderRoutes(app: HttpApp, ctx: OrderContext, limits: { ordersPerCustomerPerMinute: number }): void {
   app.post(
     "/api/v1/orders",
     {
+      config: {
+        // Per customer, once the body is parsed and validated.
+        rateLimit: {
+          max: limits.ordersPerCustomerPerMinute,
+          timeWindow: 60_000,
+          hook: "preHandler",
+          keyGenerator: (request: { body?: unknown; ip: string }) => `customer:${(request.body as { customer_id?: string } | undefined)?.customer_id ?? request.ip}`,
+        },
+      },
       schema: {
         tags: ["orders"],
         summary: "Place an order; payment follows asynchronously",

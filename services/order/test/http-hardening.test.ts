@@ -1,0 +1,41 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { startIsolatedOrderService } from "./support.ts";
+
+describe("HTTP hardening", () => {
+  let harness: Awaited<ReturnType<typeof startIsolatedOrderService>>;
+
+  beforeAll(async () => {
+    harness = await startIsolatedOrderService(inject("infra"), { ORDER_RATE_LIMIT_PER_CUSTOMER_PER_MINUTE: "3", RATE_LIMIT_PER_CLIENT_PER_MINUTE: "1000" });
+  });
+  afterAll(async () => {
+    await harness?.stop();
+  });
+
+  const order = (customer: string) =>
+    harness.service.app.inject({ method: "POST", url: "/api/v1/orders", payload: { customer_id: customer, customer_name: "Bot", total_amount: 300 } });
+
+  it("limits orders per customer with a 429 and Retry-After, other customers unaffected", async () => {
+    const statuses = [];
+    for (let i = 0; i < 5; i++) statuses.push((await order("greedy-bot")).statusCode);
+    expect(statuses).toEqual([202, 202, 202, 429, 429]);
+    const limited = await order("greedy-bot");
+    expect(limited.headers["retry-after"]).toBeDefined();
+    expect(limited.json()).toMatchObject({ code: 429, error: expect.stringContaining("too many requests") });
+    expect((await order("patient-customer")).statusCode).toBe(202);
+  });
+
+  it("sends security headers and allows only the portal's origin", async () => {
+    const fromPortal = await harness.service.app.inject({ method: "GET", url: "/health", headers: { origin: "http://localhost:3000" } });
+    expect(fromPortal.headers["access-control-allow-origin"]).toBe("http://localhost:3000");
+    expect(fromPortal.headers["x-content-type-options"]).toBe("nosniff");
+    expect(fromPortal.headers["strict-transport-security"]).toBeDefined();
+    const fromElsewhere = await harness.service.app.inject({ method: "GET", url: "/health", headers: { origin: "https://evil.example" } });
+    expect(fromElsewhere.headers["access-control-allow-origin"]).toBeUndefined();
+  });
+
+  it("hides internals in error bodies", async () => {
+    const response = await harness.service.app.inject({ method: "GET", url: "/api/v1/orders/%E0%A4%A" });
+    expect(response.statusCode).toBeLessThan(500);
+    expect(response.body).not.toMatch(/at .*\.ts:\d+|SELECT|node_modules/);
+  });
+});
