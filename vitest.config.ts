@@ -16,6 +16,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks",
+    reporters: ["default", ["json", { outputFile: ".data/test-results.json" }]],
     maxWorkers: 2,
   },
 });
