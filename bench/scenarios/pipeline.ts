@@ -2,12 +2,13 @@
 // is measured from the databases: POST latency at the client, order insert → SUCCESS/FAILED from
 // the order database's own clock, orders lost (accepted but missing or not terminal), payments
 // duplicated.
-import { writeFile } from "node:fs/promises";
+import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ROOT } from "@spgroup/infra";
 import pg from "pg";
 import { Pool } from "undici";
+import { summariseProfiles } from "../lib/cpu-profile.ts";
 import { machine } from "../lib/machine.ts";
 import { startBenchStack } from "../lib/stack.ts";
 import { summary } from "../lib/stats.ts";
@@ -22,7 +23,11 @@ export async function run(args: string[]) {
   const seconds = option(args, "seconds", 30);
   const connections = option(args, "connections", 64);
   console.log(`pipeline: ${rate} orders/s for ${seconds} s over ${connections} keep-alive connections`);
-  const stack = await startBenchStack({ PAYMENT_LATENCY_MS: "5" });
+  // --profile: the services run under the V8 CPU profiler; the report says where their CPU went.
+  const profile = args.includes("--profile");
+  const profileDir = join(ROOT, ".data", "bench-profiles");
+  if (profile) await rm(profileDir, { recursive: true, force: true });
+  const stack = await startBenchStack({ PAYMENT_LATENCY_MS: "5", ...(profile ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } : {}) });
   const client = new Pool(stack.orderUrl, { connections, pipelining: 1 });
   const latencies: number[] = [];
   const accepted: string[] = [];
@@ -112,6 +117,15 @@ export async function run(args: string[]) {
   } finally {
     await client.close();
     await stack.stop();
+  }
+  if (profile) {
+    const summary = await summariseProfiles(profileDir);
+    const table = (rows: { name: string; share: number }[]) => rows.map((r) => `| ${r.name} | ${r.share}% |`).join("\n");
+    await writeFile(
+      join(ROOT, "bench", "results", "profile-latest.md"),
+      `# Where the services' CPU goes (${new Date().toISOString()})\n\nCommand: \`npm run bench -- pipeline ${args.join(" ")}\`; the order and payment services ran under \`--cpu-prof\`. Self time over ${summary.total_cpu_s} s of profiled time (both processes, idle included).\n\n| package | share |\n|---|---|\n${table(summary.by_package)}\n\n| function | share |\n|---|---|\n${table(summary.by_function)}\n`,
+    );
+    console.log(JSON.stringify(summary, null, 2));
   }
 }
 
