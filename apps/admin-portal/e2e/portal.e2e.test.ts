@@ -78,6 +78,13 @@ describe("admin portal in a real browser against the running stack", () => {
     await expect.poll(() => drawer.getByTestId("timeline").textContent()).toMatch(/Order placed.*Payment (approved|declined).*Order (SUCCESS|FAILED)/);
     await page.keyboard.press("Escape");
     await drawer.waitFor({ state: "detached" });
+
+    // A payment's detail shows the order it paid for.
+    await page.getByRole("link", { name: "Payments" }).click();
+    await page.locator("tbody tr").first().click();
+    const payment = page.getByRole("dialog", { name: "Payment" });
+    await expect.poll(() => payment.textContent()).toMatch(/Payment id.*Order.*Order id.*Customer/);
+    await page.keyboard.press("Escape");
   });
 
   it("exports the current filter as CSV, every matching row and not just one page", async () => {

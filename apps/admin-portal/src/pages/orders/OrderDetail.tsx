@@ -1,10 +1,10 @@
 import type { Order, PageMetadata, Payment } from "@spgroup/contracts";
 import { useQuery } from "@tanstack/react-query";
 import { api, withQuery } from "../../api/client.ts";
-import { Field } from "../../components/Drawer.tsx";
+import { OrderFields, PaymentFields } from "../../components/RecordFields.tsx";
 import { ErrorState, Loading } from "../../components/States.tsx";
 import { StatusBadge } from "../../components/StatusBadge.tsx";
-import { formatPreciseInstant, formatSgd } from "../../lib/format.ts";
+import { formatPreciseInstant } from "../../lib/format.ts";
 
 /** An order, its payment, and the steps it went through. */
 export function OrderDetail({ id }: { id: string }) {
@@ -24,33 +24,13 @@ export function OrderDetail({ id }: { id: string }) {
   ];
   return (
     <div className="space-y-5">
-      <dl>
-        <Field label="Order id">
-          <span className="font-mono">{o.id}</span>
-        </Field>
-        <Field label="Status">
-          <StatusBadge status={o.status} />
-        </Field>
-        <Field label="Customer">
-          {o.customer_name} ({o.customer_id})
-        </Field>
-        <Field label="Amount">{formatSgd(o.total_amount)}</Field>
-        <Field label="Created">{formatPreciseInstant(o.created_at)}</Field>
-      </dl>
+      <OrderFields order={o} />
       <div>
         <h3 className="mb-2 font-medium">Payment</h3>
         {payment.isPending ? (
           <Loading />
         ) : p ? (
-          <dl>
-            <Field label="Payment id">
-              <span className="font-mono">{p.id}</span>
-            </Field>
-            <Field label="Status">
-              <StatusBadge status={p.status} />
-            </Field>
-            <Field label="Amount">{formatSgd(p.total_amount)}</Field>
-          </dl>
+          <PaymentFields payment={p} />
         ) : (
           <p className="text-sm text-slate-500">No payment yet.</p>
         )}

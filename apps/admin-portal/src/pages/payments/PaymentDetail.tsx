@@ -1,10 +1,8 @@
 import type { Order, Payment } from "@spgroup/contracts";
 import { useQuery } from "@tanstack/react-query";
 import { api } from "../../api/client.ts";
-import { Field } from "../../components/Drawer.tsx";
+import { OrderFields, PaymentFields } from "../../components/RecordFields.tsx";
 import { ErrorState, Loading } from "../../components/States.tsx";
-import { StatusBadge } from "../../components/StatusBadge.tsx";
-import { formatPreciseInstant, formatSgd } from "../../lib/format.ts";
 
 /** A payment and the order it paid for. */
 export function PaymentDetail({ id }: { id: string }) {
@@ -24,33 +22,13 @@ export function PaymentDetail({ id }: { id: string }) {
   const o = order.data?.data;
   return (
     <div className="space-y-5">
-      <dl>
-        <Field label="Payment id">
-          <span className="font-mono">{p.id}</span>
-        </Field>
-        <Field label="Status">
-          <StatusBadge status={p.status} />
-        </Field>
-        <Field label="Amount">{formatSgd(p.total_amount)}</Field>
-        <Field label="Created">{formatPreciseInstant(p.created_at)}</Field>
-      </dl>
+      <PaymentFields payment={p} />
       <div>
         <h3 className="mb-2 font-medium">Order</h3>
         {order.isPending ? (
           <Loading />
         ) : o ? (
-          <dl>
-            <Field label="Order id">
-              <span className="font-mono">{o.id}</span>
-            </Field>
-            <Field label="Status">
-              <StatusBadge status={o.status} />
-            </Field>
-            <Field label="Customer">
-              {o.customer_name} ({o.customer_id})
-            </Field>
-            <Field label="Created">{formatPreciseInstant(o.created_at)}</Field>
-          </dl>
+          <OrderFields order={o} />
         ) : (
           <ErrorState error={order.error ?? "order not found"} />
         )}
