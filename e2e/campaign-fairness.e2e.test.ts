@@ -1,5 +1,5 @@
 import { AdminAuth, loadPlatformConfig } from "@spgroup/platform";
-import { eventually } from "@spgroup/infra/testing";
+import { customerHeaders, eventually } from "@spgroup/infra/testing";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { SEED_RULE_SQL } from "../services/campaign/test/support/harness.ts";
 import { startProcessStack } from "./support/stack.ts";
@@ -41,7 +41,7 @@ describe("the hot-sale campaign end to end (two order and two campaign instances
           const customer = c % 7 === 0 ? `DECLINE-${c}` : `fan-${c}`;
           const response = await fetch(`${orderUrls[(c + round) % 2]}/api/v1/orders`, {
             method: "POST",
-            headers: { "content-type": "application/json" },
+            headers: { "content-type": "application/json", ...(await customerHeaders(customer)) },
             body: JSON.stringify({ customer_id: customer, customer_name: `Fan ${c}`, total_amount: amounts[(c * 7 + round) % amounts.length] }),
           });
           expect(response.status).toBe(202);

@@ -1,4 +1,4 @@
-import { eventually } from "@spgroup/infra/testing";
+import { customerHeaders, eventually } from "@spgroup/infra/testing";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startProcessStack } from "./support/stack.ts";
 
@@ -21,7 +21,7 @@ describe("a crash between the insert and the publish", () => {
     for (let i = 0; i < 20; i++) {
       const response = await fetch(`${writer.url}/api/v1/orders`, {
         method: "POST",
-        headers: { "content-type": "application/json" },
+        headers: { "content-type": "application/json", ...(await customerHeaders(`crash-${i}`)) },
         body: JSON.stringify({ customer_id: `crash-${i}`, customer_name: "Crash Test", total_amount: 210 + i }),
       });
       expect(response.status).toBe(202);

@@ -1,4 +1,4 @@
-import { eventually } from "@spgroup/infra/testing";
+import { customerHeaders, eventually } from "@spgroup/infra/testing";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startProcessStack } from "./support/stack.ts";
 
@@ -22,7 +22,7 @@ describe("order placement end to end (service processes, Kafka, PostgreSQL)", ()
           const n = batch * 50 + i;
           const response = await fetch(`${stack.order.url}/api/v1/orders`, {
             method: "POST",
-            headers: { "content-type": "application/json" },
+            headers: { "content-type": "application/json", ...(await customerHeaders(`e2e-${n % 97}`)) },
             body: JSON.stringify({ customer_id: `e2e-${n % 97}`, customer_name: `Customer ${n % 97}`, total_amount: `${(n % 400) + 1}.${String(n % 100).padStart(2, "0")}` }),
           });
           expect(response.status).toBe(202);

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
+import { customerHeaders } from "@spgroup/infra/testing";
 import pg from "pg";
 
 /**
@@ -50,7 +51,7 @@ export class ResilientCustomers {
       try {
         const response = await fetch(`${this.#url()}/api/v1/orders`, {
           method: "POST",
-          headers: { "content-type": "application/json", "idempotency-key": key },
+          headers: { "content-type": "application/json", "idempotency-key": key, ...(await customerHeaders(customer)) },
           body,
           signal: AbortSignal.timeout(5_000),
         });

@@ -6,6 +6,7 @@
 import { connect, type Socket } from "node:net";
 import { createInterface } from "node:readline";
 import { setTimeout as sleep } from "node:timers/promises";
+import { customerHeaders } from "@spgroup/infra/testing";
 
 interface Options {
   host: string;
@@ -26,6 +27,8 @@ class Customer {
   open = false;
   #buffer: Buffer = Buffer.alloc(0);
   readonly id: string;
+  /** The customer's session token, from signing in when the connection opened. */
+  authorization = "";
   #started = 0;
   #done: ((status: number) => void) | undefined;
 
@@ -56,7 +59,9 @@ class Customer {
     this.busy = true;
     this.#started = performance.now();
     const body = `{"customer_id":"${this.id}","customer_name":"Customer ${this.id}","total_amount":"${amount}"}`;
-    this.socket.write(`POST /api/v1/orders HTTP/1.1\r\nhost: ${o.host}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    this.socket.write(
+      `POST /api/v1/orders HTTP/1.1\r\nhost: ${o.host}\r\nauthorization: ${this.authorization}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
     return new Promise((resolve) => {
       this.#done = (status) => {
         this.#done = undefined;
@@ -81,7 +86,9 @@ class Customer {
 
 const customers: Customer[] = [];
 for (let i = 0; i < o.connections; i++) {
-  customers.push(new Customer(`w${o.worker}c${i}`, o.sources[i % o.sources.length] as string));
+  const customer = new Customer(`w${o.worker}c${i}`, o.sources[i % o.sources.length] as string);
+  customer.authorization = (await customerHeaders(customer.id)).authorization;
+  customers.push(customer);
   if (i % Math.max(1, Math.floor(o.connectPerSecond / 100)) === 0) await sleep(10);
 }
 for (let waited = 0; customers.some((c) => !c.open) && waited < 60_000; waited += 200) await sleep(200);

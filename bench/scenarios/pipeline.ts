@@ -6,6 +6,7 @@ import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ROOT } from "@spgroup/infra";
+import { customerHeaders } from "@spgroup/infra/testing";
 import pg from "pg";
 import { Pool } from "undici";
 import { summariseProfiles } from "../lib/cpu-profile.ts";
@@ -29,6 +30,8 @@ export async function run(args: string[]) {
   if (profile) await rm(profileDir, { recursive: true, force: true });
   const stack = await startBenchStack({ PAYMENT_LATENCY_MS: "5", ...(profile ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } : {}) });
   const client = new Pool(stack.orderUrl, { connections, pipelining: 1 });
+  // Each customer signs in once (a token from the local identity provider), before the clock starts.
+  const tokens = await Promise.all(Array.from({ length: 5000 }, async (_, c) => (await customerHeaders(`bench-${c}`)).authorization));
   const latencies: number[] = [];
   const accepted: string[] = [];
   let errors = 0;
@@ -51,7 +54,7 @@ export async function run(args: string[]) {
           .request({
             method: "POST",
             path: "/api/v1/orders",
-            headers: { "content-type": "application/json" },
+            headers: { "content-type": "application/json", authorization: tokens[i % 5000] as string },
             body: JSON.stringify({ customer_id: `bench-${i % 5000}`, customer_name: "Bench Customer", total_amount: `${(i % 500) + 1}.25` }),
           })
           .then(async (response) => {

@@ -3,6 +3,7 @@
 // winners are FINAL, printing the standings as they move. Open http://localhost:3000 meanwhile.
 import { setTimeout as sleep } from "node:timers/promises";
 import { Pool } from "undici";
+import { customerHeaders } from "../testing/test-env.ts";
 import { PORTS } from "./local-stack.ts";
 
 const customers = Number(process.env.DEMO_CUSTOMERS ?? 400);
@@ -45,15 +46,18 @@ const created = await json<CampaignBody>(`${campaignUrl}/api/admin/v1/campaigns/
 });
 console.log(`campaign ${created.body.data.id} is ${created.body.data.status}; rush of ${ordersPerSecond} orders/s for ${seconds}s over ${customers} customers`);
 
+// One in ten is declined, one in eight pays three seconds late.
+const customerId = (n: number) => (n % 10 === 0 ? `DECLINE-${n}` : n % 8 === 0 ? `SLOW-${n}` : `shopper-${n}`);
+// Every simulated customer signs in once with the local stack's identity provider.
+const tokens = await Promise.all(Array.from({ length: customers }, async (_, n) => (await customerHeaders(customerId(n))).authorization));
 const started = Date.now();
 let sent = 0;
 while (Date.now() - started < seconds * 1000) {
   const batch = Array.from({ length: ordersPerSecond }, () => {
     const n = Math.floor(Math.random() * customers);
-    // One in ten is declined, one in eight pays three seconds late.
-    const id = n % 10 === 0 ? `DECLINE-${n}` : n % 8 === 0 ? `SLOW-${n}` : `shopper-${n}`;
+    const id = customerId(n);
     const amount = (50 + Math.random() * 400).toFixed(2);
-    return orders.request({ method: "POST", path: "/api/v1/orders", headers: { "content-type": "application/json" }, body: JSON.stringify({ customer_id: id, customer_name: `Shopper ${n}`, total_amount: amount }) }).then((r) => r.body.dump());
+    return orders.request({ method: "POST", path: "/api/v1/orders", headers: { "content-type": "application/json", authorization: tokens[n] as string }, body: JSON.stringify({ customer_id: id, customer_name: `Shopper ${n}`, total_amount: amount }) }).then((r) => r.body.dump());
   });
   await Promise.all(batch);
   sent += batch.length;

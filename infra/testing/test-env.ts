@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Consumer, stringDeserializers } from "@platformatic/kafka";
-import { LOCAL_ADMIN_SECRET } from "@spgroup/platform";
+import { CustomerAuth, LOCAL_ADMIN_SECRET, LOCAL_CUSTOMER_SECRET } from "@spgroup/platform";
 import { databaseUrl } from "../stack/local-stack.ts";
 import pg from "pg";
 
@@ -77,4 +77,11 @@ export async function recordTopic(brokers: string, topic: string) {
     messages,
     close: () => consumer.close(true),
   };
+}
+
+const customers = new CustomerAuth(LOCAL_CUSTOMER_SECRET);
+
+/** The Authorization header of a signed-in customer, as the local stack's identity provider would issue it. */
+export async function customerHeaders(customerId: string): Promise<{ authorization: string }> {
+  return { authorization: `Bearer ${await customers.issue(customerId)}` };
 }

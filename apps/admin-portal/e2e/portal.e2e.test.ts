@@ -1,4 +1,4 @@
-import { eventually } from "@spgroup/infra/testing";
+import { customerHeaders, eventually } from "@spgroup/infra/testing";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { launchChromium } from "./browser.ts";
@@ -12,7 +12,7 @@ describe("admin portal in a real browser against the running stack", () => {
   const placeOrder = async (customer: string, amount: string) => {
     const response = await fetch(`${stack.order.url}/api/v1/orders`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", ...(await customerHeaders(customer)) },
       body: JSON.stringify({ customer_id: customer, customer_name: `Shopper ${customer}`, total_amount: amount }),
     });
     expect(response.status).toBe(202);

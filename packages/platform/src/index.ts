@@ -16,3 +16,4 @@ export { type Filter, type PageResult, pagedSearch, parseSort, type SortKey, sea
 export { streamRowsAsCsv, streamRowsAsJson } from "./http/stream-json.ts";
 export { runEvery } from "./schedule.ts";
 export { listenToChannel } from "./db/listen.ts";
+export { CustomerAuth, LOCAL_CUSTOMER_SECRET } from "./http/customer-auth.ts";

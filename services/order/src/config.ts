@@ -1,4 +1,4 @@
-import { loadPlatformConfig, readEnv } from "@spgroup/platform";
+import { ConfigError, LOCAL_CUSTOMER_SECRET, loadPlatformConfig, readEnv } from "@spgroup/platform";
 
 export function loadOrderConfig(env: Record<string, string | undefined> = process.env) {
   const e = readEnv(env);
@@ -7,6 +7,12 @@ export function loadOrderConfig(env: Record<string, string | undefined> = proces
     /** An order with no payment result after this long becomes FAILED. */
     paymentTimeoutMs: e.int("ORDER_PAYMENT_TIMEOUT_MS", 60_000, { min: 100 }),
     expirySweepMs: e.int("ORDER_EXPIRY_SWEEP_MS", 1_000, { min: 10 }),
+    /**
+     * "required": an order needs a customer token whose subject is its customer_id.
+     * "trusted-gateway": a gateway in front has authenticated the customer; no token is checked.
+     */
+    customerAuth: customerAuthMode(e.string("CUSTOMER_AUTH", "required")),
+    customerTokenSecret: e.string("CUSTOMER_TOKEN_SECRET", LOCAL_CUSTOMER_SECRET),
     /** Orders per minute one customer may place (429 beyond): a bot cannot crowd a hot sale. */
     ordersPerCustomerPerMinute: e.int("ORDER_RATE_LIMIT_PER_CUSTOMER_PER_MINUTE", 60, { min: 1 }),
     /** How often the low watermark is published to every partition of orders.completed. */
@@ -16,3 +22,8 @@ export function loadOrderConfig(env: Record<string, string | undefined> = proces
   };
 }
 export type OrderConfig = ReturnType<typeof loadOrderConfig>;
+
+function customerAuthMode(value: string): "required" | "trusted-gateway" {
+  if (value === "required" || value === "trusted-gateway") return value;
+  throw new ConfigError(`CUSTOMER_AUTH must be required or trusted-gateway, got ${value}`);
+}

@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { TOPICS } from "@spgroup/contracts";
-import { bootService, listen, partitionCounts, runEvery } from "@spgroup/platform";
+import { bootService, CustomerAuth, listen, partitionCounts, runEvery } from "@spgroup/platform";
 import type { OrderContext } from "./app/context.ts";
 import { expireUnpaidOrders } from "./app/expire-unpaid-orders.ts";
 import { publishWatermark } from "./app/publish-watermark.ts";
@@ -33,7 +33,11 @@ export async function startOrderService(config: OrderConfig) {
     name: "Order service",
     description: "Places orders and tracks them to SUCCESS or FAILED",
   });
-  orderRoutes(app, ctx, { ordersPerCustomerPerMinute: config.ordersPerCustomerPerMinute });
+  orderRoutes(app, ctx, {
+    ordersPerCustomerPerMinute: config.ordersPerCustomerPerMinute,
+    customerAuth: config.customerAuth === "required" ? new CustomerAuth(config.customerTokenSecret) : undefined,
+    adminAuth: runtime.adminAuth,
+  });
   adminOrderRoutes(app, runtime.pool);
   const port = await listen(app, config);
   runtime.logger.info({ port }, "order service listening");

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { testPool } from "@spgroup/infra/testing";
+import { customerHeaders, testPool } from "@spgroup/infra/testing";
 import { startIsolatedOrderService } from "./support.ts";
 
 // Arbitrary JSON-ish values, biased toward the shapes a client gets wrong.
@@ -39,7 +39,10 @@ describe("hostile input to the order service", () => {
         fc.dictionary(fc.string({ maxLength: 8 }), junk, { maxKeys: 2 }),
         async (body, extra) => {
           const payload = { ...body, ...extra };
-          const response = await harness.service.app.inject({ method: "POST", url: "/api/v1/orders", payload: JSON.stringify(payload), headers: { "content-type": "application/json" } });
+          // Signed in as the customer the body names, when it names one: the checks behind the
+          // authentication are what is being fuzzed.
+          const auth = typeof payload.customer_id === "string" ? await customerHeaders(payload.customer_id) : {};
+          const response = await harness.service.app.inject({ method: "POST", url: "/api/v1/orders", payload: JSON.stringify(payload), headers: { "content-type": "application/json", ...auth } });
           expect(response.statusCode, JSON.stringify(payload)).toBeLessThan(500);
           if (response.statusCode === 202) acceptedByApi++;
           if (response.statusCode >= 400) expect(response.json()).toMatchObject({ error: expect.any(String), code: response.statusCode });

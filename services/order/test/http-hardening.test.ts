@@ -1,3 +1,4 @@
+import { customerHeaders } from "@spgroup/infra/testing";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startIsolatedOrderService } from "./support.ts";
 
@@ -11,8 +12,8 @@ describe("HTTP hardening", () => {
     await harness?.stop();
   });
 
-  const order = (customer: string) =>
-    harness.service.app.inject({ method: "POST", url: "/api/v1/orders", payload: { customer_id: customer, customer_name: "Bot", total_amount: 300 } });
+  const order = async (customer: string) =>
+    harness.service.app.inject({ method: "POST", url: "/api/v1/orders", payload: { customer_id: customer, customer_name: "Bot", total_amount: 300 }, headers: await customerHeaders(customer) });
 
   it("limits orders per customer with a 429 and Retry-After, other customers unaffected", async () => {
     const statuses = [];

@@ -1,5 +1,5 @@
 import { TOPICS } from "@spgroup/contracts";
-import { eventually, recordTopic, testPool } from "@spgroup/infra/testing";
+import { customerHeaders, eventually, recordTopic, testPool } from "@spgroup/infra/testing";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { paymentCompleted, startIsolatedOrderService } from "./support.ts";
 
@@ -21,8 +21,14 @@ describe("payment results", () => {
   });
 
   const place = async (customer: string, amount: number) =>
-    (await harness.service.app.inject({ method: "POST", url: "/api/v1/orders", payload: { customer_id: customer, customer_name: "C", total_amount: amount } })).json()
-      .data;
+    (
+      await harness.service.app.inject({
+        method: "POST",
+        url: "/api/v1/orders",
+        payload: { customer_id: customer, customer_name: "C", total_amount: amount },
+        headers: await customerHeaders(customer),
+      })
+    ).json().data;
   const statusOf = async (id: string) => (await db.query("SELECT status FROM orders WHERE id = $1", [id])).rows[0]?.status as string;
   const completionsOf = (id: string) => completed.messages.filter((m) => (m.value.data as { order_id: string }).order_id === id);
 

@@ -1,5 +1,5 @@
 import { TOPICS } from "@spgroup/contracts";
-import { eventually, recordTopic, testPool } from "@spgroup/infra/testing";
+import { customerHeaders, eventually, recordTopic, testPool } from "@spgroup/infra/testing";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startIsolatedOrderService } from "./support.ts";
 
@@ -19,8 +19,11 @@ describe("placing an order", () => {
     await harness.stop();
   });
 
-  const post = (body: unknown, headers: Record<string, string> = {}) =>
-    harness.service.app.inject({ method: "POST", url: "/api/v1/orders", payload: body as object, headers });
+  const post = async (body: unknown, headers: Record<string, string> = {}) => {
+    const customer = (body as { customer_id?: unknown }).customer_id;
+    const auth = typeof customer === "string" ? await customerHeaders(customer) : {};
+    return harness.service.app.inject({ method: "POST", url: "/api/v1/orders", payload: body as object, headers: { ...auth, ...headers } });
+  };
   const orderCount = async () => Number((await db.query("SELECT count(*) FROM orders")).rows[0].count);
 
   it("accepts an order with 202, stamps created_at from the database, and publishes OrderPlaced", async () => {
@@ -39,8 +42,13 @@ describe("placing an order", () => {
     expect(Date.parse((event.value.data as { created_at: string }).created_at)).toBe(Date.parse(order.created_at));
     expect((event.value.data as { created_at: string }).created_at.slice(0, 26)).toBe(order.created_at.slice(0, 26));
 
-    const fetched = await harness.service.app.inject({ method: "GET", url: `/api/v1/orders/${order.id}` });
+    const fetched = await harness.service.app.inject({ method: "GET", url: `/api/v1/orders/${order.id}`, headers: await customerHeaders("cust-1") });
     expect(fetched.json().data).toEqual(order);
+    // Another customer cannot see it; an operator can; nobody anonymous can.
+    const stranger = await harness.service.app.inject({ method: "GET", url: `/api/v1/orders/${order.id}`, headers: await customerHeaders("cust-2") });
+    expect(stranger.statusCode).toBe(404);
+    expect((await harness.service.app.inject({ method: "GET", url: `/api/v1/orders/${order.id}`, headers: harness.adminHeaders })).statusCode).toBe(200);
+    expect((await harness.service.app.inject({ method: "GET", url: `/api/v1/orders/${order.id}` })).statusCode).toBe(401);
   });
 
   it.each([
@@ -101,8 +109,20 @@ describe("placing an order", () => {
     expect((await db.query("SELECT id FROM orders WHERE customer_id = 'cust-idem2'")).rowCount).toBe(1);
   });
 
+  it("places orders only for the signed-in customer", async () => {
+    const before = await orderCount();
+    const body = { customer_id: "cust-auth", customer_name: "Eve", total_amount: 500 };
+    const anonymous = await harness.service.app.inject({ method: "POST", url: "/api/v1/orders", payload: body });
+    expect(anonymous.statusCode).toBe(401);
+    const impostor = await harness.service.app.inject({ method: "POST", url: "/api/v1/orders", payload: body, headers: await customerHeaders("someone-else") });
+    expect(impostor.statusCode).toBe(403);
+    const forged = await harness.service.app.inject({ method: "POST", url: "/api/v1/orders", payload: body, headers: { authorization: "Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJjdXN0LWF1dGgifQ.bad" } });
+    expect(forged.statusCode).toBe(401);
+    expect(await orderCount()).toBe(before);
+  });
+
   it("answers 404 for an unknown order", async () => {
-    const response = await harness.service.app.inject({ method: "GET", url: "/api/v1/orders/NOPE" });
+    const response = await harness.service.app.inject({ method: "GET", url: "/api/v1/orders/NOPE", headers: harness.adminHeaders });
     expect(response.statusCode).toBe(404);
     expect(response.json()).toEqual({ error: "order NOPE not found", code: 404 });
   });

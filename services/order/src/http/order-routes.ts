@@ -1,5 +1,5 @@
 import { CreateOrderBody, Data, ErrorBody, Order, OrderIdParams } from "@spgroup/contracts";
-import { badRequest, type HttpApp, notFound } from "@spgroup/platform";
+import { type AdminAuth, badRequest, type CustomerAuth, type HttpApp, HttpError, notFound } from "@spgroup/platform";
 import { Type } from "@sinclair/typebox";
 import { placeOrder } from "../app/place-order.ts";
 import type { OrderContext } from "../app/context.ts";
@@ -10,14 +10,22 @@ const IdempotencyHeaders = Type.Object({
   "idempotency-key": Type.Optional(Type.String({ minLength: 1, maxLength: 100, pattern: "^[\\x21-\\x7e]+$" })),
 });
 
-export function orderRoutes(app: HttpApp, ctx: OrderContext, limits: { ordersPerCustomerPerMinute: number }): void {
+export interface OrderRouteOptions {
+  ordersPerCustomerPerMinute: number;
+  /** undefined: trusted-gateway mode, the customer was authenticated in front of us. */
+  customerAuth: CustomerAuth | undefined;
+  adminAuth: AdminAuth;
+}
+
+export function orderRoutes(app: HttpApp, ctx: OrderContext, options: OrderRouteOptions): void {
+  const { customerAuth, adminAuth } = options;
   app.post(
     "/api/v1/orders",
     {
       config: {
         // Per customer, once the body is parsed and validated.
         rateLimit: {
-          max: limits.ordersPerCustomerPerMinute,
+          max: options.ordersPerCustomerPerMinute,
           timeWindow: 60_000,
           hook: "preHandler",
           keyGenerator: (request: { body?: unknown; ip: string }) => `customer:${(request.body as { customer_id?: string } | undefined)?.customer_id ?? request.ip}`,
@@ -28,10 +36,15 @@ export function orderRoutes(app: HttpApp, ctx: OrderContext, limits: { ordersPer
         summary: "Place an order; payment follows asynchronously",
         body: CreateOrderBody,
         headers: IdempotencyHeaders,
-        response: { 202: Data(Order), 200: Data(Order), 400: ErrorBody, 409: ErrorBody },
+        response: { 202: Data(Order), 200: Data(Order), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 409: ErrorBody },
       },
     },
     async (request, reply) => {
+      if (customerAuth) {
+        const customer = await customerAuth.verify(request.headers.authorization);
+        if (!customer) throw new HttpError(401, "customer token required (Authorization: Bearer …)", { headers: { "www-authenticate": "Bearer" } });
+        if (customer !== request.body.customer_id) throw new HttpError(403, "customer_id must be the signed-in customer");
+      }
       let input: ReturnType<typeof newOrderFrom>;
       try {
         input = newOrderFrom(request.body);
@@ -50,6 +63,12 @@ export function orderRoutes(app: HttpApp, ctx: OrderContext, limits: { ordersPer
     { schema: { tags: ["orders"], summary: "One order and its status", params: OrderIdParams, response: { 200: Data(Order), 404: ErrorBody } } },
     async (request) => {
       const order = await findOrder(ctx.pool, request.params.id);
+      if (customerAuth && !(await adminAuth.verify(request.headers.authorization))) {
+        // A customer sees their own orders only; someone else's is as good as unknown.
+        const customer = await customerAuth.verify(request.headers.authorization);
+        if (!customer) throw new HttpError(401, "customer token required (Authorization: Bearer …)", { headers: { "www-authenticate": "Bearer" } });
+        if (order && order.customer_id !== customer) throw notFound(`order ${request.params.id} not found`);
+      }
       if (!order) throw notFound(`order ${request.params.id} not found`);
       return { data: order };
     },

@@ -1,0 +1,42 @@
+import { jwtVerify, SignJWT } from "jose";
+
+const AUDIENCE = "spgroup-customer";
+
+/** The local-development key for customer tokens; documented, overridden in any real deployment. */
+export const LOCAL_CUSTOMER_SECRET = "local-dev-customer-secret-change-me-0123456789";
+
+/**
+ * Customer identity: a bearer JWT (HS256, CUSTOMER_TOKEN_SECRET) whose subject is the customer id,
+ * as an identity provider or API gateway would issue it. Nobody can order, or win, in another
+ * customer's name.
+ */
+export class CustomerAuth {
+  readonly #key: Uint8Array;
+
+  constructor(secret: string) {
+    if (secret.length < 32) throw new Error("CUSTOMER_TOKEN_SECRET must be at least 32 characters");
+    this.#key = new TextEncoder().encode(secret);
+  }
+
+  issue(customerId: string, ttlSeconds = 3_600): Promise<string> {
+    return new SignJWT({})
+      .setProtectedHeader({ alg: "HS256" })
+      .setSubject(customerId)
+      .setAudience(AUDIENCE)
+      .setIssuedAt()
+      .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
+      .sign(this.#key);
+  }
+
+  /** The customer id a token proves, or undefined for a missing, forged or expired one. */
+  async verify(authorization: string | undefined): Promise<string | undefined> {
+    const match = /^Bearer ([A-Za-z0-9._-]{10,4096})$/.exec(authorization ?? "");
+    if (!match?.[1]) return undefined;
+    try {
+      const { payload } = await jwtVerify(match[1], this.#key, { audience: AUDIENCE, algorithms: ["HS256"] });
+      return typeof payload.sub === "string" ? payload.sub : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+}
