@@ -8,7 +8,7 @@ export const BENCH_DATA = join(ROOT, ".data", "bench");
 export async function startBenchStack(env: Record<string, string>, options: { orderInstances?: number; campaign?: boolean } = {}) {
   const dataDir = BENCH_DATA;
   await rm(dataDir, { recursive: true, force: true });
-  const infrastructure = await startInfrastructureProcess({ dataDir, postgresPort: 55462, kafkaPort: 19392, kafkaControllerPort: 19393 });
+  const infrastructure = await startInfrastructureProcess({ dataDir, postgresPort: 15462, kafkaPort: 19392, kafkaControllerPort: 19393 });
   const base = localStackEnv(infrastructure, { LOG_LEVEL: "warn", ...env });
   const services: ServiceProcess[] = [];
   const logs = join(dataDir, "logs");

@@ -5,7 +5,7 @@ export const PORTS = {
   payment: Number(process.env.PAYMENT_PORT ?? 8081),
   campaign: Number(process.env.CAMPAIGN_PORT ?? 8082),
   portal: Number(process.env.PORTAL_PORT ?? 3000),
-  postgres: Number(process.env.STACK_POSTGRES_PORT ?? 55432),
+  postgres: Number(process.env.STACK_POSTGRES_PORT ?? 15432),
   kafka: Number(process.env.STACK_KAFKA_PORT ?? 19092),
   kafkaController: Number(process.env.STACK_KAFKA_CONTROLLER_PORT ?? 19093),
 };

@@ -3,7 +3,7 @@ import { ConfigError, LOCAL_CUSTOMER_SECRET, loadPlatformConfig, readEnv } from 
 export function loadOrderConfig(env: Record<string, string | undefined> = process.env) {
   const e = readEnv(env);
   return {
-    ...loadPlatformConfig("order", { port: 8080, databaseUrlVar: "ORDER_DATABASE_URL", databaseUrl: "postgres://postgres@127.0.0.1:55432/order_db" }, env),
+    ...loadPlatformConfig("order", { port: 8080, databaseUrlVar: "ORDER_DATABASE_URL", databaseUrl: "postgres://postgres@127.0.0.1:15432/order_db" }, env),
     /** An order with no payment result after this long becomes FAILED. */
     paymentTimeoutMs: e.int("ORDER_PAYMENT_TIMEOUT_MS", 60_000, { min: 100 }),
     expirySweepMs: e.int("ORDER_EXPIRY_SWEEP_MS", 1_000, { min: 10 }),

@@ -3,7 +3,7 @@ import { loadPlatformConfig, readEnv } from "@spgroup/platform";
 export function loadPaymentConfig(env: Record<string, string | undefined> = process.env) {
   const e = readEnv(env);
   return {
-    ...loadPlatformConfig("payment", { port: 8081, databaseUrlVar: "PAYMENT_DATABASE_URL", databaseUrl: "postgres://postgres@127.0.0.1:55432/payment_db" }, env),
+    ...loadPlatformConfig("payment", { port: 8081, databaseUrlVar: "PAYMENT_DATABASE_URL", databaseUrl: "postgres://postgres@127.0.0.1:15432/payment_db" }, env),
     gateway: {
       approvalRatio: e.number("PAYMENT_APPROVAL_RATIO", 0.9, { min: 0, max: 1 }),
       latencyMs: e.int("PAYMENT_LATENCY_MS", 20, { max: 60_000 }),
