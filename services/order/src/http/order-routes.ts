@@ -19,6 +19,12 @@ export interface OrderRouteOptions {
 
 export function orderRoutes(app: HttpApp, ctx: OrderContext, options: OrderRouteOptions): void {
   const { customerAuth, adminAuth } = options;
+  /** The customer the request's token proves; 401 without a valid one. */
+  const signedInCustomer = async (authorization: string | undefined, auth: CustomerAuth) => {
+    const customer = await auth.verify(authorization);
+    if (!customer) throw new HttpError(401, "customer token required (Authorization: Bearer …)", { headers: { "www-authenticate": "Bearer" } });
+    return customer;
+  };
   app.post(
     "/api/v1/orders",
     {
@@ -40,10 +46,8 @@ export function orderRoutes(app: HttpApp, ctx: OrderContext, options: OrderRoute
       },
     },
     async (request, reply) => {
-      if (customerAuth) {
-        const customer = await customerAuth.verify(request.headers.authorization);
-        if (!customer) throw new HttpError(401, "customer token required (Authorization: Bearer …)", { headers: { "www-authenticate": "Bearer" } });
-        if (customer !== request.body.customer_id) throw new HttpError(403, "customer_id must be the signed-in customer");
+      if (customerAuth && (await signedInCustomer(request.headers.authorization, customerAuth)) !== request.body.customer_id) {
+        throw new HttpError(403, "customer_id must be the signed-in customer");
       }
       let input: ReturnType<typeof newOrderFrom>;
       try {
@@ -60,16 +64,21 @@ export function orderRoutes(app: HttpApp, ctx: OrderContext, options: OrderRoute
 
   app.get(
     "/api/v1/orders/:id",
-    { schema: { tags: ["orders"], summary: "One order and its status", params: OrderIdParams, response: { 200: Data(Order), 404: ErrorBody } } },
+    {
+      schema: {
+        tags: ["orders"],
+        summary: "One order and its status, for its customer or an operator",
+        params: OrderIdParams,
+        response: { 200: Data(Order), 401: ErrorBody, 404: ErrorBody },
+      },
+    },
     async (request) => {
+      // Who is asking is settled before the database is touched.
+      const operator = customerAuth ? await adminAuth.verify(request.headers.authorization) : undefined;
+      const customer = customerAuth && !operator ? await signedInCustomer(request.headers.authorization, customerAuth) : undefined;
       const order = await findOrder(ctx.pool, request.params.id);
-      if (customerAuth && !(await adminAuth.verify(request.headers.authorization))) {
-        // A customer sees their own orders only; someone else's is as good as unknown.
-        const customer = await customerAuth.verify(request.headers.authorization);
-        if (!customer) throw new HttpError(401, "customer token required (Authorization: Bearer …)", { headers: { "www-authenticate": "Bearer" } });
-        if (order && order.customer_id !== customer) throw notFound(`order ${request.params.id} not found`);
-      }
-      if (!order) throw notFound(`order ${request.params.id} not found`);
+      // A customer sees their own orders only; someone else's is as good as unknown.
+      if (!order || (customer !== undefined && order.customer_id !== customer)) throw notFound(`order ${request.params.id} not found`);
       return { data: order };
     },
   );
