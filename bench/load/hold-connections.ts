@@ -19,7 +19,7 @@ interface Options {
   worker: number;
 }
 const o: Options = JSON.parse(process.argv[2] ?? "{}");
-const send = (message: object) => process.stdout.write(`${JSON.stringify(message)}\n`);
+const send = (message: object) => new Promise<void>((resolve) => process.stdout.write(`${JSON.stringify(message)}\n`, () => resolve()));
 
 class Customer {
   readonly socket: Socket;
@@ -92,7 +92,7 @@ for (let i = 0; i < o.connections; i++) {
   if (i % Math.max(1, Math.floor(o.connectPerSecond / 100)) === 0) await sleep(10);
 }
 for (let waited = 0; customers.some((c) => !c.open) && waited < 60_000; waited += 200) await sleep(200);
-send({ type: "connected", open: customers.filter((c) => c.open).length });
+await send({ type: "connected", open: customers.filter((c) => c.open).length });
 
 await new Promise<void>((resolve) => {
   createInterface({ input: process.stdin }).on("line", (line) => {
@@ -148,7 +148,8 @@ for (let i = 0; i < total; i++) {
 }
 await Promise.all(inflight);
 closeBucket();
-send({
+// Exit only once the (large) report is flushed: process.exit would cut an unfinished pipe write.
+await send({
   type: "report",
   worker: o.worker,
   connections_opened: o.connections,
