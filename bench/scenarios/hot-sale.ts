@@ -65,13 +65,25 @@ export async function run(args: string[]) {
       const messages: Record<string, unknown>[] = [];
       const waiters: (() => void)[] = [];
       createInterface({ input: child.stdout }).on("line", (line) => {
-        messages.push(JSON.parse(line));
+        try {
+          messages.push(JSON.parse(line));
+        } catch {
+          // A broken line must not kill the orchestrator before it has stopped the stack.
+          messages.push({ type: "garbled", line: line.slice(0, 200) });
+          console.error(`generator ${worker}: unreadable line`);
+        }
+        for (const w of waiters.splice(0)) w();
+      });
+      let exited = false;
+      child.on("exit", () => {
+        exited = true;
         for (const w of waiters.splice(0)) w();
       });
       const next = async (type: string) => {
         for (;;) {
           const found = messages.find((m) => m.type === type);
           if (found) return found;
+          if (exited) throw new Error(`generator ${worker} exited without a ${type} message`);
           await new Promise<void>((resolve) => waiters.push(resolve));
         }
       };
