@@ -75,7 +75,8 @@ export async function run(args: string[]) {
         for (const w of waiters.splice(0)) w();
       });
       let exited = false;
-      child.on("exit", () => {
+      // "close", not "exit": the last lines of stdout may still be unread when the process exits.
+      child.on("close", () => {
         exited = true;
         for (const w of waiters.splice(0)) w();
       });
