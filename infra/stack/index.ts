@@ -1,9 +1,10 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { openSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { type RunningKafka, startKafka } from "../kafka/broker.ts";
 import { type RunningPostgres, startPostgres } from "../postgres/embedded.ts";
 
@@ -81,8 +82,6 @@ export const SERVICES = {
 
 /** Builds the admin portal (Vite production build) into apps/admin-portal/dist. */
 export async function buildPortal(): Promise<void> {
-  const { execFile } = await import("node:child_process");
-  const { promisify } = await import("node:util");
   await promisify(execFile)(process.execPath, [join(ROOT, "node_modules/vite/bin/vite.js"), "build", "--logLevel", "warn"], { cwd: join(ROOT, "apps/admin-portal") });
 }
 

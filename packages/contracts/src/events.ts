@@ -1,5 +1,5 @@
 import { type Static, type TObject, type TProperties, Type } from "@sinclair/typebox";
-import { ORDER_STATUSES, PAYMENT_STATUSES, TERMINAL_ORDER_STATUSES } from "./statuses.ts";
+import { PAYMENT_STATUSES, TERMINAL_ORDER_STATUSES } from "./statuses.ts";
 
 // Every event: an envelope (id, type, version, time) around a versioned payload.
 // A consumer dedups on event_id; a new incompatible payload gets a new version, never a changed one.
@@ -80,9 +80,3 @@ export type OrdersWatermark = Static<typeof OrdersWatermarkV1>;
 
 export const OrdersCompletedTopicEvent = Type.Union([OrderCompletedV1, OrdersWatermarkV1]);
 export type OrdersCompletedTopicEvent = OrderCompleted | OrdersWatermark;
-
-export const ALL_EVENT_SCHEMAS = [OrderPlacedV1, PaymentCompletedV1, OrderCompletedV1, OrdersWatermarkV1] as const;
-export type PlatformEvent = OrderPlaced | PaymentCompleted | OrderCompleted | OrdersWatermark;
-
-/** Order statuses as carried on the wire; re-exported so consumers need one import. */
-export const WIRE_ORDER_STATUSES = ORDER_STATUSES;

@@ -64,6 +64,12 @@ export function searchClauses(search: Pick<PagedSearch, "filters" | "sort" | "ti
   return { whereSql, orderSql, params };
 }
 
+/** Every matching row, in order, as SQL and parameters: for a streamed export of a search. */
+export function allMatchingSql(search: Omit<PagedSearch, "page" | "size">): { sql: string; params: unknown[] } {
+  const { whereSql, orderSql, params } = searchClauses(search);
+  return { sql: `SELECT ${search.columns} FROM ${search.table} ${whereSql} ${orderSql}`, params };
+}
+
 export async function pagedSearch<Row extends object>(db: Queryable, search: PagedSearch): Promise<PageResult<Row>> {
   const { whereSql, orderSql, params } = searchClauses(search);
   const offset = (search.page - 1) * search.size;

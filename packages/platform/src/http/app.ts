@@ -10,7 +10,7 @@ import addFormats from "ajv-formats";
 import Fastify, { type FastifyError, type FastifyInstance, LogController } from "fastify";
 import type { Logger } from "../logger.ts";
 import type { Metrics } from "../metrics.ts";
-import { type AdminAuth, hashPassword } from "./admin-auth.ts";
+import type { AdminAuth } from "./admin-auth.ts";
 import { isTransientDatabaseError } from "../db/errors.ts";
 import { HttpError } from "./errors.ts";
 
@@ -165,7 +165,6 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   return app;
 }
 
-export { hashPassword };
 
 /** Starts listening as configured; returns the port actually bound (PORT=0 picks a free one). */
 export async function listen(app: HttpApp, config: { host: string; port: number; httpReusePort: boolean }): Promise<number> {

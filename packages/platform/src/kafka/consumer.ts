@@ -186,6 +186,7 @@ export class EventConsumer<E extends { event_id: string }> {
       for (let failures = 0; ; failures++) {
         try {
           await this.#deadLetter(this.#o.pool, message, "FAILED", [String((lastError as Error)?.message ?? lastError)]);
+          this.#o.afterCommit?.();
           await message.commit();
           break;
         } catch (error) {
@@ -210,7 +211,6 @@ export class EventConsumer<E extends { event_id: string }> {
     await enqueueOutbox(db, [{ topic: deadLetterTopic(message.topic), key: message.key || "dead-letter", payload: letter }]);
     this.#o.metrics?.eventsDeadLettered.inc({ topic: message.topic, reason });
     this.#o.logger.error({ topic: message.topic, partition: message.partition, offset: String(message.offset), reason, errors }, "event dead-lettered");
-    this.#o.afterCommit?.();
   }
 
   async #process(batch: RawMessage[]): Promise<void> {

@@ -33,8 +33,9 @@ export async function standingsOf(db: Queryable, campaign: CampaignRow): Promise
   return { campaign_id: campaign.id, state: campaign.finalized_at ? "FINAL" : "PROVISIONAL", winners, inventory: inventoryOf(campaign, winners.length) };
 }
 
-export async function campaignView(db: Queryable, campaign: CampaignRow): Promise<Campaign> {
-  const standings = await standingsOf(db, campaign);
+/** The campaign as the API shows it; pass the standings when already read, to read them once. */
+export async function campaignView(db: Queryable, campaign: CampaignRow, known?: Standings): Promise<Campaign> {
+  const standings = known ?? (await standingsOf(db, campaign));
   const { now: _now, ...row } = campaign;
   return { ...row, status: campaignStatus(campaign, campaign.now), inventory: standings.inventory };
 }

@@ -53,8 +53,8 @@ export class StandingsStream {
   async #snapshot(): Promise<string | undefined> {
     const campaign = await currentIphoneCampaign(this.#pool);
     if (!campaign) return undefined;
-    const [view, standings] = await Promise.all([campaignView(this.#pool, campaign), standingsOf(this.#pool, campaign)]);
-    return JSON.stringify({ campaign: view, standings });
+    const standings = await standingsOf(this.#pool, campaign);
+    return JSON.stringify({ campaign: await campaignView(this.#pool, campaign, standings), standings });
   }
 
   async #publish(): Promise<void> {

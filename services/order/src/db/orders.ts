@@ -1,6 +1,6 @@
 import type { ExportOrdersQuery, Order, OrderStats, OrderStatus, SearchOrdersQuery } from "@spgroup/contracts";
 import { ORDER_SORT_COLUMNS } from "@spgroup/contracts";
-import { type PageResult, pagedSearch, parseSort, type Queryable, searchClauses } from "@spgroup/platform";
+import { allMatchingSql, type PageResult, pagedSearch, parseSort, type Queryable } from "@spgroup/platform";
 import { AWAITING_PAYMENT } from "../domain/order-status.ts";
 
 const COLUMNS = "id, status, total_amount, customer_id, customer_name, created_at, updated_at";
@@ -126,8 +126,7 @@ export const ORDER_CSV_COLUMNS = COLUMNS.split(", ");
 
 /** SQL and parameters of every order matching a search, for a streamed export. */
 export function exportOrdersQuery(query: ExportOrdersQuery): { sql: string; params: unknown[] } {
-  const { whereSql, orderSql, params } = searchClauses(orderSearch(query));
-  return { sql: `SELECT ${COLUMNS} FROM orders ${whereSql} ${orderSql}`, params };
+  return allMatchingSql({ table: "orders", columns: COLUMNS, ...orderSearch(query) });
 }
 
 export async function orderStats(db: Queryable): Promise<OrderStats> {

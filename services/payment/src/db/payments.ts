@@ -1,6 +1,6 @@
 import type { ExportPaymentsQuery, Payment, PaymentStats, PaymentStatus, SearchPaymentsQuery } from "@spgroup/contracts";
 import { PAYMENT_SORT_COLUMNS } from "@spgroup/contracts";
-import { type PageResult, pagedSearch, parseSort, type Queryable, searchClauses } from "@spgroup/platform";
+import { allMatchingSql, type PageResult, pagedSearch, parseSort, type Queryable } from "@spgroup/platform";
 
 const COLUMNS = "id, order_id, status, total_amount, customer_id, created_at, updated_at";
 
@@ -54,8 +54,7 @@ export const PAYMENT_CSV_COLUMNS = COLUMNS.split(", ");
 
 /** SQL and parameters of every payment matching a search, for a streamed export. */
 export function exportPaymentsQuery(query: ExportPaymentsQuery): { sql: string; params: unknown[] } {
-  const { whereSql, orderSql, params } = searchClauses(paymentSearch(query));
-  return { sql: `SELECT ${COLUMNS} FROM payments ${whereSql} ${orderSql}`, params };
+  return allMatchingSql({ table: "payments", columns: COLUMNS, ...paymentSearch(query) });
 }
 
 export async function paymentStats(db: Queryable): Promise<PaymentStats> {
