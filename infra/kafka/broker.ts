@@ -28,59 +28,133 @@ export interface KafkaBrokerOptions {
   dataDir: string;
   port: number;
   controllerPort: number;
+  /**
+   * 1 (default): one process that is broker and controller. 3: a KRaft cluster of three such
+   * processes on consecutive port pairs (port, port+2, port+4; controllers likewise), replication
+   * factor 3 and min.insync.replicas 2 — what a deployment needs to survive the loss of a broker.
+   */
+  nodes?: 1 | 3;
+  /** Explicit ports per node instead of the consecutive pairs (tests use ports the kernel picked). */
+  nodePorts?: { port: number; controllerPort: number }[];
   partitions?: number;
   heapMb?: number;
 }
 
+export interface KafkaNode {
+  nodeId: number;
+  port: number;
+  controllerPort: number;
+  /** The node's own directory (configuration, logs, pid file). */
+  dataDir: string;
+}
+
 export interface RunningKafka {
+  /** Bootstrap list, comma-separated. */
   brokers: string;
-  pid: number;
+  /** Replication factor the topics of this cluster should get. */
+  replicationFactor: number;
+  nodes: (KafkaNode & { pid: number })[];
   stop(): Promise<void>;
 }
 
-function serverProperties(o: KafkaBrokerOptions): string {
-  // Single-node KRaft: this process is both controller and broker.
+/** Where each node of a cluster lives: a single node keeps the data dir itself, a cluster one subdirectory per node. */
+export function kafkaNodes(o: Pick<KafkaBrokerOptions, "dataDir" | "port" | "controllerPort" | "nodes" | "nodePorts">): KafkaNode[] {
+  const count = o.nodes ?? 1;
+  return Array.from({ length: count }, (_, i) => ({
+    nodeId: i + 1,
+    port: o.nodePorts?.[i]?.port ?? o.port + 2 * i,
+    controllerPort: o.nodePorts?.[i]?.controllerPort ?? o.controllerPort + 2 * i,
+    dataDir: count === 1 ? o.dataDir : join(o.dataDir, `node-${i + 1}`),
+  }));
+}
+
+function serverProperties(node: KafkaNode, all: KafkaNode[], partitions: number): string {
+  // Every node is broker and controller (combined mode); the controllers form the KRaft quorum.
+  const replicas = all.length;
+  const minIsr = replicas === 1 ? 1 : replicas - 1;
   return `process.roles=broker,controller
-node.id=1
-controller.quorum.voters=1@127.0.0.1:${o.controllerPort}
-listeners=PLAINTEXT://127.0.0.1:${o.port},CONTROLLER://127.0.0.1:${o.controllerPort}
-advertised.listeners=PLAINTEXT://127.0.0.1:${o.port}
+node.id=${node.nodeId}
+controller.quorum.voters=${all.map((n) => `${n.nodeId}@127.0.0.1:${n.controllerPort}`).join(",")}
+listeners=PLAINTEXT://127.0.0.1:${node.port},CONTROLLER://127.0.0.1:${node.controllerPort}
+advertised.listeners=PLAINTEXT://127.0.0.1:${node.port}
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
 listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
-log.dirs=${join(o.dataDir, "logs")}
-num.partitions=${o.partitions ?? 6}
+log.dirs=${join(node.dataDir, "logs")}
+num.partitions=${partitions}
 auto.create.topics.enable=false
-offsets.topic.replication.factor=1
+default.replication.factor=${replicas}
+min.insync.replicas=${minIsr}
+unclean.leader.election.enable=false
+offsets.topic.replication.factor=${replicas}
 offsets.topic.num.partitions=10
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
-share.coordinator.state.topic.replication.factor=1
-share.coordinator.state.topic.min.isr=1
+transaction.state.log.replication.factor=${replicas}
+transaction.state.log.min.isr=${minIsr}
+share.coordinator.state.topic.replication.factor=${replicas}
+share.coordinator.state.topic.min.isr=${minIsr}
 group.initial.rebalance.delay.ms=0
 log.retention.hours=168
 log.segment.bytes=268435456
 `;
 }
 
-/** Formats (first time) and starts a single-node KRaft broker; resolves once it accepts connections. */
+/**
+ * Formats (first time) and starts a KRaft broker, or a cluster of three; resolves once every node
+ * accepts connections.
+ */
 export async function startKafka(o: KafkaBrokerOptions): Promise<RunningKafka> {
   await ensureKafkaJars();
+  const nodes = kafkaNodes(o);
   await mkdir(o.dataDir, { recursive: true });
-  await stopStaleBroker(o.dataDir);
-  const config = join(o.dataDir, "server.properties");
-  await writeFile(config, serverProperties(o));
+  const clusterIdFile = join(o.dataDir, "cluster-id");
+  if (!existsSync(clusterIdFile)) await writeFile(clusterIdFile, newClusterId());
+  const clusterId = (await readFile(clusterIdFile, "utf8")).trim();
+  const started = await Promise.allSettled(nodes.map((node) => startKafkaNode(node, nodes, { ...o, clusterId })));
+  const running = started.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
+  const failed = started.find((s) => s.status === "rejected");
+  if (failed) {
+    await Promise.allSettled(running.map((n) => n.stop()));
+    throw failed.reason;
+  }
+  return {
+    brokers: nodes.map((n) => `127.0.0.1:${n.port}`).join(","),
+    replicationFactor: nodes.length,
+    nodes: running.map((n) => ({ ...n.node, pid: n.pid })),
+    async stop() {
+      await Promise.allSettled(running.map((n) => n.stop()));
+    },
+  };
+}
+
+export interface RunningKafkaNode {
+  node: KafkaNode;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+/** Starts one node of a cluster laid out by kafkaNodes (also to bring a killed node back). */
+export async function startKafkaNode(
+  node: KafkaNode,
+  all: KafkaNode[],
+  o: { clusterId?: string; partitions?: number; heapMb?: number },
+): Promise<RunningKafkaNode> {
+  await ensureKafkaJars();
+  await mkdir(node.dataDir, { recursive: true });
+  await stopStaleBroker(node.dataDir);
+  const config = join(node.dataDir, "server.properties");
+  await writeFile(config, serverProperties(node, all, o.partitions ?? 6));
   const classpath = `${LIBS}/*`;
-  if (!existsSync(join(o.dataDir, "logs", "meta.properties"))) {
-    const clusterId = randomBytes(16).toString("base64url");
+  if (!existsSync(join(node.dataDir, "logs", "meta.properties"))) {
+    const clusterId = o.clusterId ?? newClusterId();
     await promisify(execFile)("java", ["-cp", classpath, "kafka.tools.StorageTool", "format", "-t", clusterId, "-c", config]);
   }
-  const out = openSync(join(o.dataDir, "broker.log"), "a");
+  const heapMb = o.heapMb ?? (all.length === 1 ? 1024 : 512);
+  const out = openSync(join(node.dataDir, "broker.log"), "a");
   const child: ChildProcess = spawn(
     "java",
     [
-      `-Xms${Math.min(256, o.heapMb ?? 1024)}m`,
-      `-Xmx${o.heapMb ?? 1024}m`,
+      `-Xms${Math.min(256, heapMb)}m`,
+      `-Xmx${heapMb}m`,
       "-XX:+UseG1GC",
       "-XX:MaxGCPauseMillis=20",
       "-Djava.awt.headless=true",
@@ -93,19 +167,19 @@ export async function startKafka(o: KafkaBrokerOptions): Promise<RunningKafka> {
     { stdio: ["ignore", out, out] },
   );
   if (!child.pid) throw new Error("could not start the Kafka broker (is Java 17 installed?)");
-  await writeFile(join(o.dataDir, "broker.pid"), String(child.pid));
+  await writeFile(join(node.dataDir, "broker.pid"), String(child.pid));
   let exited = false;
   child.on("exit", () => {
     exited = true;
   });
   const deadline = Date.now() + 90_000;
-  while (!(await canConnect(o.port))) {
-    if (exited) throw new Error(`the Kafka broker exited at start; see ${join(o.dataDir, "broker.log")}`);
-    if (Date.now() > deadline) throw new Error("the Kafka broker did not start within 90 s");
+  while (!(await canConnect(node.port))) {
+    if (exited) throw new Error(`the Kafka broker exited at start; see ${join(node.dataDir, "broker.log")}`);
+    if (Date.now() > deadline) throw new Error(`the Kafka broker did not start within 90 s; see ${join(node.dataDir, "broker.log")}`);
     await sleep(250);
   }
   return {
-    brokers: `127.0.0.1:${o.port}`,
+    node,
     pid: child.pid,
     async stop() {
       if (exited) return;
@@ -116,6 +190,14 @@ export async function startKafka(o: KafkaBrokerOptions): Promise<RunningKafka> {
       clearTimeout(timer);
     },
   };
+}
+
+/** 16 random bytes in base64url, as Kafka's own ids; like Kafka, never one that starts with "-" (it would read as an option). */
+function newClusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString("base64url");
+    if (!id.startsWith("-")) return id;
+  }
 }
 
 /** A broker left running by a launcher that was killed holds the data dir's lock; stop it by its PID. */

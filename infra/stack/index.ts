@@ -16,6 +16,8 @@ export interface InfrastructureOptions {
   postgresPort: number;
   kafkaPort: number;
   kafkaControllerPort: number;
+  /** 3: a three-node KRaft cluster (replication factor 3, min.insync.replicas 2) instead of one broker. */
+  kafkaNodes?: 1 | 3;
   partitions?: number;
   log?: (line: string) => void;
 }
@@ -31,7 +33,7 @@ export async function startInfrastructure(o: InfrastructureOptions): Promise<Inf
   await mkdir(o.dataDir, { recursive: true });
   const [postgres, kafka] = await Promise.all([
     startPostgres({ dataDir: join(o.dataDir, "postgres"), port: o.postgresPort, ...(o.log ? { log: o.log } : {}) }),
-    startKafka({ dataDir: join(o.dataDir, "kafka"), port: o.kafkaPort, controllerPort: o.kafkaControllerPort, partitions: o.partitions ?? 6 }),
+    startKafka({ dataDir: join(o.dataDir, "kafka"), port: o.kafkaPort, controllerPort: o.kafkaControllerPort, nodes: o.kafkaNodes ?? 1, partitions: o.partitions ?? 6 }),
   ]);
   return {
     postgres,
@@ -45,6 +47,7 @@ export async function startInfrastructure(o: InfrastructureOptions): Promise<Inf
 export interface InfrastructureProcess {
   postgresUrl: string;
   kafkaBrokers: string;
+  kafkaReplicationFactor: number;
   stop(): Promise<void>;
 }
 
@@ -55,7 +58,7 @@ export interface InfrastructureProcess {
 export async function startInfrastructureProcess(options: Omit<InfrastructureOptions, "log">): Promise<InfrastructureProcess> {
   const child = spawn(process.execPath, [join(ROOT, "infra/stack/serve-infrastructure.ts"), JSON.stringify(options)], { stdio: ["pipe", "pipe", "inherit"] });
   const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
-  const ready = await new Promise<{ postgresUrl: string; kafkaBrokers: string }>((resolve, reject) => {
+  const ready = await new Promise<{ postgresUrl: string; kafkaBrokers: string; kafkaReplicationFactor: number }>((resolve, reject) => {
     let buffered = "";
     child.stdout.on("data", (chunk: Buffer) => {
       buffered += chunk.toString();

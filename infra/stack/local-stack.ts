@@ -21,12 +21,16 @@ export function databaseUrl(serverUrl: string, database: string): string {
 }
 
 /** The environment every service process of a stack gets. */
-export function localStackEnv(infrastructure: { postgresUrl: string; kafkaBrokers: string }, extra: Record<string, string> = {}): Record<string, string> {
+export function localStackEnv(
+  infrastructure: { postgresUrl: string; kafkaBrokers: string; kafkaReplicationFactor?: number },
+  extra: Record<string, string> = {},
+): Record<string, string> {
   return {
     ORDER_DATABASE_URL: databaseUrl(infrastructure.postgresUrl, "order_db"),
     PAYMENT_DATABASE_URL: databaseUrl(infrastructure.postgresUrl, "payment_db"),
     CAMPAIGN_DATABASE_URL: databaseUrl(infrastructure.postgresUrl, "campaign_db"),
     KAFKA_BROKERS: infrastructure.kafkaBrokers,
+    KAFKA_REPLICATION_FACTOR: String(infrastructure.kafkaReplicationFactor ?? 1),
     ...extra,
   };
 }

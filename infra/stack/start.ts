@@ -37,9 +37,9 @@ exitHook((done) => {
 
 try {
   const logs = join(dataDir, "logs");
-  services.push(await spawnService("order", { ...env, PORT: String(PORTS.order) }, join(logs, "order.log")));
-  services.push(await spawnService("payment", { ...env, PORT: String(PORTS.payment) }, join(logs, "payment.log")));
-  services.push(await spawnService("campaign", { ...env, PORT: String(PORTS.campaign) }, join(logs, "campaign.log")));
+  services.push(await spawnService("order", { ...env, PORT: String(PORTS.order), KAFKA_GROUP_INSTANCE_ID: "order-1" }, join(logs, "order.log")));
+  services.push(await spawnService("payment", { ...env, PORT: String(PORTS.payment), KAFKA_GROUP_INSTANCE_ID: "payment-1" }, join(logs, "payment.log")));
+  services.push(await spawnService("campaign", { ...env, PORT: String(PORTS.campaign), KAFKA_GROUP_INSTANCE_ID: "campaign-1" }, join(logs, "campaign.log")));
   services.push(await spawnService("portal", { ...portalEnv(PORTS), PORT: String(PORTS.portal) }, join(logs, "portal.log")));
   for (const s of services) {
     void s.exited.then((code) => {

@@ -61,6 +61,15 @@ export interface PlatformConfig {
   kafkaBrokers: string[];
   kafkaTopicPrefix: string;
   kafkaPartitions: number;
+  /** Replicas of each topic this service creates, and how many must have a record before it is acknowledged. */
+  kafkaReplicationFactor: number;
+  kafkaMinInsyncReplicas: number;
+  /**
+   * Static group membership (KIP-345): a stable id per instance (a pod name, a slot number). A
+   * restarted instance takes its partitions back at once instead of after the session timeout.
+   */
+  kafkaGroupInstanceId?: string;
+  kafkaSessionTimeoutMs: number;
   /** false: this instance only writes to its outbox; another instance's relay publishes. */
   outboxRelayEnabled: boolean;
   admin: AdminAuthConfig;
@@ -96,6 +105,9 @@ export function loadPlatformConfig(
     kafkaBrokers: e.string("KAFKA_BROKERS", "127.0.0.1:19092").split(",").map((b) => b.trim()),
     kafkaTopicPrefix: e.string("KAFKA_TOPIC_PREFIX", ""),
     kafkaPartitions: e.int("KAFKA_PARTITIONS", 6, { min: 1, max: 1000 }),
+    ...kafkaReplication(e),
+    kafkaGroupInstanceId: env.KAFKA_GROUP_INSTANCE_ID || undefined,
+    kafkaSessionTimeoutMs: e.int("KAFKA_SESSION_TIMEOUT_MS", 20_000, { min: 6_000, max: 300_000 }),
     outboxRelayEnabled: e.bool("OUTBOX_RELAY_ENABLED", true),
     admin: {
       tokenSecret: e.string("ADMIN_TOKEN_SECRET", LOCAL_ADMIN_SECRET),
@@ -105,4 +117,11 @@ export function loadPlatformConfig(
       password: env.ADMIN_PASSWORD || (env.ADMIN_PASSWORD_HASH ? undefined : "admin"),
     },
   };
+}
+
+/** Replication factor 1 (one broker) or, on a cluster, N replicas of which N-1 must acknowledge a write. */
+function kafkaReplication(e: ReturnType<typeof readEnv>): { kafkaReplicationFactor: number; kafkaMinInsyncReplicas: number } {
+  const replicas = e.int("KAFKA_REPLICATION_FACTOR", 1, { min: 1, max: 10 });
+  const minInsync = e.int("KAFKA_MIN_INSYNC_REPLICAS", Math.max(1, replicas - 1), { min: 1, max: replicas });
+  return { kafkaReplicationFactor: replicas, kafkaMinInsyncReplicas: minInsync };
 }

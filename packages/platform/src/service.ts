@@ -55,7 +55,10 @@ export async function bootService(config: PlatformConfig, options: { migrationsD
   const kafka: KafkaSettings = { brokers: config.kafkaBrokers, clientId: config.serviceName, topicPrefix: config.kafkaTopicPrefix };
   const topic = (name: string) => topicName(kafka, name);
   // Every topic and its dead-letter topic.
-  await ensureTopics(kafka, options.topics.flatMap((t) => [topic(t), deadLetterTopic(topic(t))]), config.kafkaPartitions);
+  await ensureTopics(kafka, options.topics.flatMap((t) => [topic(t), deadLetterTopic(topic(t))]), config.kafkaPartitions, {
+    replicas: config.kafkaReplicationFactor,
+    minInsyncReplicas: config.kafkaMinInsyncReplicas,
+  });
   const producer = createProducer(kafka);
   const relay = new OutboxRelay({ pool, producer, logger, metrics });
   if (config.outboxRelayEnabled) relay.start();
@@ -102,6 +105,8 @@ export async function bootService(config: PlatformConfig, options: { migrationsD
         metrics,
         decode: (_topic, value) => spec.decode(value),
         handle: spec.handle,
+        sessionTimeoutMs: config.kafkaSessionTimeoutMs,
+        ...(config.kafkaGroupInstanceId ? { groupInstanceId: config.kafkaGroupInstanceId } : {}),
         // What a consumer commits may include outbox rows: publish them now.
         afterCommit: () => relay.nudge(),
       }),

@@ -26,15 +26,28 @@ export function createProducer(settings: KafkaSettings): StringProducer {
   });
 }
 
-/** Creates the topics that are missing, with `partitions` partitions each. */
-export async function ensureTopics(settings: KafkaSettings, names: string[], partitions: number, replicas = 1): Promise<void> {
+/**
+ * Creates the topics that are missing, with `partitions` partitions each, `replicas` copies and
+ * `min.insync.replicas` (with acks=all, a write is acknowledged only once that many replicas have it).
+ */
+export async function ensureTopics(
+  settings: KafkaSettings,
+  names: string[],
+  partitions: number,
+  replication: { replicas: number; minInsyncReplicas: number } = { replicas: 1, minInsyncReplicas: 1 },
+): Promise<void> {
   const admin = new Admin({ clientId: `${settings.clientId}-admin`, bootstrapBrokers: settings.brokers, retries: 10, retryDelay: 500 });
   try {
     const existing = new Set(await admin.listTopics());
     const missing = names.filter((n) => !existing.has(n));
     if (missing.length === 0) return;
     try {
-      await admin.createTopics({ topics: missing, partitions, replicas });
+      await admin.createTopics({
+        topics: missing,
+        partitions,
+        replicas: replication.replicas,
+        configs: [{ name: "min.insync.replicas", value: String(replication.minInsyncReplicas) }],
+      });
     } catch (error) {
       // Another instance may have created them between the listing and the creation.
       const now = new Set(await admin.listTopics());

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { Consumer, type Message, stringDeserializers } from "@platformatic/kafka";
+import { Consumer, type Message, type MessagesStream, stringDeserializers } from "@platformatic/kafka";
 import type pg from "pg";
 import type { Logger } from "../logger.ts";
 import type { Metrics } from "../metrics.ts";
@@ -44,6 +44,8 @@ export interface EventConsumerOptions<E extends { event_id: string }> {
   afterCommit?: () => void;
   maxBatch?: number;
   sessionTimeoutMs?: number;
+  /** Static membership: a restarted member with the same id gets its partitions back without waiting for the session timeout. */
+  groupInstanceId?: string;
   /** Attempts of a batch, then of each of its events alone, before an event is dead-lettered. */
   maxAttempts?: number;
 }
@@ -60,11 +62,13 @@ type RawMessage = Message<string, string, string, string>;
 export class EventConsumer<E extends { event_id: string }> {
   readonly #o: EventConsumerOptions<E>;
   #consumer: Consumer<string, string, string, string> | undefined;
+  #stream: MessagesStream<string, string, string, string> | undefined;
   #buffer: RawMessage[] = [];
   #notify: (() => void) | undefined;
   #running = false;
   #loop: Promise<void> | undefined;
   #paused = false;
+  #reopening: Promise<void> | undefined;
 
   constructor(options: EventConsumerOptions<E>) {
     this.#o = { maxBatch: 500, sessionTimeoutMs: 20_000, maxAttempts: 3, ...options };
@@ -84,8 +88,30 @@ export class EventConsumer<E extends { event_id: string }> {
   }
 
   async start(): Promise<void> {
+    await this.#open();
+    // One consumer group per service, so one gauge per service registry.
+    this.#o.metrics?.gauge("consumer_lag", "Messages on the subscribed partitions not yet committed by this service's consumer group", () => this.lag());
+    this.#running = true;
+    this.#loop = this.#run(() => {
+      if (this.#paused && this.#buffer.length < (this.#o.maxBatch ?? 500)) {
+        this.#paused = false;
+        this.#stream?.resume();
+      }
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.#running = false;
+    this.#notify?.();
+    await this.#reopening;
+    await this.#loop;
+    await this.#consumer?.close(true).catch(() => {});
+  }
+
+  /** A new client joins the group and streams from the committed offsets. */
+  async #open(): Promise<void> {
     const { settings, groupId, topics } = this.#o;
-    this.#consumer = new Consumer({
+    const consumer = new Consumer({
       clientId: `${settings.clientId}-consumer`,
       groupId,
       bootstrapBrokers: settings.brokers,
@@ -94,15 +120,20 @@ export class EventConsumer<E extends { event_id: string }> {
       heartbeatInterval: 1_000,
       retries: 10,
       retryDelay: 500,
+      ...(this.#o.groupInstanceId ? { groupInstanceId: this.#o.groupInstanceId } : {}),
     });
-    const stream = await this.#consumer.consume({
-      topics,
-      mode: "committed",
-      fallbackMode: "earliest",
-      autocommit: false,
-      maxWaitTime: 200,
-    });
+    let stream: MessagesStream<string, string, string, string>;
+    try {
+      stream = await consumer.consume({ topics, mode: "committed", fallbackMode: "earliest", autocommit: false, maxWaitTime: 200 });
+    } catch (error) {
+      await consumer.close(true).catch(() => {});
+      throw error;
+    }
+    this.#consumer = consumer;
+    this.#stream = stream;
+    this.#paused = false;
     stream.on("data", (message: RawMessage) => {
+      if (stream !== this.#stream) return;
       this.#buffer.push(message);
       if (this.#buffer.length >= (this.#o.maxBatch ?? 500) * 4 && !this.#paused) {
         this.#paused = true;
@@ -110,23 +141,37 @@ export class EventConsumer<E extends { event_id: string }> {
       }
       this.#notify?.();
     });
-    stream.on("error", (error) => this.#o.logger.error({ err: error, groupId }, "consumer stream error"));
-    // One consumer group per service, so one gauge per service registry.
-    this.#o.metrics?.gauge("consumer_lag", "Messages on the subscribed partitions not yet committed by this service's consumer group", () => this.lag());
-    this.#running = true;
-    this.#loop = this.#run(() => {
-      if (this.#paused && this.#buffer.length < (this.#o.maxBatch ?? 500)) {
-        this.#paused = false;
-        stream.resume();
-      }
+    // The client gives up on a stream when a fetch keeps failing (e.g. the leader's broker is gone
+    // and the metadata still names it); it never comes back by itself, so build a new one.
+    stream.on("error", (error) => {
+      this.#o.logger.error({ err: error, groupId }, "consumer stream failed; reconnecting");
+      this.#reopen(stream);
     });
+    stream.on("close", () => this.#reopen(stream));
   }
 
-  async stop(): Promise<void> {
-    this.#running = false;
-    this.#notify?.();
-    await this.#loop;
-    await this.#consumer?.close(true).catch(() => {});
+  #reopen(dead: MessagesStream<string, string, string, string>): void {
+    if (!this.#running || dead !== this.#stream || this.#reopening) return;
+    this.#reopening = (async () => {
+      this.#o.metrics?.consumerReconnects.inc();
+      const old = this.#consumer;
+      this.#stream = undefined;
+      // Not yet applied: the new client fetches them again from the committed offsets.
+      this.#buffer = [];
+      await old?.close(true).catch(() => {});
+      for (let attempt = 0; this.#running; attempt++) {
+        try {
+          await this.#open();
+          this.#o.logger.info({ groupId: this.#o.groupId, attempt }, "consumer reconnected");
+          return;
+        } catch (error) {
+          this.#o.logger.warn({ err: error, groupId: this.#o.groupId, attempt }, "consumer could not reconnect; retrying");
+          await sleep(Math.min(5_000, 250 * 2 ** Math.min(attempt, 5)));
+        }
+      }
+    })().finally(() => {
+      this.#reopening = undefined;
+    });
   }
 
   async #run(afterTake: () => void): Promise<void> {
@@ -187,7 +232,7 @@ export class EventConsumer<E extends { event_id: string }> {
         try {
           await this.#deadLetter(this.#o.pool, message, "FAILED", [String((lastError as Error)?.message ?? lastError)]);
           this.#o.afterCommit?.();
-          await message.commit();
+          await (async () => message.commit())().catch(() => {});
           break;
         } catch (error) {
           this.#o.logger.error({ err: error }, "could not dead-letter an event; retrying");
@@ -261,9 +306,13 @@ export class EventConsumer<E extends { event_id: string }> {
       this.#o.afterCommit?.();
     }
 
-    // Commit the highest offset seen per partition, after the database commit.
+    // Commit the highest offset seen per partition, after the database commit. If that fails (the
+    // coordinator moved, the client was rebuilt) the events are applied all the same: they come
+    // again and the inbox skips them, so this is not a reason to retry or dead-letter the batch.
     const last = new Map<string, RawMessage>();
     for (const message of batch) last.set(`${message.topic}:${message.partition}`, message);
-    await Promise.all([...last.values()].map((m) => m.commit()));
+    await Promise.all([...last.values()].map((m) => m.commit())).catch((error) => {
+      this.#o.logger.warn({ err: error, groupId: this.#o.groupId }, "offset commit failed; the batch will be redelivered and skipped");
+    });
   }
 }
