@@ -3,12 +3,14 @@ import { join } from "node:path";
 import { localStackEnv, ROOT, type ServiceProcess, spawnService, startInfrastructureProcess } from "@spgroup/infra";
 
 export const BENCH_DATA = join(ROOT, ".data", "bench");
+/** Kafka node n (1-based) of a three-node cluster listens on kafkaPort + 2(n-1), its controller on kafkaControllerPort + 2(n-1). */
+export const BENCH_PORTS = { postgresPort: 15462, kafkaPort: 19392, kafkaControllerPort: 19393 } as const;
 
 /** A fresh stack of its own for one benchmark run: infrastructure plus service processes. */
-export async function startBenchStack(env: Record<string, string>, options: { orderInstances?: number; campaign?: boolean } = {}) {
+export async function startBenchStack(env: Record<string, string>, options: { orderInstances?: number; campaign?: boolean; kafkaNodes?: 1 | 3 } = {}) {
   const dataDir = BENCH_DATA;
   await rm(dataDir, { recursive: true, force: true });
-  const infrastructure = await startInfrastructureProcess({ dataDir, postgresPort: 15462, kafkaPort: 19392, kafkaControllerPort: 19393 });
+  const infrastructure = await startInfrastructureProcess({ dataDir, ...BENCH_PORTS, kafkaNodes: options.kafkaNodes ?? 1 });
   const base = localStackEnv(infrastructure, { LOG_LEVEL: "warn", ...env });
   const services: ServiceProcess[] = [];
   const logs = join(dataDir, "logs");
@@ -16,10 +18,11 @@ export async function startBenchStack(env: Record<string, string>, options: { or
     // Several order-service processes share port 18080 (SO_REUSEPORT) when asked to.
     const orderInstances = options.orderInstances ?? 1;
     for (let i = 0; i < orderInstances; i++) {
-      services.push(await spawnService("order", { ...base, PORT: "18080", ...(orderInstances > 1 ? { HTTP_REUSE_PORT: "true" } : {}) }, join(logs, `order-${i}.log`)));
+      const instance = { PORT: "18080", KAFKA_GROUP_INSTANCE_ID: `order-${i}`, ...(orderInstances > 1 ? { HTTP_REUSE_PORT: "true" } : {}) };
+      services.push(await spawnService("order", { ...base, ...instance }, join(logs, `order-${i}.log`)));
     }
-    services.push(await spawnService("payment", { ...base, PORT: "18081" }, join(logs, "payment.log")));
-    if (options.campaign) services.push(await spawnService("campaign", { ...base, PORT: "18082" }, join(logs, "campaign.log")));
+    services.push(await spawnService("payment", { ...base, PORT: "18081", KAFKA_GROUP_INSTANCE_ID: "payment-0" }, join(logs, "payment.log")));
+    if (options.campaign) services.push(await spawnService("campaign", { ...base, PORT: "18082", KAFKA_GROUP_INSTANCE_ID: "campaign-0" }, join(logs, "campaign.log")));
   } catch (error) {
     await Promise.allSettled(services.map((s) => s.stop()));
     await infrastructure.stop();

@@ -2,28 +2,32 @@
 // service with SIGKILL and restart it, crash and restart the Kafka broker, freeze PostgreSQL, and
 // stall a consumer past its session timeout. Then close the campaign and check that nothing was
 // lost or applied twice and that the FINAL winners equal the reference rule.
+// `npm run chaos -- --brokers=3` runs the same against a three-node KRaft cluster (replication
+// factor 3, min.insync.replicas 2) and, instead of restarting the only broker, kills one of the
+// three mid-load: orders must keep completing while it is down, and nothing may be lost.
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ROOT, type ServiceProcess, spawnService } from "@spgroup/infra";
 import { AdminAuth, loadPlatformConfig } from "@spgroup/platform";
 import pg from "pg";
-import { startKafka } from "../../infra/kafka/broker.ts";
+import { kafkaNodes, type RunningKafkaNode, startKafkaNode } from "../../infra/kafka/broker.ts";
 import { SEED_RULE_SQL } from "../../services/campaign/test/support/harness.ts";
 import { checkInvariants, ResilientCustomers } from "../lib/chaos-load.ts";
 import { machine } from "../lib/machine.ts";
 import { pidFromFile, processTree } from "../lib/resources.ts";
-import { BENCH_DATA, startBenchStack } from "../lib/stack.ts";
+import { BENCH_DATA, BENCH_PORTS, startBenchStack } from "../lib/stack.ts";
 
 const ENV = { PAYMENT_LATENCY_MS: "5", ORDER_PAYMENT_TIMEOUT_MS: "60000", LOG_LEVEL: "error" };
 
-export async function run(_args: string[]) {
-  const stack = await startBenchStack(ENV, { campaign: true });
+export async function run(args: string[]) {
+  const brokers = args.includes("--brokers=3") ? 3 : 1;
+  const stack = await startBenchStack(ENV, { campaign: true, kafkaNodes: brokers });
   const services = new Map<string, ServiceProcess>(stack.services.map((s) => [s.name, s]));
   const orderDb = new pg.Pool({ connectionString: stack.orderDbUrl, max: 2 });
-  const faults: { fault: string; recovery_s: number }[] = [];
+  const faults: { fault: string; recovery_s: number | null }[] = [];
   const customers = new ResilientCustomers(() => stack.orderUrl);
-  let extraBroker: Awaited<ReturnType<typeof startKafka>> | undefined;
+  let restartedBroker: RunningKafkaNode | undefined;
   try {
     const config = loadPlatformConfig("chaos", { port: 0, databaseUrlVar: "UNUSED", databaseUrl: "postgres://unused" });
     const headers = { authorization: `Bearer ${(await new AdminAuth(config.admin).issue("chaos")).token}`, "content-type": "application/json" };
@@ -36,18 +40,20 @@ export async function run(_args: string[]) {
     customers.start(60);
     await sleep(5_000);
 
-    /** Seconds from `since` until an order placed now has gone all the way to SUCCESS/FAILED. */
-    const recovered = async (since: number) => {
+    /** Seconds from `since` until an order placed now has gone all the way to SUCCESS/FAILED (null: not within 3 minutes). */
+    const recovered = async (since: number): Promise<number | null> => {
       const probe = new ResilientCustomers(() => stack.orderUrl);
       probe.start(10);
       await sleep(150);
       await probe.stop();
       const ids = [...probe.accepted.values()];
-      for (;;) {
+      while (Date.now() - since < 180_000) {
         const { rows } = await orderDb.query("SELECT count(*)::int AS n FROM orders WHERE id = ANY($1) AND status IN ('SUCCESS','FAILED')", [ids]).catch(() => ({ rows: [{ n: -1 }] }));
         if (rows[0].n === ids.length) return Math.round((Date.now() - since) / 100) / 10;
         await sleep(100);
       }
+      console.log("  not recovered within 3 minutes");
+      return null;
     };
     const restart = async (name: "order" | "payment" | "campaign") => {
       const old = services.get(name);
@@ -55,7 +61,8 @@ export async function run(_args: string[]) {
       await old?.exited;
       const started = Date.now();
       const port = name === "order" ? "18080" : name === "payment" ? "18081" : "18082";
-      const fresh = await spawnService(name, { ...stack.env, PORT: port }, join(BENCH_DATA, "logs", `${name}-restarted.log`));
+      // The same group instance id as before the crash: static membership hands its partitions straight back.
+      const fresh = await spawnService(name, { ...stack.env, PORT: port, KAFKA_GROUP_INSTANCE_ID: `${name}-0` }, join(BENCH_DATA, "logs", `${name}-restarted.log`));
       services.set(name, fresh);
       return started;
     };
@@ -67,13 +74,27 @@ export async function run(_args: string[]) {
       await sleep(3_000);
     }
 
-    console.log("kill -9 the Kafka broker, restart it…");
-    const brokerPid = await pidFromFile(join(BENCH_DATA, "kafka", "broker.pid"));
-    if (brokerPid) process.kill(brokerPid, "SIGKILL");
-    await sleep(3_000);
-    const brokerStart = Date.now();
-    extraBroker = await startKafka({ dataDir: join(BENCH_DATA, "kafka"), port: 19392, controllerPort: 19393 });
-    faults.push({ fault: "kill -9 Kafka broker, 3 s down", recovery_s: await recovered(brokerStart) });
+    const nodes = kafkaNodes({ dataDir: join(BENCH_DATA, "kafka"), port: BENCH_PORTS.kafkaPort, controllerPort: BENCH_PORTS.kafkaControllerPort, nodes: brokers });
+    const victim = nodes[0] as (typeof nodes)[number];
+    const victimPid = await pidFromFile(join(victim.dataDir, "broker.pid"));
+    if (brokers === 1) {
+      console.log("kill -9 the Kafka broker, restart it…");
+      if (victimPid) process.kill(victimPid, "SIGKILL");
+      await sleep(3_000);
+      const brokerStart = Date.now();
+      restartedBroker = await startKafkaNode(victim, nodes, {});
+      faults.push({ fault: "kill -9 Kafka broker, 3 s down", recovery_s: await recovered(brokerStart) });
+    } else {
+      console.log(`kill -9 Kafka node ${victim.nodeId} of ${brokers} (the first bootstrap broker); orders must keep completing without it…`);
+      const killedAt = Date.now();
+      if (victimPid) process.kill(victimPid, "SIGKILL");
+      faults.push({ fault: `kill -9 Kafka node ${victim.nodeId} of ${brokers} (stays down)`, recovery_s: await recovered(killedAt) });
+      await sleep(10_000);
+      console.log(`restart Kafka node ${victim.nodeId}…`);
+      const restartAt = Date.now();
+      restartedBroker = await startKafkaNode(victim, nodes, {});
+      faults.push({ fault: `restart Kafka node ${victim.nodeId} of ${brokers}`, recovery_s: await recovered(restartAt) });
+    }
     await sleep(3_000);
 
     console.log("freeze PostgreSQL for 8 s…");
@@ -117,7 +138,8 @@ export async function run(_args: string[]) {
         const result = {
           scenario: "chaos",
           at: new Date().toISOString(),
-          command: "npm run chaos",
+          command: brokers === 1 ? "npm run chaos" : "npm run chaos -- --brokers=3",
+          kafka: brokers === 1 ? "one KRaft node" : "three KRaft nodes, replication factor 3, min.insync.replicas 2, idempotent producers with acks=all",
           machine: machine(),
           ...invariants,
           client_retries: customers.retries,
@@ -126,8 +148,8 @@ export async function run(_args: string[]) {
           faults,
         };
         console.log(JSON.stringify(result, null, 2));
-        await writeFile(join(ROOT, "bench", "results", "chaos-latest.json"), `${JSON.stringify(result, null, 2)}\n`);
-        const ok = result.lost_orders === 0 && result.duplicated_orders === 0 && result.double_payments === 0 && result.orders_not_terminal === 0 && result.unpublished_outbox_rows === 0 && result.winners_equal_rule;
+        await writeFile(join(ROOT, "bench", "results", brokers === 1 ? "chaos-latest.json" : "chaos-3-brokers-latest.json"), `${JSON.stringify(result, null, 2)}\n`);
+        const ok = faults.every((f) => f.recovery_s !== null) && result.lost_orders === 0 && result.duplicated_orders === 0 && result.double_payments === 0 && result.orders_not_terminal === 0 && result.unpublished_outbox_rows === 0 && result.winners_equal_rule;
         if (!ok) process.exitCode = 1;
         break;
       }
@@ -137,7 +159,7 @@ export async function run(_args: string[]) {
     await customers.stop().catch(() => {});
     await orderDb.end();
     for (const s of services.values()) await s.stop().catch(() => {});
-    await extraBroker?.stop();
+    await restartedBroker?.stop();
     await stack.stop();
   }
 }
