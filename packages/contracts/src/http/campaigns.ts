@@ -39,7 +39,9 @@ export type CreateCampaignBody = Static<typeof CreateCampaignBody>;
 export const UpdateCampaignBody = Type.Partial(Type.Object(CampaignFields), { additionalProperties: false, minProperties: 1 });
 export type UpdateCampaignBody = Static<typeof UpdateCampaignBody>;
 
-export const CampaignIdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) });
+/** A campaign id (bigserial), bounded so that no number the database cannot hold reaches it. */
+export const CampaignId = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
+export const CampaignIdParams = Type.Object({ id: CampaignId });
 
 export const Inventory = Type.Object({ total: Type.Integer(), awarded: Type.Integer(), remaining: Type.Integer() });
 export type Inventory = Static<typeof Inventory>;

@@ -7,7 +7,7 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import { Ajv } from "ajv";
 import addFormats from "ajv-formats";
-import Fastify, { type FastifyError, type FastifyInstance, LogController } from "fastify";
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, LogController } from "fastify";
 import type { Logger } from "../logger.ts";
 import type { Metrics } from "../metrics.ts";
 import type { AdminAuth } from "./admin-auth.ts";
@@ -63,6 +63,13 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
     return503OnClosing: true,
     keepAliveTimeout: options.keepAliveTimeoutMs ?? 65_000,
     requestIdHeader: "x-request-id",
+    // Errors the router raises before any route runs (a path parameter over 100 characters, a
+    // malformed URL) get the same {error, code} shape as every other error.
+    frameworkErrors: (error, _request, reply) => {
+      const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 400;
+      const message = error.code === "FST_ERR_MAX_PARAM_LENGTH" ? "path parameter too long" : error.code === "FST_ERR_BAD_URL" ? "malformed URL" : "bad request";
+      return (reply as unknown as FastifyReply).code(status).send({ error: message, code: status });
+    },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as HttpApp;
   app.setValidatorCompiler(validatorCompiler());
 

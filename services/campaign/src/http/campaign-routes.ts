@@ -1,4 +1,4 @@
-import { Audit, Campaign, CampaignIdParams, CreateCampaignBody, Data, ErrorBody, Standings, UpdateCampaignBody } from "@spgroup/contracts";
+import { Audit, Campaign, CampaignId, CampaignIdParams, CreateCampaignBody, Data, ErrorBody, Standings, UpdateCampaignBody } from "@spgroup/contracts";
 import { type HttpApp, notFound, type Pool } from "@spgroup/platform";
 import { Type } from "@sinclair/typebox";
 import { createCampaign, editCampaign } from "../app/manage-campaign.ts";
@@ -52,7 +52,7 @@ export function campaignRoutes(app: HttpApp, pool: Pool): void {
   );
 
   const AuditQuery = Type.Object(
-    { campaign_id: Type.Optional(Type.Integer({ minimum: 1 })), access_token: Type.Optional(Type.String({ maxLength: 4096 })) },
+    { campaign_id: Type.Optional(CampaignId), access_token: Type.Optional(Type.String({ maxLength: 4096 })) },
     { additionalProperties: false },
   );
   const auditFor = async (campaignId: number | undefined) => {
