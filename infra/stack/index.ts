@@ -107,12 +107,21 @@ export interface ServiceProcess {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
+const spawned = new Set<ChildProcess>();
+
+/** Stops every service process this process spawned and that still runs (an interrupted benchmark). */
+export function killSpawnedServices(signal: NodeJS.Signals = "SIGTERM"): void {
+  for (const child of spawned) if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+}
+
 /** Runs a service as its own process (on this Node), logs to logFile, resolves once /health answers. */
 export async function spawnService(name: keyof typeof SERVICES, env: Record<string, string>, logFile: string): Promise<ServiceProcess> {
   await mkdir(dirname(logFile), { recursive: true });
   const out = openSync(logFile, "a");
   const child = spawn(process.execPath, [SERVICES[name]], { env: { ...process.env, ...env }, stdio: ["ignore", out, out] });
+  spawned.add(child);
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  void exited.then(() => spawned.delete(child));
   let gone = false;
   void exited.then(() => {
     gone = true;
