@@ -18,6 +18,7 @@ export async function startProcessStack(infra: SharedInfra, extra: Record<string
   const orderDb = testPool(isolated.env.ORDER_DATABASE_URL as string);
   const paymentDb = testPool(isolated.env.PAYMENT_DATABASE_URL as string);
   const campaignDb = testPool(isolated.env.CAMPAIGN_DATABASE_URL as string);
+  let stopped = false;
   return {
     ...isolated,
     order,
@@ -33,6 +34,8 @@ export async function startProcessStack(infra: SharedInfra, extra: Record<string
       return started;
     },
     async stop() {
+      if (stopped) return;
+      stopped = true;
       await Promise.allSettled(processes.map((p) => p.stop()));
       await orderDb.end();
       await paymentDb.end();
