@@ -11,8 +11,21 @@ import { promisify } from "node:util";
 const KAFKA_DIR = fileURLToPath(new URL(".", import.meta.url));
 const LIBS = join(KAFKA_DIR, "target", "libs");
 
-/** Fetches the broker jars from Maven Central (infra/kafka/pom.xml) unless those of this pom are there. */
-export async function ensureKafkaJars(log: (line: string) => void = console.log): Promise<void> {
+let jarsReady: Promise<void> | undefined;
+
+/**
+ * Fetches the broker jars from Maven Central (infra/kafka/pom.xml) unless those of this pom are
+ * there. Once per process: the nodes of a cluster start concurrently and share the one fetch.
+ */
+export function ensureKafkaJars(log: (line: string) => void = console.log): Promise<void> {
+  jarsReady ??= fetchKafkaJars(log).catch((error) => {
+    jarsReady = undefined;
+    throw error;
+  });
+  return jarsReady;
+}
+
+async function fetchKafkaJars(log: (line: string) => void): Promise<void> {
   const pomHash = createHash("sha256").update(await readFile(join(KAFKA_DIR, "pom.xml"))).digest("hex");
   const stamp = join(LIBS, ".pom-sha256");
   const jars = existsSync(LIBS) ? (await readdir(LIBS)).filter((f) => f.endsWith(".jar")) : [];

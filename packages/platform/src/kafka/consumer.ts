@@ -88,10 +88,16 @@ export class EventConsumer<E extends { event_id: string }> {
   }
 
   async start(): Promise<void> {
-    await this.#open();
+    // Running before the first stream exists, so that a stream failing at once is rebuilt too.
+    this.#running = true;
+    try {
+      await this.#open();
+    } catch (error) {
+      this.#running = false;
+      throw error;
+    }
     // One consumer group per service, so one gauge per service registry.
     this.#o.metrics?.gauge("consumer_lag", "Messages on the subscribed partitions not yet committed by this service's consumer group", () => this.lag());
-    this.#running = true;
     this.#loop = this.#run(() => {
       if (this.#paused && this.#buffer.length < (this.#o.maxBatch ?? 500)) {
         this.#paused = false;
