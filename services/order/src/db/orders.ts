@@ -21,10 +21,11 @@ export async function insertOrderWithOutbox(
        VALUES ($1, $2, $3, $4, $5)
        RETURNING ${COLUMNS}
      ), ob AS (
+       -- created_at in the event exactly as the API shows it (UTC, six fraction digits): to_jsonb
+       -- would drop trailing zeros ("…01266+00:00" for "…012660Z").
        INSERT INTO outbox (topic, message_key, payload)
-       SELECT $6, o.customer_id,
-              jsonb_set(jsonb_set($7::jsonb, '{occurred_at}', to_jsonb(o.created_at)), '{data,created_at}', to_jsonb(o.created_at))
-       FROM o
+       SELECT $6, o.customer_id, jsonb_set(jsonb_set($7::jsonb, '{occurred_at}', to_jsonb(t.iso)), '{data,created_at}', to_jsonb(t.iso))
+       FROM o, LATERAL (SELECT to_char(o.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS iso) t
      )
      SELECT * FROM o`,
     [order.id, order.status, order.totalAmount, order.customerId, order.customerName, outbox.topic, JSON.stringify(outbox.payload)],
