@@ -77,9 +77,10 @@ export async function run(args: string[]) {
     const nodes = kafkaNodes({ dataDir: join(BENCH_DATA, "kafka"), port: BENCH_PORTS.kafkaPort, controllerPort: BENCH_PORTS.kafkaControllerPort, nodes: brokers });
     const victim = nodes[0] as (typeof nodes)[number];
     const victimPid = await pidFromFile(join(victim.dataDir, "broker.pid"));
+    if (!victimPid) throw new Error(`no broker.pid in ${victim.dataDir}: the broker fault cannot be injected`);
     if (brokers === 1) {
       console.log("kill -9 the Kafka broker, restart it…");
-      if (victimPid) process.kill(victimPid, "SIGKILL");
+      process.kill(victimPid, "SIGKILL");
       await sleep(3_000);
       const brokerStart = Date.now();
       restartedBroker = await startKafkaNode(victim, nodes, {});
@@ -87,7 +88,7 @@ export async function run(args: string[]) {
     } else {
       console.log(`kill -9 Kafka node ${victim.nodeId} of ${brokers} (the first bootstrap broker); orders must keep completing without it…`);
       const killedAt = Date.now();
-      if (victimPid) process.kill(victimPid, "SIGKILL");
+      process.kill(victimPid, "SIGKILL");
       faults.push({ fault: `kill -9 Kafka node ${victim.nodeId} of ${brokers} (stays down)`, recovery_s: await recovered(killedAt) });
       await sleep(10_000);
       console.log(`restart Kafka node ${victim.nodeId}…`);
@@ -99,7 +100,8 @@ export async function run(args: string[]) {
 
     console.log("freeze PostgreSQL for 8 s…");
     const postmaster = await pidFromFile(join(BENCH_DATA, "postgres", "postmaster.pid"));
-    const pgTree = postmaster ? await processTree(postmaster) : [];
+    if (!postmaster) throw new Error("no postmaster.pid: the database fault cannot be injected");
+    const pgTree = await processTree(postmaster);
     for (const pid of pgTree) process.kill(pid, "SIGSTOP");
     await sleep(8_000);
     for (const pid of pgTree) process.kill(pid, "SIGCONT");
