@@ -102,6 +102,18 @@ describe("placing an order", () => {
     expect(outbox.rows[0].n).toBe(1);
   });
 
+  it("creates one order when the first requests with a new Idempotency-Key arrive together", async () => {
+    const body = { customer_id: "cust-race", customer_name: "Rae", total_amount: "42.00" };
+    const responses = await Promise.all(Array.from({ length: 8 }, () => post(body, { "idempotency-key": "race-key" })));
+    const created = responses.filter((r) => r.statusCode === 202);
+    expect(created).toHaveLength(1);
+    expect(responses.filter((r) => r.statusCode === 200)).toHaveLength(7);
+    expect(new Set(responses.map((r) => r.json().data.id))).toEqual(new Set([created[0]?.json().data.id]));
+    expect((await db.query("SELECT id FROM orders WHERE customer_id = 'cust-race'")).rowCount).toBe(1);
+    expect((await db.query("SELECT count(*)::int AS n FROM order_idempotency_keys WHERE customer_id = 'cust-race'")).rows[0].n).toBe(1);
+    await eventually(async () => (placed.messages.filter((m) => m.key === "cust-race").length === 1 ? true : undefined), 10_000, "one OrderPlaced");
+  });
+
   it("refuses to reuse an Idempotency-Key for a different order", async () => {
     await post({ customer_id: "cust-idem2", customer_name: "Bob", total_amount: 5 }, { "idempotency-key": "k2" });
     const conflict = await post({ customer_id: "cust-idem2", customer_name: "Bob", total_amount: 6 }, { "idempotency-key": "k2" });

@@ -1,9 +1,9 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { Order, OrderPlaced } from "@spgroup/contracts";
-import { conflict, newId, withTransaction } from "@spgroup/platform";
+import { conflict, newId } from "@spgroup/platform";
 import type { NewOrder } from "../domain/new-order.ts";
 import { INITIAL_STATUS } from "../domain/order-status.ts";
-import { findIdempotentOrder, findOrder, insertIdempotencyKey, insertOrderWithOutbox } from "../db/orders.ts";
+import { findIdempotentOrder, insertOrderWithOutbox } from "../db/orders.ts";
 import type { OrderContext } from "./context.ts";
 
 export interface PlacedOrder {
@@ -33,33 +33,17 @@ export async function placeOrder(ctx: OrderContext, input: NewOrder, idempotency
     return { order, created: true };
   }
 
+  // One statement records the key and, only if the key is new, the order and its event. A retry
+  // (or a concurrent twin, whose commit the statement waits for) writes nothing and gets the order
+  // the key was first used for — the same order only if the request is the same.
   const requestHash = createHash("sha256").update(JSON.stringify([input.customerId, input.customerName, input.totalAmount])).digest("base64url");
-  const replay = async (): Promise<PlacedOrder | undefined> => {
-    const previous = await findIdempotentOrder(ctx.pool, input.customerId, idempotencyKey);
-    if (!previous) return undefined;
-    if (previous.requestHash !== requestHash) throw conflict("Idempotency-Key was already used for a different order");
-    const order = await findOrder(ctx.pool, previous.orderId);
-    if (!order) throw new Error(`idempotency key points at missing order ${previous.orderId}`);
-    return { order, created: false };
-  };
-
-  const earlier = await replay();
-  if (earlier) return earlier;
-  const placed = await withTransaction(ctx.pool, async (client) => {
-    const order = await insertOrderWithOutbox(client, row, outbox);
-    // A concurrent retry with the same key may have won the race: undo ours, return theirs.
-    if (!(await insertIdempotencyKey(client, input.customerId, idempotencyKey, requestHash, id))) {
-      throw new KeyTaken();
-    }
+  const order = await insertOrderWithOutbox(ctx.pool, row, outbox, { key: idempotencyKey, requestHash });
+  if (order) {
+    ctx.relay.nudge();
     return { order, created: true };
-  }).catch(async (error) => {
-    if (!(error instanceof KeyTaken)) throw error;
-    const winner = await replay();
-    if (!winner) throw new Error("idempotency key vanished");
-    return winner;
-  });
-  if (placed.created) ctx.relay.nudge();
-  return placed;
+  }
+  const previous = await findIdempotentOrder(ctx.pool, input.customerId, idempotencyKey);
+  if (!previous) throw new Error("idempotency key held but not found");
+  if (previous.requestHash !== requestHash) throw conflict("Idempotency-Key was already used for a different order");
+  return { order: previous.order, created: false };
 }
-
-class KeyTaken extends Error {}

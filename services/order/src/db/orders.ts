@@ -4,21 +4,45 @@ import { allMatchingSql, type PageResult, pagedSearch, parseSort, type Queryable
 import { AWAITING_PAYMENT } from "../domain/order-status.ts";
 
 const COLUMNS = "id, status, total_amount, customer_id, customer_name, created_at, updated_at";
+/** COLUMNS of the orders table aliased as `o`. */
+const O_COLUMNS = COLUMNS.split(", ").map((c) => `o.${c}`).join(", ");
 
 /**
  * Inserts the order and its OrderPlaced event in one statement (hence one transaction and one
  * round trip). The event is built by the caller; the statement stamps it with the row's
  * created_at, which is the order database's clock.
+ *
+ * With an idempotency key, the key is recorded by the same statement, and the order only if the
+ * key was new: undefined means an earlier request (possibly a concurrent one, whose commit this
+ * statement waited for) holds the key, and nothing was written.
  */
+type NewOrderRow = { id: string; status: OrderStatus; totalAmount: string; customerId: string; customerName: string };
+type OutboxEvent = { topic: string; payload: object };
+
+export async function insertOrderWithOutbox(db: Queryable, order: NewOrderRow, outbox: OutboxEvent): Promise<Order>;
+export async function insertOrderWithOutbox(db: Queryable, order: NewOrderRow, outbox: OutboxEvent, idempotency: { key: string; requestHash: string }): Promise<Order | undefined>;
 export async function insertOrderWithOutbox(
   db: Queryable,
-  order: { id: string; status: OrderStatus; totalAmount: string; customerId: string; customerName: string },
-  outbox: { topic: string; payload: object },
-): Promise<Order> {
+  order: NewOrderRow,
+  outbox: OutboxEvent,
+  idempotency?: { key: string; requestHash: string },
+): Promise<Order | undefined> {
+  const params: unknown[] = [order.id, order.status, order.totalAmount, order.customerId, order.customerName, outbox.topic, JSON.stringify(outbox.payload)];
+  let keyed = "";
+  let onlyIfNew = "VALUES ($1, $2, $3, $4, $5)";
+  if (idempotency) {
+    params.push(idempotency.key, idempotency.requestHash);
+    // The key's reference to the order is checked at the end of the statement, when the order exists.
+    keyed = `k AS (
+       INSERT INTO order_idempotency_keys (customer_id, key, request_hash, order_id) VALUES ($4, $8, $9, $1)
+       ON CONFLICT DO NOTHING RETURNING 1
+     ), `;
+    onlyIfNew = "SELECT $1, $2::order_status, $3::numeric, $4, $5 WHERE EXISTS (SELECT 1 FROM k)";
+  }
   const { rows } = await db.query<Order>(
-    `WITH o AS (
+    `WITH ${keyed}o AS (
        INSERT INTO orders (id, status, total_amount, customer_id, customer_name)
-       VALUES ($1, $2, $3, $4, $5)
+       ${onlyIfNew}
        RETURNING ${COLUMNS}
      ), ob AS (
        -- created_at in the event exactly as the API shows it (UTC, six fraction digits): to_jsonb
@@ -28,11 +52,10 @@ export async function insertOrderWithOutbox(
        FROM o, LATERAL (SELECT to_char(o.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS iso) t
      )
      SELECT * FROM o`,
-    [order.id, order.status, order.totalAmount, order.customerId, order.customerName, outbox.topic, JSON.stringify(outbox.payload)],
+    params,
   );
-  const row = rows[0];
-  if (!row) throw new Error("insert returned no row");
-  return row;
+  if (!idempotency && !rows[0]) throw new Error("insert returned no row");
+  return rows[0];
 }
 
 export async function findOrder(db: Queryable, id: string): Promise<Order | undefined> {
@@ -40,23 +63,18 @@ export async function findOrder(db: Queryable, id: string): Promise<Order | unde
   return rows[0];
 }
 
-export async function findIdempotentOrder(db: Queryable, customerId: string, key: string): Promise<{ orderId: string; requestHash: string } | undefined> {
-  const { rows } = await db.query<{ order_id: string; request_hash: string }>(
-    "SELECT order_id, request_hash FROM order_idempotency_keys WHERE customer_id = $1 AND key = $2",
+/** The order an idempotency key was first used for, and the hash of that request. */
+export async function findIdempotentOrder(db: Queryable, customerId: string, key: string): Promise<{ order: Order; requestHash: string } | undefined> {
+  const { rows } = await db.query<Order & { request_hash: string }>(
+    `SELECT ${O_COLUMNS}, k.request_hash
+       FROM order_idempotency_keys k JOIN orders o ON o.id = k.order_id
+      WHERE k.customer_id = $1 AND k.key = $2`,
     [customerId, key],
   );
   const row = rows[0];
-  return row ? { orderId: row.order_id, requestHash: row.request_hash } : undefined;
-}
-
-/** Returns false when another request recorded the same key first. */
-export async function insertIdempotencyKey(db: Queryable, customerId: string, key: string, requestHash: string, orderId: string): Promise<boolean> {
-  const { rowCount } = await db.query(
-    `INSERT INTO order_idempotency_keys (customer_id, key, request_hash, order_id) VALUES ($1, $2, $3, $4)
-     ON CONFLICT DO NOTHING`,
-    [customerId, key, requestHash, orderId],
-  );
-  return rowCount === 1;
+  if (!row) return undefined;
+  const { request_hash: requestHash, ...order } = row;
+  return { order, requestHash };
 }
 
 /** Moves the orders that still await payment to their new status; returns the ones that moved. */
@@ -65,7 +83,7 @@ export async function completeAwaitingOrders(db: Queryable, changes: { orderId: 
     `UPDATE orders o SET status = v.status::order_status, updated_at = now()
      FROM unnest($1::text[], $2::text[]) AS v(id, status)
      WHERE o.id = v.id AND o.status = ANY($3::order_status[])
-     RETURNING ${COLUMNS.split(", ").map((c) => `o.${c}`).join(", ")}`,
+     RETURNING ${O_COLUMNS}`,
     [changes.map((c) => c.orderId), changes.map((c) => c.status), AWAITING_PAYMENT],
   );
   return rows;
