@@ -2,6 +2,7 @@
 // is measured from the databases: POST latency at the client, order insert → SUCCESS/FAILED from
 // the order database's own clock, orders lost (accepted but missing or not terminal), payments
 // duplicated.
+import { randomUUID } from "node:crypto";
 import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -23,6 +24,9 @@ export async function run(args: string[]) {
   const rate = option(args, "rate", 300); // orders per second
   const seconds = option(args, "seconds", 30);
   const connections = option(args, "connections", 64);
+  // --idempotency-keys: every order carries its own Idempotency-Key, as a client that retries would send.
+  const keyed = args.includes("--idempotency-keys");
+  const name = args.find((a) => a.startsWith("--name="))?.split("=")[1] ?? "pipeline";
   console.log(`pipeline: ${rate} orders/s for ${seconds} s over ${connections} keep-alive connections`);
   // --profile: the services run under the V8 CPU profiler; the report says where their CPU went.
   const profile = args.includes("--profile");
@@ -54,7 +58,7 @@ export async function run(args: string[]) {
           .request({
             method: "POST",
             path: "/api/v1/orders",
-            headers: { "content-type": "application/json", authorization: tokens[i % 5000] as string },
+            headers: { "content-type": "application/json", authorization: tokens[i % 5000] as string, ...(keyed ? { "idempotency-key": randomUUID() } : {}) },
             body: JSON.stringify({ customer_id: `bench-${i % 5000}`, customer_name: "Bench Customer", total_amount: `${(i % 500) + 1}.25` }),
           })
           .then(async (response) => {
@@ -99,9 +103,9 @@ export async function run(args: string[]) {
     const result = {
       scenario: "pipeline",
       at: new Date().toISOString(),
-      command: `npm run bench -- pipeline --rate=${rate} --seconds=${seconds} --connections=${connections}`,
+      command: `npm run bench -- pipeline --rate=${rate} --seconds=${seconds} --connections=${connections}${keyed ? " --idempotency-keys" : ""}${name === "pipeline" ? "" : ` --name=${name}`}`,
       machine: machine(),
-      configuration: { rate_per_s: rate, seconds, connections, payment_latency_ms: 5, partitions: 6 },
+      configuration: { rate_per_s: rate, seconds, connections, payment_latency_ms: 5, partitions: 6, idempotency_keys: keyed },
       orders_offered: rate * seconds,
       orders_accepted: accepted.length,
       http_errors: errors,
@@ -115,8 +119,8 @@ export async function run(args: string[]) {
       duplicated_payments: duplicated.rows[0].n,
     };
     console.log(JSON.stringify(result, null, 2));
-    await writeFile(join(ROOT, "bench", "results", "pipeline-latest.json"), `${JSON.stringify(result, null, 2)}\n`);
-    await writeFile(join(ROOT, "bench", "results", "pipeline-latest.md"), report(result));
+    await writeFile(join(ROOT, "bench", "results", `${name}-latest.json`), `${JSON.stringify(result, null, 2)}\n`);
+    await writeFile(join(ROOT, "bench", "results", `${name}-latest.md`), report(result));
   } finally {
     await client.close();
     await stack.stop();
