@@ -7,6 +7,9 @@ const COLUMNS = "id, status, total_amount, customer_id, customer_name, created_a
 /** COLUMNS of the orders table aliased as `o`. */
 const O_COLUMNS = COLUMNS.split(", ").map((c) => `o.${c}`).join(", ");
 
+type NewOrderRow = { id: string; status: OrderStatus; totalAmount: string; customerId: string; customerName: string };
+type OutboxEvent = { topic: string; payload: object };
+
 /**
  * Inserts the order and its OrderPlaced event in one statement (hence one transaction and one
  * round trip). The event is built by the caller; the statement stamps it with the row's
@@ -16,9 +19,6 @@ const O_COLUMNS = COLUMNS.split(", ").map((c) => `o.${c}`).join(", ");
  * key was new: undefined means an earlier request (possibly a concurrent one, whose commit this
  * statement waited for) holds the key, and nothing was written.
  */
-type NewOrderRow = { id: string; status: OrderStatus; totalAmount: string; customerId: string; customerName: string };
-type OutboxEvent = { topic: string; payload: object };
-
 export async function insertOrderWithOutbox(db: Queryable, order: NewOrderRow, outbox: OutboxEvent): Promise<Order>;
 export async function insertOrderWithOutbox(db: Queryable, order: NewOrderRow, outbox: OutboxEvent, idempotency: { key: string; requestHash: string }): Promise<Order | undefined>;
 export async function insertOrderWithOutbox(
