@@ -17,11 +17,12 @@ import { checkInvariants, ResilientCustomers } from "../lib/chaos-load.ts";
 import { machine } from "../lib/machine.ts";
 import { pidFromFile, processTree } from "../lib/resources.ts";
 import { BENCH_DATA, BENCH_PORTS, startBenchStack } from "../lib/stack.ts";
+import { numberOption } from "../lib/args.ts";
 
 const ENV = { PAYMENT_LATENCY_MS: "5", ORDER_PAYMENT_TIMEOUT_MS: "60000", LOG_LEVEL: "error" };
 
 export async function run(args: string[]) {
-  const brokers = args.includes("--brokers=3") ? 3 : 1;
+  const brokers = numberOption(args, "brokers", 1) === 3 ? 3 : 1;
   const stack = await startBenchStack(ENV, { campaign: true, kafkaNodes: brokers });
   const services = new Map<string, ServiceProcess>(stack.services.map((s) => [s.name, s]));
   const orderDb = new pg.Pool({ connectionString: stack.orderDbUrl, max: 2 });

@@ -16,11 +16,7 @@ import { machine } from "../lib/machine.ts";
 import { pidFromFile, processTree, ResourceSampler } from "../lib/resources.ts";
 import { BENCH_DATA, startBenchStack } from "../lib/stack.ts";
 import { summary } from "../lib/stats.ts";
-
-function option(args: string[], key: string, fallback: number): number {
-  const found = args.find((a) => a.startsWith(`--${key}=`));
-  return found ? Number(found.split("=")[1]) : fallback;
-}
+import { numberOption, stringOption } from "../lib/args.ts";
 
 interface WorkerReport {
   connections_opened: number;
@@ -34,12 +30,12 @@ interface WorkerReport {
 }
 
 export async function run(args: string[]) {
-  const connections = option(args, "connections", 100_000);
-  const rate = option(args, "rate", 200);
-  const seconds = option(args, "seconds", 300);
-  const workers = option(args, "workers", Math.max(1, Math.ceil(connections / 17_000)));
-  const orderInstances = option(args, "order-instances", workers);
-  const name = args.find((a) => a.startsWith("--name="))?.split("=")[1] ?? "hot-sale";
+  const connections = numberOption(args, "connections", 100_000);
+  const rate = numberOption(args, "rate", 200);
+  const seconds = numberOption(args, "seconds", 300);
+  const workers = numberOption(args, "workers", Math.max(1, Math.ceil(connections / 17_000)));
+  const orderInstances = numberOption(args, "order-instances", workers);
+  const name = stringOption(args, "name", "hot-sale");
   const sources = Array.from({ length: 8 }, (_, i) => `127.0.0.${i + 2}`);
   console.log(`${name}: ${connections} connections over ${workers} generator processes to ${orderInstances} order-service processes; ${rate} orders/s for ${seconds} s`);
 

@@ -14,19 +14,15 @@ import { summariseProfiles } from "../lib/cpu-profile.ts";
 import { machine } from "../lib/machine.ts";
 import { startBenchStack } from "../lib/stack.ts";
 import { summary } from "../lib/stats.ts";
-
-function option(args: string[], key: string, fallback: number): number {
-  const found = args.find((a) => a.startsWith(`--${key}=`));
-  return found ? Number(found.split("=")[1]) : fallback;
-}
+import { numberOption, stringOption } from "../lib/args.ts";
 
 export async function run(args: string[]) {
-  const rate = option(args, "rate", 300); // orders per second
-  const seconds = option(args, "seconds", 30);
-  const connections = option(args, "connections", 64);
+  const rate = numberOption(args, "rate", 300); // orders per second
+  const seconds = numberOption(args, "seconds", 30);
+  const connections = numberOption(args, "connections", 64);
   // --idempotency-keys: every order carries its own Idempotency-Key, as a client that retries would send.
   const keyed = args.includes("--idempotency-keys");
-  const name = args.find((a) => a.startsWith("--name="))?.split("=")[1] ?? "pipeline";
+  const name = stringOption(args, "name", "pipeline");
   console.log(`pipeline: ${rate} orders/s for ${seconds} s over ${connections} keep-alive connections`);
   // --profile: the services run under the V8 CPU profiler; the report says where their CPU went.
   const profile = args.includes("--profile");
