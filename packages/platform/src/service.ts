@@ -6,7 +6,7 @@ import { createPool, ensureDatabase } from "./db/pool.ts";
 import { AdminAuth } from "./http/admin-auth.ts";
 import { type KafkaSettings, createProducer, ensureTopics, type StringProducer, topicName } from "./kafka/client.ts";
 import { createHttpApp, type HttpApp } from "./http/app.ts";
-import { type ConsumedEvent, deadLetterTopic, EventConsumer } from "./kafka/consumer.ts";
+import { type ConsumedEvent, type DeadLetter, deadLetterTopic, EventConsumer } from "./kafka/consumer.ts";
 import { OutboxRelay, outboxBacklog } from "./kafka/outbox.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { createMetrics, type Metrics } from "./metrics.ts";
@@ -39,6 +39,8 @@ export interface ConsumerSpec<E extends { event_id: string }> {
   topics: string[];
   decode: (value: unknown) => { ok: true; value: E } | { ok: false; errors: string[] };
   handle: (client: pg.PoolClient, events: ConsumedEvent<E>[]) => Promise<void>;
+  /** Called in the transaction that dead-letters an event of these topics (see EventConsumerOptions). */
+  onDeadLetter?: (client: pg.PoolClient, letter: DeadLetter) => Promise<void>;
 }
 
 export async function bootService(config: PlatformConfig, options: { migrationsDir: string; topics: string[] }): Promise<ServiceRuntime> {
@@ -105,6 +107,7 @@ export async function bootService(config: PlatformConfig, options: { migrationsD
         metrics,
         decode: (_topic, value) => spec.decode(value),
         handle: spec.handle,
+        ...(spec.onDeadLetter ? { onDeadLetter: spec.onDeadLetter } : {}),
         sessionTimeoutMs: config.kafkaSessionTimeoutMs,
         ...(config.kafkaGroupInstanceId ? { groupInstanceId: config.kafkaGroupInstanceId } : {}),
         // What a consumer commits may include outbox rows: publish them now.

@@ -48,6 +48,11 @@ export interface EventConsumerOptions<E extends { event_id: string }> {
   groupInstanceId?: string;
   /** Attempts of a batch, then of each of its events alone, before an event is dead-lettered. */
   maxAttempts?: number;
+  /**
+   * Runs inside the transaction that writes a dead letter, so a service can record what it now
+   * lacks (e.g. the campaign service blocks finality over a hole in its history) atomically with it.
+   */
+  onDeadLetter?: (client: pg.PoolClient, letter: DeadLetter) => Promise<void>;
 }
 
 type RawMessage = Message<string, string, string, string>;
@@ -236,7 +241,7 @@ export class EventConsumer<E extends { event_id: string }> {
       if (lastError === undefined) continue;
       for (let failures = 0; ; failures++) {
         try {
-          await this.#deadLetter(this.#o.pool, message, "FAILED", [String((lastError as Error)?.message ?? lastError)]);
+          await this.#inTransaction((client) => this.#deadLetter(client, message, "FAILED", [String((lastError as Error)?.message ?? lastError)]));
           this.#o.afterCommit?.();
           await (async () => message.commit())().catch(() => {});
           break;
@@ -248,7 +253,21 @@ export class EventConsumer<E extends { event_id: string }> {
     }
   }
 
-  async #deadLetter(db: Pick<pg.Pool, "query">, message: RawMessage, reason: DeadLetter["reason"], errors: string[]): Promise<void> {
+  async #inTransaction(work: (client: pg.PoolClient) => Promise<void>): Promise<void> {
+    const client = await this.#o.pool.connect();
+    try {
+      await client.query("BEGIN");
+      await work(client);
+      await client.query("COMMIT");
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async #deadLetter(db: pg.PoolClient, message: RawMessage, reason: DeadLetter["reason"], errors: string[]): Promise<void> {
     const letter: DeadLetter = {
       reason,
       errors,
@@ -260,6 +279,7 @@ export class EventConsumer<E extends { event_id: string }> {
       dead_lettered_at: new Date().toISOString(),
     };
     await enqueueOutbox(db, [{ topic: deadLetterTopic(message.topic), key: message.key || "dead-letter", payload: letter }]);
+    await this.#o.onDeadLetter?.(db, letter);
     this.#o.metrics?.eventsDeadLettered.inc({ topic: message.topic, reason });
     this.#o.logger.error({ topic: message.topic, partition: message.partition, offset: String(message.offset), reason, errors }, "event dead-lettered");
   }
