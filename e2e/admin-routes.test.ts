@@ -1,3 +1,4 @@
+import { connect } from "node:net";
 import { SignJWT } from "jose";
 import { isolatedEnv } from "@spgroup/infra/testing";
 import { LOCAL_ADMIN_SECRET } from "@spgroup/platform";
@@ -10,17 +11,85 @@ import { loadPaymentConfig } from "../services/payment/src/config.ts";
 import { startPaymentService } from "../services/payment/src/service.ts";
 
 const key = new TextEncoder().encode(LOCAL_ADMIN_SECRET);
-const token = (claims: { role?: string; expiresIn?: string | number; audience?: string }, secret = key) =>
-  new SignJWT(claims.role ? { role: claims.role } : {})
+const token = (claims: { role?: string; expiresIn?: string | number | null; audience?: string; issuer?: string | null }, secret = key) => {
+  const jwt = new SignJWT(claims.role ? { role: claims.role } : {})
     .setProtectedHeader({ alg: "HS256" })
     .setSubject("someone")
     .setAudience(claims.audience ?? "spgroup-admin")
-    .setIssuedAt()
-    .setExpirationTime(claims.expiresIn ?? "1h")
-    .sign(secret);
+    .setIssuedAt();
+  if (claims.issuer !== null) jwt.setIssuer(claims.issuer ?? "spgroup-platform");
+  if (claims.expiresIn !== null) jwt.setExpirationTime(claims.expiresIn ?? "1h");
+  return jwt.sign(secret);
+};
+
+/** Sends one request line exactly as written (no client normalises it) and returns the status. */
+function rawStatus(port: number, method: string, target: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: "127.0.0.1", port });
+    let received = "";
+    const body = method === "GET" || method === "DELETE" ? "" : "{}";
+    socket.setTimeout(10_000, () => socket.destroy(new Error(`no answer to ${method} ${target}`)));
+    socket.on("data", (chunk) => {
+      received += chunk.toString("latin1");
+      const status = /^HTTP\/1\.1 (\d{3})/.exec(received);
+      if (status) {
+        socket.destroy();
+        resolve(Number(status[1]));
+      }
+    });
+    socket.on("error", reject);
+    socket.write(
+      `${method} ${target} HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\nconnection: close\r\n` +
+        (body ? `content-type: application/json\r\ncontent-length: ${body.length}\r\n` : "") +
+        `\r\n${body}`,
+    );
+  });
+}
+
+/** The same path spelled every way a router, proxy or attacker might: each must still need a token. */
+export function nonCanonicalSpellings(path: string, port: number): string[] {
+  const segments = path.split("/").slice(1);
+  const join = (parts: string[]) => `/${parts.join("/")}`;
+  const encodeFirstLetter = (segment: string, upper: boolean) =>
+    segment.replace(/[a-z]/i, (c) => {
+      const hex = c.charCodeAt(0).toString(16);
+      return `%${upper ? hex.toUpperCase() : hex}`;
+    });
+  const spellings: string[] = [];
+  segments.forEach((segment, i) => {
+    if (!/[a-z]/i.test(segment)) return;
+    for (const upper of [false, true]) spellings.push(join(segments.map((s, j) => (j === i ? encodeFirstLetter(s, upper) : s))));
+  });
+  spellings.push(
+    join(segments.map((s) => encodeFirstLetter(s, false))),
+    `http://x${path}`,
+    `HTTP://127.0.0.1:${port}${path}`,
+    `http://127.0.0.1:${port}/api/%61dmin${path.slice("/api/admin".length)}`,
+    `/${path}`,
+    path.replace("/admin/", "//admin/"),
+    path.replace(/\/([^/]+)$/, "//$1"),
+    path.replace("/api/admin/", "/api/x/../admin/"),
+    path.replace("/api/admin/", "/api/./admin/"),
+    path.replace("/api/admin/", "/api/x/%2e%2e/admin/"),
+    path.replace("/api/admin/", "/api%2Fadmin/"),
+    `${path}/`,
+    `${path}?`,
+    `${path}#x`,
+    path.replace("/admin/", "/ADMIN/"),
+    path.replace("/api/", "/API/"),
+    path.replace("/api/admin/", "/api/admin;x=1/"),
+  );
+  return [...new Set(spellings)];
+}
 
 describe("every admin route of every service", () => {
-  const services: { name: string; app: { inject: (o: object) => Promise<{ statusCode: number }> }; routes: [string, string][]; stop: () => Promise<void> }[] = [];
+  const services: {
+    name: string;
+    port: number;
+    app: { inject: (o: object) => Promise<{ statusCode: number }> };
+    routes: [string, string][];
+    stop: () => Promise<void>;
+  }[] = [];
 
   beforeAll(async () => {
     const { env } = isolatedEnv(inject("infra"));
@@ -34,7 +103,7 @@ describe("every admin route of every service", () => {
       const routes = Object.entries(openapi.paths)
         .filter(([path]) => path.startsWith("/api/admin/") && !path.endsWith("/auth/login"))
         .flatMap(([path, methods]) => Object.keys(methods).map((m): [string, string] => [m.toUpperCase(), path.replace(/\{[^}]+\}/g, "1")]));
-      services.push({ name, app: service.app, routes, stop: service.stop });
+      services.push({ name, port: service.port, app: service.app, routes, stop: service.stop });
     }
   });
   afterAll(async () => {
@@ -55,6 +124,9 @@ describe("every admin route of every service", () => {
       ["forged", await token({ role: "admin" }, new TextEncoder().encode("another-secret-that-is-long-enough-000000"))],
       ["foreign audience", await token({ role: "admin", audience: "someone-else" })],
       ["expired", await token({ role: "admin", expiresIn: Math.floor(Date.now() / 1000) - 60 })],
+      ["without exp", await token({ role: "admin", expiresIn: null })],
+      ["without issuer", await token({ role: "admin", issuer: null })],
+      ["foreign issuer", await token({ role: "admin", issuer: "someone-else" })],
     ];
     for (const service of services) {
       for (const [method, url] of service.routes) {
@@ -63,6 +135,31 @@ describe("every admin route of every service", () => {
           expect(response.statusCode, `${service.name} ${method} ${url} (${what})`).toBe(401);
         }
       }
+    }
+  });
+
+  it("refuse every non-canonical spelling of every admin path without a token (percent-encoding, absolute-form, slashes, dot segments, case)", async () => {
+    const reached: string[] = [];
+    let sent = 0;
+    for (const service of services) {
+      for (const [method, path] of service.routes) {
+        for (const target of nonCanonicalSpellings(path, service.port)) {
+          const status = await rawStatus(service.port, method, target);
+          sent++;
+          // 400: a target the server refuses to read; 401: the route matched and wants a token;
+          // 404: no route. Anything else means the request got somewhere without credentials.
+          if (![400, 401, 404].includes(status)) reached.push(`${service.name} ${method} ${target} -> ${status}`);
+        }
+      }
+    }
+    expect(sent).toBeGreaterThan(300);
+    expect(reached).toEqual([]);
+  });
+
+  it("refuse an absolute-form request line on every service, even for a public route", async () => {
+    for (const service of services) {
+      expect(await rawStatus(service.port, "GET", `http://127.0.0.1:${service.port}/health`)).toBe(400);
+      expect(await rawStatus(service.port, "GET", "/health")).toBe(200);
     }
   });
 });

@@ -5,10 +5,13 @@ import type { TestProject } from "vitest/node";
 import { getPort } from "./ports.ts";
 
 let infrastructure: InfrastructureProcess | undefined;
+let dataDir: string | undefined;
 
 /** One PostgreSQL and one Kafka broker for the whole run, on ports apart from `npm start`'s. */
 export async function setup(project: TestProject) {
-  const dataDir = join(ROOT, ".data", "test");
+  // Each run its own folder: two runs at once (a developer's and a helper's, or two targeted
+  // files) must not delete each other's databases. Logs of service processes stay in .data/test/logs.
+  dataDir = join(ROOT, ".data", "test", `infra-${process.pid}`);
   await rm(dataDir, { recursive: true, force: true });
   infrastructure = await startInfrastructureProcess({
     dataDir,
@@ -24,4 +27,5 @@ export async function setup(project: TestProject) {
 
 export async function teardown() {
   await infrastructure?.stop();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true }).catch(() => {});
 }

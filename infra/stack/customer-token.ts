@@ -7,4 +7,4 @@ if (!customer) {
   console.error("usage: npm run customer-token -- <customer_id>");
   process.exit(2);
 }
-console.log(await new CustomerAuth(process.env.CUSTOMER_TOKEN_SECRET || LOCAL_CUSTOMER_SECRET).issue(customer));
+console.log(await new CustomerAuth(process.env.CUSTOMER_TOKEN_SECRET || LOCAL_CUSTOMER_SECRET, process.env.CUSTOMER_TOKEN_ISSUER || undefined).issue(customer));

@@ -43,8 +43,45 @@ export function readEnv(env: Env = process.env) {
 /** The local-development default: documented in the README, overridden in any real deployment. */
 export const LOCAL_ADMIN_SECRET = "local-dev-admin-secret-change-me-0123456789";
 
+/**
+ * "production" (DEPLOYMENT=production, or NODE_ENV=production when DEPLOYMENT is unset): every
+ * secret must be given and none may be a local default; the service refuses to start otherwise.
+ * "local": the documented local defaults are used, and the log says so once.
+ */
+export type Deployment = "local" | "production";
+
+export function deploymentOf(env: Env): Deployment {
+  const explicit = env.DEPLOYMENT;
+  if (explicit !== undefined && explicit !== "") {
+    if (explicit === "local" || explicit === "production") return explicit;
+    throw new ConfigError(`DEPLOYMENT must be local or production, got ${explicit}`);
+  }
+  return env.NODE_ENV === "production" ? "production" : "local";
+}
+
+/**
+ * A secret from the environment. In production it must be set and must not be the public local
+ * default; locally the default stands in and its name is noted in `defaulted`.
+ */
+export function secretFrom(env: Env, deployment: Deployment, name: string, localDefault: string, defaulted: string[]): string {
+  const value = env[name];
+  if (deployment === "production") {
+    if (value === undefined || value === "") throw new ConfigError(`${name} must be set when DEPLOYMENT=production`);
+    if (value === localDefault) throw new ConfigError(`${name} is the public local default; set a secret of your own when DEPLOYMENT=production`);
+    return value;
+  }
+  if (value === undefined || value === "" || value === localDefault) {
+    defaulted.push(name);
+    return localDefault;
+  }
+  return value;
+}
+
 export interface PlatformConfig {
   serviceName: string;
+  deployment: Deployment;
+  /** Secrets that are the public local defaults (logged once at start; always empty in production). */
+  localDefaults: string[];
   host: string;
   port: number;
   /** Several processes may listen on the same port (SO_REUSEPORT); the kernel spreads connections. */
@@ -55,6 +92,8 @@ export interface PlatformConfig {
   corsOrigins: string[];
   /** Requests per minute from one client address (429 beyond). */
   rateLimitPerClientPerMinute: number;
+  /** Operator sign-in attempts per minute from one client address. */
+  loginAttemptsPerClientPerMinute: number;
   logLevel: string;
   databaseUrl: string;
   databasePoolSize: number;
@@ -78,6 +117,8 @@ export interface PlatformConfig {
 export interface AdminAuthConfig {
   /** HMAC key that signs and verifies operator session tokens; shared by every service. */
   tokenSecret: string;
+  /** The `iss` of operator tokens: set when issued, required when verified. */
+  tokenIssuer: string;
   tokenTtlSeconds: number;
   username: string;
   /** scrypt hash (`scrypt$N$r$p$salt$hash`); ADMIN_PASSWORD is hashed at start when this is absent. */
@@ -91,14 +132,25 @@ export function loadPlatformConfig(
   env: Env = process.env,
 ): PlatformConfig {
   const e = readEnv(env);
+  const deployment = deploymentOf(env);
+  const localDefaults: string[] = [];
+  const tokenSecret = secretFrom(env, deployment, "ADMIN_TOKEN_SECRET", LOCAL_ADMIN_SECRET, localDefaults);
+  if (deployment === "production" && !env.ADMIN_PASSWORD_HASH) {
+    throw new ConfigError("ADMIN_PASSWORD_HASH must be set when DEPLOYMENT=production (npm run admin-token -- hash 'password'); ADMIN_PASSWORD is for local use only");
+  }
+  if (deployment === "local" && !env.ADMIN_PASSWORD && !env.ADMIN_PASSWORD_HASH) localDefaults.push("ADMIN_PASSWORD");
   return {
     serviceName,
-    host: e.string("HOST", "0.0.0.0"),
+    deployment,
+    localDefaults,
+    // Locally, reachable from this machine only; a real deployment listens where it is told.
+    host: e.string("HOST", deployment === "production" ? "0.0.0.0" : "127.0.0.1"),
     port: e.int("PORT", defaults.port, { max: 65535 }),
     httpReusePort: e.bool("HTTP_REUSE_PORT", false),
     httpKeepAliveTimeoutMs: e.int("HTTP_KEEP_ALIVE_TIMEOUT_MS", 65_000, { min: 1_000 }),
     corsOrigins: e.string("CORS_ORIGINS", "http://localhost:3000").split(",").map((o) => o.trim()),
     rateLimitPerClientPerMinute: e.int("RATE_LIMIT_PER_CLIENT_PER_MINUTE", 20_000, { min: 1 }),
+    loginAttemptsPerClientPerMinute: e.int("ADMIN_LOGIN_ATTEMPTS_PER_CLIENT_PER_MINUTE", 20, { min: 1 }),
     logLevel: e.string("LOG_LEVEL", "info"),
     databaseUrl: e.string(defaults.databaseUrlVar, defaults.databaseUrl),
     databasePoolSize: e.int("DATABASE_POOL_SIZE", 20, { min: 1, max: 500 }),
@@ -110,11 +162,12 @@ export function loadPlatformConfig(
     kafkaSessionTimeoutMs: e.int("KAFKA_SESSION_TIMEOUT_MS", 20_000, { min: 6_000, max: 300_000 }),
     outboxRelayEnabled: e.bool("OUTBOX_RELAY_ENABLED", true),
     admin: {
-      tokenSecret: e.string("ADMIN_TOKEN_SECRET", LOCAL_ADMIN_SECRET),
+      tokenSecret,
+      tokenIssuer: e.string("ADMIN_TOKEN_ISSUER", "spgroup-platform"),
       tokenTtlSeconds: e.int("ADMIN_TOKEN_TTL_SECONDS", 8 * 3600, { min: 60 }),
       username: e.string("ADMIN_USERNAME", "admin"),
       passwordHash: env.ADMIN_PASSWORD_HASH || undefined,
-      password: env.ADMIN_PASSWORD || (env.ADMIN_PASSWORD_HASH ? undefined : "admin"),
+      password: deployment === "production" ? undefined : env.ADMIN_PASSWORD || (env.ADMIN_PASSWORD_HASH ? undefined : "admin"),
     },
   };
 }

@@ -1,4 +1,4 @@
-export { ConfigError, LOCAL_ADMIN_SECRET, loadPlatformConfig, type PlatformConfig, readEnv } from "./config.ts";
+export { ConfigError, type Deployment, deploymentOf, LOCAL_ADMIN_SECRET, loadPlatformConfig, type PlatformConfig, readEnv, secretFrom } from "./config.ts";
 export { isTransientDatabaseError } from "./db/errors.ts";
 export { migrate } from "./db/migrate.ts";
 export { createPool, type DbClient, ensureDatabase, isoFromPostgres, type Pool, type Queryable, withTransaction } from "./db/pool.ts";

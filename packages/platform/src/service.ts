@@ -45,6 +45,9 @@ export interface ConsumerSpec<E extends { event_id: string }> {
 
 export async function bootService(config: PlatformConfig, options: { migrationsDir: string; topics: string[] }): Promise<ServiceRuntime> {
   const logger = createLogger(config.serviceName, config.logLevel);
+  if (config.localDefaults.length > 0) {
+    logger.warn({ variables: config.localDefaults }, "using the public local defaults for these secrets: fine on a developer's machine, refused with DEPLOYMENT=production");
+  }
   const metrics = createMetrics(config.serviceName);
   await ensureDatabase(config.databaseUrl);
   const pool = createPool(config.databaseUrl, config.databasePoolSize, config.serviceName);
@@ -96,6 +99,7 @@ export async function bootService(config: PlatformConfig, options: { migrationsD
         keepAliveTimeoutMs: config.httpKeepAliveTimeoutMs,
         corsOrigins: config.corsOrigins,
         rateLimitPerClientPerMinute: config.rateLimitPerClientPerMinute,
+        loginAttemptsPerClientPerMinute: config.loginAttemptsPerClientPerMinute,
       }),
     consumer: (spec) =>
       new EventConsumer({

@@ -1,9 +1,14 @@
-import { ConfigError, LOCAL_CUSTOMER_SECRET, loadPlatformConfig, readEnv } from "@spgroup/platform";
+import { ConfigError, LOCAL_CUSTOMER_SECRET, loadPlatformConfig, readEnv, secretFrom } from "@spgroup/platform";
 
 export function loadOrderConfig(env: Record<string, string | undefined> = process.env) {
   const e = readEnv(env);
+  const platform = loadPlatformConfig("order", { port: 8080, databaseUrlVar: "ORDER_DATABASE_URL", databaseUrl: "postgres://postgres@127.0.0.1:15432/order_db" }, env);
+  const customerAuth = customerAuthMode(e.string("CUSTOMER_AUTH", "required"));
+  // Without customer tokens (a gateway authenticates) there is no customer secret to demand.
+  const customerTokenSecret =
+    customerAuth === "required" ? secretFrom(env, platform.deployment, "CUSTOMER_TOKEN_SECRET", LOCAL_CUSTOMER_SECRET, platform.localDefaults) : "";
   return {
-    ...loadPlatformConfig("order", { port: 8080, databaseUrlVar: "ORDER_DATABASE_URL", databaseUrl: "postgres://postgres@127.0.0.1:15432/order_db" }, env),
+    ...platform,
     /** An order with no payment result after this long becomes FAILED. */
     paymentTimeoutMs: e.int("ORDER_PAYMENT_TIMEOUT_MS", 60_000, { min: 100 }),
     expirySweepMs: e.int("ORDER_EXPIRY_SWEEP_MS", 1_000, { min: 10 }),
@@ -11,8 +16,10 @@ export function loadOrderConfig(env: Record<string, string | undefined> = proces
      * "required": an order needs a customer token whose subject is its customer_id.
      * "trusted-gateway": a gateway in front has authenticated the customer; no token is checked.
      */
-    customerAuth: customerAuthMode(e.string("CUSTOMER_AUTH", "required")),
-    customerTokenSecret: e.string("CUSTOMER_TOKEN_SECRET", LOCAL_CUSTOMER_SECRET),
+    customerAuth,
+    customerTokenSecret,
+    /** When set, customer tokens must carry it as `iss` (the identity provider's name). */
+    customerTokenIssuer: env.CUSTOMER_TOKEN_ISSUER || undefined,
     /** Orders per minute one customer may place (429 beyond): a bot cannot crowd a hot sale. */
     ordersPerCustomerPerMinute: e.int("ORDER_RATE_LIMIT_PER_CUSTOMER_PER_MINUTE", 60, { min: 1 }),
     /** How often the low watermark is published to every partition of orders.completed. */

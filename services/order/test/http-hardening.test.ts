@@ -25,6 +25,46 @@ describe("HTTP hardening", () => {
     expect((await order("patient-customer")).statusCode).toBe(202);
   });
 
+  it("does not let anonymous requests naming a customer use up her quota", async () => {
+    const anonymous = [];
+    for (let i = 0; i < 10; i++) {
+      const response = await harness.service.app.inject({ method: "POST", url: "/api/v1/orders", payload: { customer_id: "victim", customer_name: "Victim", total_amount: 300 } });
+      anonymous.push(response.statusCode);
+    }
+    const forged = await harness.service.app.inject({
+      method: "POST",
+      url: "/api/v1/orders",
+      payload: { customer_id: "victim", customer_name: "Victim", total_amount: 300 },
+      headers: await customerHeaders("attacker"),
+    });
+    expect(anonymous).toEqual(Array(10).fill(401));
+    expect(forged.statusCode).toBe(403);
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push((await order("victim")).statusCode);
+    expect(statuses).toEqual([202, 202, 202]);
+  });
+
+  it("rejects amounts with more than two decimals however they are written, instead of rounding them", async () => {
+    for (const amount of ["200.009999999999999", "200.001", "1e-3", "12345678901234567890"]) {
+      const response = await harness.service.app.inject({
+        method: "POST",
+        url: "/api/v1/orders",
+        payload: `{"customer_id":"precise","customer_name":"Precise","total_amount":${amount}}`,
+        headers: { ...(await customerHeaders("precise")), "content-type": "application/json" },
+      });
+      expect(response.statusCode, amount).toBe(400);
+      expect(response.json()).toMatchObject({ code: 400 });
+    }
+    const exact = await harness.service.app.inject({
+      method: "POST",
+      url: "/api/v1/orders",
+      payload: '{"customer_id":"precise","customer_name":"Precise","total_amount":200.10}',
+      headers: { ...(await customerHeaders("precise")), "content-type": "application/json" },
+    });
+    expect(exact.statusCode).toBe(202);
+    expect(exact.json().data.total_amount).toBe("200.10");
+  });
+
   it("sends security headers and allows only the portal's origin", async () => {
     const fromPortal = await harness.service.app.inject({ method: "GET", url: "/health", headers: { origin: "http://localhost:3000" } });
     expect(fromPortal.headers["access-control-allow-origin"]).toBe("http://localhost:3000");

@@ -23,6 +23,35 @@ export async function verifyPassword(password: string, encoded: string): Promise
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 
+/** At most `running` at once and `waiting` queued behind them; tryEnter refuses beyond that. */
+export class BoundedGate {
+  #active = 0;
+  readonly #queue: (() => void)[] = [];
+  readonly running: number;
+  readonly waiting: number;
+  constructor(running: number, waiting: number) {
+    this.running = running;
+    this.waiting = waiting;
+  }
+
+  /** Resolves true when admitted (call leave() afterwards); false at once when the queue is full. */
+  async tryEnter(): Promise<boolean> {
+    if (this.#active < this.running) {
+      this.#active++;
+      return true;
+    }
+    if (this.#queue.length >= this.waiting) return false;
+    await new Promise<void>((resolve) => this.#queue.push(resolve));
+    return true;
+  }
+
+  leave(): void {
+    const next = this.#queue.shift();
+    if (next) next();
+    else this.#active--;
+  }
+}
+
 export interface AdminSession {
   token: string;
   expires_at: string;
@@ -33,6 +62,7 @@ export class AdminAuth {
   readonly #config: AdminAuthConfig;
   readonly #key: Uint8Array;
   #passwordHash: Promise<string>;
+  readonly #logins = new BoundedGate(2, 16);
 
   constructor(config: AdminAuthConfig) {
     if (config.tokenSecret.length < 32) throw new Error("ADMIN_TOKEN_SECRET must be at least 32 characters");
@@ -42,8 +72,19 @@ export class AdminAuth {
     this.#passwordHash = config.passwordHash ? Promise.resolve(config.passwordHash) : hashPassword(config.password ?? "", 2 ** 14);
   }
 
-  async login(username: string, password: string): Promise<AdminSession | undefined> {
-    const ok = await verifyPassword(password, await this.#passwordHash);
+  /**
+   * A session for the right username and password; undefined otherwise; "busy" when more sign-ins
+   * wait than the bound allows. scrypt runs on libuv's thread pool, which also serves the token
+   * checks of order placement: a flood of sign-ins may use a few threads, never all of them.
+   */
+  async login(username: string, password: string): Promise<AdminSession | undefined | "busy"> {
+    if (!(await this.#logins.tryEnter())) return "busy";
+    let ok: boolean;
+    try {
+      ok = await verifyPassword(password, await this.#passwordHash);
+    } finally {
+      this.#logins.leave();
+    }
     if (!ok || username !== this.#config.username) return undefined;
     return this.issue(username);
   }
@@ -53,6 +94,7 @@ export class AdminAuth {
     const token = await new SignJWT({ role: "admin" })
       .setProtectedHeader({ alg: "HS256" })
       .setSubject(subject)
+      .setIssuer(this.#config.tokenIssuer)
       .setAudience(AUDIENCE)
       .setIssuedAt()
       .setExpirationTime(expiresAt)
@@ -65,7 +107,8 @@ export class AdminAuth {
     const match = /^Bearer ([A-Za-z0-9._-]{10,4096})$/.exec(authorization ?? "");
     if (!match?.[1]) return undefined;
     try {
-      const { payload } = await jwtVerify(match[1], this.#key, { audience: AUDIENCE, algorithms: ["HS256"] });
+      // exp is required (a token without one would be valid for ever), and so is our issuer.
+      const { payload } = await jwtVerify(match[1], this.#key, { audience: AUDIENCE, issuer: this.#config.tokenIssuer, algorithms: ["HS256"], requiredClaims: ["exp", "sub"] });
       return payload.role === "admin" ? payload.sub : undefined;
     } catch {
       return undefined;

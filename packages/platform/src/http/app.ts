@@ -35,6 +35,8 @@ export interface HttpAppOptions {
   keepAliveTimeoutMs?: number;
   corsOrigins?: string[];
   rateLimitPerClientPerMinute?: number;
+  /** Sign-in attempts per minute from one client address (each costs a scrypt). */
+  loginAttemptsPerClientPerMinute?: number;
 }
 
 // Bodies are validated strictly (no coercion, unknown fields rejected); query strings and params
@@ -72,13 +74,28 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
     },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as HttpApp;
   app.setValidatorCompiler(validatorCompiler());
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (_request, body, done) => {
+    try {
+      done(null, parseJsonExactly(body as string));
+    } catch (error) {
+      done(Object.assign(error as Error, { statusCode: 400 }), undefined);
+    }
+  });
 
   // After the database failed to answer, further requests are refused at once for a short while
   // instead of each waiting for a connection: back-pressure, not a pile-up. The first request after
   // the window probes again.
+  // Only origin-form request targets ("/path?query"). The router would also take an absolute-form
+  // target ("http://host/api/…") and route it by its path; nothing here needs that form, so it is
+  // refused before anything else looks at the request.
+  app.addHook("onRequest", async (request, reply) => {
+    if (!isOriginForm(request.raw.url)) return reply.code(400).send({ error: "request target must be an absolute path", code: 400 });
+  });
+
   let unavailableUntil = 0;
   app.addHook("onRequest", async (request, reply) => {
-    if (Date.now() >= unavailableUntil || !request.url.startsWith("/api/")) return;
+    if (Date.now() >= unavailableUntil || !request.routeOptions.url?.startsWith("/api/")) return;
     return reply.code(503).header("retry-after", "1").send({ error: "temporarily unavailable, retry shortly", code: 503 });
   });
 
@@ -93,7 +110,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
     }
     if (isTransientDatabaseError(error)) {
       // The database is unreachable: tell the client to come back instead of failing the order.
-      request.log.warn({ err: error, url: request.url }, "database unavailable");
+      request.log.warn({ err: error, route: request.routeOptions.url, path: pathOf(request.url) }, "database unavailable");
       unavailableUntil = Date.now() + 1_000;
       return reply.code(503).header("retry-after", "2").send({ error: "temporarily unavailable, retry shortly", code: 503 });
     }
@@ -102,10 +119,10 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
       // Fastify's own client errors: malformed JSON, body too large, wrong content type.
       return reply.code(status).send({ error: error.message, code: status });
     }
-    request.log.error({ err: error, url: request.url, method: request.method }, "unhandled error");
+    request.log.error({ err: error, route: request.routeOptions.url, path: pathOf(request.url), method: request.method }, "unhandled error");
     return reply.code(500).send({ error: "internal error", code: 500 });
   });
-  app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: `no route ${request.method} ${request.url.split("?")[0]}`, code: 404 }));
+  app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: `no route ${request.method} ${pathOf(request.url).slice(0, 200)}`, code: 404 }));
 
   app.addHook("onResponse", async (request, reply) => {
     metrics.httpDuration.observe(
@@ -114,14 +131,16 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
     );
   });
 
-  // Every /api/admin route requires an operator session, except the login that creates one.
+  // Every /api/admin route requires an operator session, except the login that creates one. Access
+  // is decided by the route the router matched (its declared pattern), never by the raw URL: the
+  // router decodes percent-escapes, so "/api/%61dmin/…" reaches an admin route too.
   app.addHook("onRequest", async (request) => {
-    if (!request.url.startsWith("/api/admin/") || request.url.startsWith("/api/admin/v1/auth/login")) return;
+    const route = request.routeOptions.url;
+    if (!route || !isAdminRoute(route)) return;
     // EventSource and download links cannot send headers, so event streams and CSV exports may
     // carry the token in the query string instead.
-    const path = request.url.split("?")[0] ?? "";
-    const queryToken = path.endsWith("/stream") || path.endsWith(".csv") ? (request.query as { access_token?: string } | undefined)?.access_token : undefined;
-    const operator = await adminAuth.verify(request.headers.authorization ?? (queryToken ? `Bearer ${queryToken}` : undefined));
+    const queryToken = route.endsWith("/stream") || route.endsWith(".csv") ? (request.query as { access_token?: unknown } | undefined)?.access_token : undefined;
+    const operator = await adminAuth.verify(request.headers.authorization ?? (typeof queryToken === "string" ? `Bearer ${queryToken}` : undefined));
     if (!operator) throw new HttpError(401, "admin credential required: sign in at POST /api/admin/v1/auth/login", { headers: { "www-authenticate": "Bearer" } });
   });
 
@@ -133,7 +152,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   await app.register(rateLimit, {
     max: options.rateLimitPerClientPerMinute ?? 20_000,
     timeWindow: 60_000,
-    allowList: (request) => ["/health", "/ready", "/metrics"].includes(request.url),
+    allowList: (request) => ["/health", "/ready", "/metrics"].includes(request.routeOptions.url ?? ""),
     errorResponseBuilder: (_request, context) => new HttpError(429, `too many requests; retry in ${Math.ceil(context.ttl / 1000)} s`),
   });
 
@@ -150,10 +169,16 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
     { additionalProperties: false },
   );
   app.post(
-    "/api/admin/v1/auth/login",
-    { schema: { tags: ["admin"], summary: "Sign in as an operator; returns a bearer token", body: LoginBody } },
+    LOGIN_ROUTE,
+    {
+      // Each attempt costs a scrypt on the thread pool that also verifies customer tokens: a tight
+      // per-address limit here, and AdminAuth runs at most a few at once and turns away the rest.
+      config: { rateLimit: { max: options.loginAttemptsPerClientPerMinute ?? 20, timeWindow: 60_000 } },
+      schema: { tags: ["admin"], summary: "Sign in as an operator; returns a bearer token", body: LoginBody },
+    },
     async (request) => {
       const session = await adminAuth.login(request.body.username, request.body.password);
+      if (session === "busy") throw new HttpError(503, "too many sign-ins at once, retry shortly", { headers: { "retry-after": "1" } });
       if (!session) throw new HttpError(401, "wrong username or password");
       return { data: session };
     },
@@ -172,6 +197,69 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   return app;
 }
 
+
+/**
+ * JSON.parse that refuses what would silently change meaning: a number the float cannot hold
+ * exactly (200.009999999999999 would become 200.01, 12345678901234567890 would lose digits) and
+ * "__proto__" keys. Uses the parser's source text of each number (Node >= 22 / V8's JSON.parse
+ * source access).
+ */
+export function parseJsonExactly(text: string): unknown {
+  if (text.trim() === "") throw new Error("body is empty; send a JSON document");
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text, function (this: unknown, key: string, value: unknown, context?: { source?: string }) {
+      if (key === "__proto__") throw new ExactJsonError('"__proto__" is not an accepted key');
+      if (typeof value === "number" && context?.source !== undefined && !sameDecimal(context.source, String(value))) {
+        throw new ExactJsonError(`number ${context.source.slice(0, 40)} cannot be represented exactly; send it as a string`);
+      }
+      return value;
+    });
+  } catch (error) {
+    if (error instanceof ExactJsonError) throw error;
+    throw new Error("body is not valid JSON");
+  }
+  return parsed;
+}
+
+class ExactJsonError extends Error {}
+
+/** Whether two decimal numerals (JSON grammar, or JS's String(number)) denote the same value. */
+export function sameDecimal(a: string, b: string): boolean {
+  return canonicalDecimal(a) === canonicalDecimal(b);
+}
+
+function canonicalDecimal(numeral: string): string {
+  const match = /^(-?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(numeral.trim());
+  if (!match) return numeral;
+  const [, sign = "", whole = "", fraction = "", exponent = "0"] = match;
+  let digits = whole + fraction;
+  let scale = Number(exponent) - fraction.length;
+  digits = digits.replace(/^0+/, "");
+  if (digits === "") return "0";
+  const trailing = /0+$/.exec(digits)?.[0].length ?? 0;
+  digits = digits.slice(0, digits.length - trailing);
+  scale += trailing;
+  return `${sign}${digits}e${scale}`;
+}
+
+export const LOGIN_ROUTE = "/api/admin/v1/auth/login";
+
+/** Routes (declared patterns) that need an operator token: all of /api/admin/ but the login. */
+export function isAdminRoute(route: string): boolean {
+  return route.startsWith("/api/admin/") && route !== LOGIN_ROUTE;
+}
+
+/** "/path" or "/path?query": the only request-target form the services serve (RFC 9112 3.2.1). */
+export function isOriginForm(target: string | undefined): boolean {
+  return typeof target === "string" && target.startsWith("/");
+}
+
+/** The URL's path without its query string, which may carry an access token and is never logged. */
+export function pathOf(url: string): string {
+  const end = url.indexOf("?");
+  return end === -1 ? url : url.slice(0, end);
+}
 
 /** Starts listening as configured; returns the port actually bound (PORT=0 picks a free one). */
 export async function listen(app: HttpApp, config: { host: string; port: number; httpReusePort: boolean }): Promise<number> {

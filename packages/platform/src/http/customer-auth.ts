@@ -12,15 +12,19 @@ export const LOCAL_CUSTOMER_SECRET = "local-dev-customer-secret-change-me-012345
  */
 export class CustomerAuth {
   readonly #key: Uint8Array;
+  readonly #issuer: string | undefined;
 
-  constructor(secret: string) {
+  /** `issuer`: when set (CUSTOMER_TOKEN_ISSUER), tokens must name it in `iss`. */
+  constructor(secret: string, issuer?: string) {
     if (secret.length < 32) throw new Error("CUSTOMER_TOKEN_SECRET must be at least 32 characters");
     this.#key = new TextEncoder().encode(secret);
+    this.#issuer = issuer;
   }
 
   issue(customerId: string, ttlSeconds = 3_600): Promise<string> {
-    return new SignJWT({})
-      .setProtectedHeader({ alg: "HS256" })
+    const token = new SignJWT({}).setProtectedHeader({ alg: "HS256" });
+    if (this.#issuer) token.setIssuer(this.#issuer);
+    return token
       .setSubject(customerId)
       .setAudience(AUDIENCE)
       .setIssuedAt()
@@ -33,7 +37,13 @@ export class CustomerAuth {
     const match = /^Bearer ([A-Za-z0-9._-]{10,4096})$/.exec(authorization ?? "");
     if (!match?.[1]) return undefined;
     try {
-      const { payload } = await jwtVerify(match[1], this.#key, { audience: AUDIENCE, algorithms: ["HS256"] });
+      // exp is required: an identity provider's token without one would be valid for ever.
+      const { payload } = await jwtVerify(match[1], this.#key, {
+        audience: AUDIENCE,
+        algorithms: ["HS256"],
+        requiredClaims: ["exp", "sub"],
+        ...(this.#issuer ? { issuer: this.#issuer } : {}),
+      });
       return typeof payload.sub === "string" ? payload.sub : undefined;
     } catch {
       return undefined;

@@ -25,30 +25,38 @@ export function orderRoutes(app: HttpApp, ctx: OrderContext, options: OrderRoute
     if (!customer) throw new HttpError(401, "customer token required (Authorization: Bearer …)", { headers: { "www-authenticate": "Bearer" } });
     return customer;
   };
+  // Per customer: counted only once the token is verified (an anonymous request naming a customer
+  // must not use up her quota), keyed by the verified subject. In trusted-gateway mode the gateway
+  // vouches for the body's customer_id. Anonymous traffic stays under the per-address limit that
+  // every route has (the platform's global limiter runs before this route's hooks).
+  const perCustomer = app.createRateLimit({ max: options.ordersPerCustomerPerMinute, timeWindow: 60_000, keyGenerator: (request) => `customer:${verifiedCustomer.get(request)}` });
+  const verifiedCustomer = new WeakMap<object, string>();
   app.post(
     "/api/v1/orders",
     {
-      config: {
-        // Per customer, once the body is parsed and validated.
-        rateLimit: {
-          max: options.ordersPerCustomerPerMinute,
-          timeWindow: 60_000,
-          hook: "preHandler",
-          keyGenerator: (request: { body?: unknown; ip: string }) => `customer:${(request.body as { customer_id?: string } | undefined)?.customer_id ?? request.ip}`,
-        },
+      // Before the body is even parsed: who is asking.
+      onRequest: async (request) => {
+        if (customerAuth) verifiedCustomer.set(request, await signedInCustomer(request.headers.authorization, customerAuth));
+      },
+      preHandler: async (request, reply) => {
+        const customer = verifiedCustomer.get(request);
+        if (customer !== undefined && customer !== request.body.customer_id) throw new HttpError(403, "customer_id must be the signed-in customer");
+        if (customer === undefined) verifiedCustomer.set(request, request.body.customer_id);
+        const limit = await perCustomer(request);
+        if (!limit.isAllowed && limit.isExceeded) {
+          const seconds = Math.max(1, Math.ceil(limit.ttl / 1000));
+          return reply.code(429).header("retry-after", String(seconds)).send({ error: `too many requests for this customer; retry in ${seconds} s`, code: 429 });
+        }
       },
       schema: {
         tags: ["orders"],
         summary: "Place an order; payment follows asynchronously",
         body: CreateOrderBody,
         headers: IdempotencyHeaders,
-        response: { 202: Data(Order), 200: Data(Order), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 409: ErrorBody },
+        response: { 202: Data(Order), 200: Data(Order), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 409: ErrorBody, 429: ErrorBody },
       },
     },
     async (request, reply) => {
-      if (customerAuth && (await signedInCustomer(request.headers.authorization, customerAuth)) !== request.body.customer_id) {
-        throw new HttpError(403, "customer_id must be the signed-in customer");
-      }
       let input: ReturnType<typeof newOrderFrom>;
       try {
         input = newOrderFrom(request.body);

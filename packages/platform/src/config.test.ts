@@ -1,0 +1,34 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, LOCAL_ADMIN_SECRET, loadPlatformConfig } from "./config.ts";
+
+const defaults = { port: 1, databaseUrlVar: "X_DATABASE_URL", databaseUrl: "postgres://x" };
+const SECRET = "a-real-secret-of-more-than-thirty-two-characters";
+const HASH = "scrypt$32768$8$1$c2FsdA==$aGFzaA==";
+
+describe("deployment mode", () => {
+  it("locally uses the public defaults and names them", () => {
+    const config = loadPlatformConfig("t", defaults, {});
+    expect(config.deployment).toBe("local");
+    expect(config.admin.tokenSecret).toBe(LOCAL_ADMIN_SECRET);
+    expect(config.localDefaults).toEqual(["ADMIN_TOKEN_SECRET", "ADMIN_PASSWORD"]);
+    expect(config.host).toBe("127.0.0.1");
+  });
+
+  it("in production refuses a missing or default secret, naming the variable", () => {
+    for (const env of [{ DEPLOYMENT: "production" }, { NODE_ENV: "production" }]) {
+      expect(() => loadPlatformConfig("t", defaults, { ...env, ADMIN_PASSWORD_HASH: HASH })).toThrow(/ADMIN_TOKEN_SECRET must be set/);
+    }
+    expect(() => loadPlatformConfig("t", defaults, { DEPLOYMENT: "production", ADMIN_TOKEN_SECRET: LOCAL_ADMIN_SECRET, ADMIN_PASSWORD_HASH: HASH })).toThrow(
+      /ADMIN_TOKEN_SECRET is the public local default/,
+    );
+    expect(() => loadPlatformConfig("t", defaults, { DEPLOYMENT: "production", ADMIN_TOKEN_SECRET: SECRET })).toThrow(/ADMIN_PASSWORD_HASH must be set/);
+    expect(() => loadPlatformConfig("t", defaults, { DEPLOYMENT: "staging" })).toThrow(ConfigError);
+  });
+
+  it("in production starts with its own secrets, no plain password and no defaults", () => {
+    const config = loadPlatformConfig("t", defaults, { DEPLOYMENT: "production", ADMIN_TOKEN_SECRET: SECRET, ADMIN_PASSWORD_HASH: HASH, ADMIN_PASSWORD: "admin" });
+    expect(config.localDefaults).toEqual([]);
+    expect(config.admin.password).toBeUndefined();
+    expect(config.host).toBe("0.0.0.0");
+  });
+});

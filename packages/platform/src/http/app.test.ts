@@ -1,0 +1,73 @@
+import { describe, expect, it } from "vitest";
+import { isAdminRoute, isOriginForm, parseJsonExactly, pathOf, sameDecimal } from "./app.ts";
+import { BoundedGate } from "./admin-auth.ts";
+
+describe("parseJsonExactly", () => {
+  it("keeps numbers a float holds exactly, whatever their spelling", () => {
+    expect(parseJsonExactly('{"a":200.10,"b":1e2,"c":-0.5,"d":0,"e":[250,"x"]}')).toEqual({ a: 200.1, b: 100, c: -0.5, d: 0, e: [250, "x"] });
+  });
+
+  it("refuses numbers that would silently change value", () => {
+    expect(() => parseJsonExactly('{"a":200.009999999999999}')).toThrow(/cannot be represented exactly/);
+    expect(() => parseJsonExactly('{"a":12345678901234567890}')).toThrow(/cannot be represented exactly/);
+    expect(() => parseJsonExactly('{"a":0.1000000000000000055511151231257827}')).toThrow(/cannot be represented exactly/);
+  });
+
+  it("refuses __proto__ keys, empty bodies and malformed JSON with a plain message", () => {
+    expect(() => parseJsonExactly('{"__proto__":{"admin":true}}')).toThrow(/__proto__/);
+    expect(() => parseJsonExactly("  ")).toThrow(/empty/);
+    expect(() => parseJsonExactly("{")).toThrow(/not valid JSON/);
+  });
+});
+
+describe("sameDecimal", () => {
+  it("compares numerals by value", () => {
+    expect(sameDecimal("200.10", "200.1")).toBe(true);
+    expect(sameDecimal("1e21", "1e+21")).toBe(true);
+    expect(sameDecimal("0.000", "0")).toBe(true);
+    expect(sameDecimal("1E-7", "1e-7")).toBe(true);
+    expect(sameDecimal("200.009999999999999", "200.01")).toBe(false);
+    expect(sameDecimal("-1", "1")).toBe(false);
+  });
+});
+
+describe("routes and request targets", () => {
+  it("needs an operator for every admin route pattern but the sign-in", () => {
+    expect(isAdminRoute("/api/admin/v1/orders/search")).toBe(true);
+    expect(isAdminRoute("/api/admin/v1/campaigns/iphones/:id")).toBe(true);
+    expect(isAdminRoute("/api/admin/v1/auth/login")).toBe(false);
+    expect(isAdminRoute("/api/v1/orders")).toBe(false);
+  });
+
+  it("accepts only origin-form targets", () => {
+    expect(isOriginForm("/api/v1/orders?x=1")).toBe(true);
+    expect(isOriginForm("http://x/api/admin/v1/orders")).toBe(false);
+    expect(isOriginForm("*")).toBe(false);
+    expect(isOriginForm(undefined)).toBe(false);
+  });
+
+  it("drops the query string (it may carry a token) from logged paths", () => {
+    expect(pathOf("/api/admin/v1/orders/export.csv?access_token=secret")).toBe("/api/admin/v1/orders/export.csv");
+    expect(pathOf("/health")).toBe("/health");
+  });
+});
+
+describe("BoundedGate", () => {
+  it("admits `running` at once, queues `waiting`, and refuses the rest at once", async () => {
+    const gate = new BoundedGate(2, 1);
+    expect(await gate.tryEnter()).toBe(true);
+    expect(await gate.tryEnter()).toBe(true);
+    let queuedAdmitted = false;
+    const queued = gate.tryEnter().then((ok) => {
+      queuedAdmitted = ok;
+    });
+    expect(await gate.tryEnter()).toBe(false);
+    expect(queuedAdmitted).toBe(false);
+    gate.leave();
+    await queued;
+    expect(queuedAdmitted).toBe(true);
+    gate.leave();
+    gate.leave();
+    expect(await gate.tryEnter()).toBe(true);
+  });
+});

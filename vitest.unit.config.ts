@@ -1,0 +1,11 @@
+import { defineConfig } from "vitest/config";
+
+// Unit tests only: pure domain rules, contracts and the platform's parsing and policies. No
+// PostgreSQL, no Kafka, no Java: `npm run test:unit` answers in seconds.
+export default defineConfig({
+  test: {
+    include: ["packages/*/src/**/*.test.ts", "services/*/src/**/*.test.ts", "apps/*/src/**/*.test.{ts,tsx}"],
+    pool: "forks",
+    maxWorkers: 2,
+  },
+});
