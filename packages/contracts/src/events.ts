@@ -1,5 +1,6 @@
 import { type Static, type TObject, type TProperties, Type } from "@sinclair/typebox";
 import { PAYMENT_STATUSES, TERMINAL_ORDER_STATUSES } from "./statuses.ts";
+import { CustomerName } from "./validate.ts";
 
 // Every event: an envelope (id, type, version, time) around a versioned payload.
 // A consumer dedups on event_id; a new incompatible payload gets a new version, never a changed one.
@@ -26,7 +27,7 @@ export const OrderPlacedV1 = envelope(
   Type.Object({
     order_id: Id,
     customer_id: Id,
-    customer_name: Type.String({ minLength: 1, maxLength: 100 }),
+    customer_name: CustomerName,
     total_amount: Amount,
     created_at: Timestamp,
   }),
@@ -53,7 +54,7 @@ export const OrderCompletedV1 = envelope(
   Type.Object({
     order_id: Id,
     customer_id: Id,
-    customer_name: Type.String({ minLength: 1, maxLength: 100 }),
+    customer_name: CustomerName,
     total_amount: Amount,
     status: Type.Union(TERMINAL_ORDER_STATUSES.map((s) => Type.Literal(s))),
     created_at: Timestamp,

@@ -1,6 +1,7 @@
 import { type Static, Type } from "@sinclair/typebox";
 import { ORDER_STATUSES } from "../statuses.ts";
 import { AmountInput, CustomerId, PageParams, RecordId } from "./common.ts";
+import { CustomerName } from "../validate.ts";
 
 export const OrderStatusSchema = Type.Union(ORDER_STATUSES.map((s) => Type.Literal(s)));
 
@@ -21,7 +22,7 @@ export type Order = Static<typeof Order>;
 export const CreateOrderBody = Type.Object(
   {
     customer_id: CustomerId,
-    customer_name: Type.String({ minLength: 1, maxLength: 100 }),
+    customer_name: CustomerName,
     total_amount: AmountInput,
   },
   { additionalProperties: false },
