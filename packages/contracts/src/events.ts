@@ -1,5 +1,5 @@
 import { type Static, type TObject, type TProperties, Type } from "@sinclair/typebox";
-import { PAYMENT_STATUSES, TERMINAL_ORDER_STATUSES } from "./statuses.ts";
+import { PAYMENT_RESULT_STATUSES, TERMINAL_ORDER_STATUSES } from "./statuses.ts";
 import { CustomerName } from "./validate.ts";
 
 // Every event: an envelope (id, type, version, time) around a versioned payload.
@@ -30,6 +30,12 @@ export const OrderPlacedV1 = envelope(
     customer_name: CustomerName,
     total_amount: Amount,
     created_at: Timestamp,
+    /**
+     * The order fails unpaid at this instant (created_at + the order service's payment timeout,
+     * on the order database's clock): the payment service does not charge it after. Optional so
+     * that events written before it existed still decode; without it the order is charged.
+     */
+    pay_by: Type.Optional(Timestamp),
   }),
 );
 export type OrderPlaced = Static<typeof OrderPlacedV1>;
@@ -41,12 +47,52 @@ export const PaymentCompletedV1 = envelope(
     payment_id: Id,
     order_id: Id,
     customer_id: Id,
-    status: Type.Union(PAYMENT_STATUSES.map((s) => Type.Literal(s))),
+    status: Type.Union(PAYMENT_RESULT_STATUSES.map((s) => Type.Literal(s))),
     total_amount: Amount,
     decline_reason: Type.Optional(Type.String({ maxLength: 200 })),
   }),
 );
 export type PaymentCompleted = Static<typeof PaymentCompletedV1>;
+
+/**
+ * "This payment succeeded for an order that had already FAILED (a late result): give the money
+ * back." Published by the order service once per order, in the transaction that records the late
+ * result; the payment service refunds at most once per payment whatever the redeliveries.
+ */
+export const PaymentRefundRequestedV1 = envelope(
+  "PaymentRefundRequested",
+  1,
+  Type.Object({
+    payment_id: Id,
+    order_id: Id,
+    customer_id: Id,
+    total_amount: Amount,
+    reason: Type.String({ minLength: 1, maxLength: 200 }),
+  }),
+);
+export type PaymentRefundRequested = Static<typeof PaymentRefundRequestedV1>;
+
+/** "This payment was refunded" (status REFUNDED), once per payment; published by the payment service. */
+export const PaymentRefundedV1 = envelope(
+  "PaymentRefunded",
+  1,
+  Type.Object({
+    payment_id: Id,
+    order_id: Id,
+    customer_id: Id,
+    total_amount: Amount,
+    refunded_at: Timestamp,
+  }),
+);
+export type PaymentRefunded = Static<typeof PaymentRefundedV1>;
+
+/** What the order service reads from the payment service: charge results and refunds. */
+export const PaymentOutcomeEvent = Type.Union([PaymentCompletedV1, PaymentRefundedV1]);
+export type PaymentOutcomeEvent = PaymentCompleted | PaymentRefunded;
+
+/** What the payment service reads from the order service: orders to charge and refunds to make. */
+export const PaymentRequestEvent = Type.Union([OrderPlacedV1, PaymentRefundRequestedV1]);
+export type PaymentRequestEvent = OrderPlaced | PaymentRefundRequested;
 
 export const OrderCompletedV1 = envelope(
   "OrderCompleted",

@@ -1,6 +1,7 @@
 export * from "./events.ts";
 export * from "./http/common.ts";
 export * from "./http/orders.ts";
+export * from "./http/order-timeline.ts";
 export * from "./http/payments.ts";
 export * from "./money.ts";
 export * from "./statuses.ts";

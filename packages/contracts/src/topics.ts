@@ -8,5 +8,9 @@ export const TOPICS = {
   paymentsCompleted: "payments.completed",
   /** order → campaign: an order reached SUCCESS or FAILED (plus watermarks, see events). */
   ordersCompleted: "orders.completed",
+  /** order → payment: a payment succeeded for an order already FAILED; give the money back. */
+  refundsRequested: "refunds.requested",
+  /** payment → order: a payment was refunded. */
+  paymentsRefunded: "payments.refunded",
 } as const;
 export type TopicName = (typeof TOPICS)[keyof typeof TOPICS];
