@@ -4,6 +4,11 @@ export function loadPaymentConfig(env: Record<string, string | undefined> = proc
   const e = readEnv(env);
   return {
     ...loadPlatformConfig("payment", { port: 8081, databaseUrlVar: "PAYMENT_DATABASE_URL", databaseUrl: "postgres://postgres@127.0.0.1:15432/payment_db" }, env),
+    /**
+     * An order is not charged within this margin of its payment deadline (OrderPlaced.pay_by): a
+     * charge that starts just before would finish after the order has FAILED, and clocks differ.
+     */
+    deadlineMarginMs: e.int("PAYMENT_DEADLINE_MARGIN_MS", 2_000, { min: 0, max: 600_000 }),
     gateway: {
       approvalRatio: e.number("PAYMENT_APPROVAL_RATIO", 0.9, { min: 0, max: 1 }),
       latencyMs: e.int("PAYMENT_LATENCY_MS", 20, { max: 60_000 }),

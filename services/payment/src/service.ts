@@ -2,17 +2,20 @@ import { fileURLToPath } from "node:url";
 import { TOPICS } from "@spgroup/contracts";
 import { bootService, listen } from "@spgroup/platform";
 import type { PaymentConfig } from "./config.ts";
-import { orderPlacedConsumer } from "./events/order-placed.ts";
+import { countRefundedPayments } from "./db/payments.ts";
+import { paymentRequestsConsumer } from "./events/payment-requests.ts";
 import type { PaymentGateway } from "./gateway/payment-gateway.ts";
 import { SimulatedGateway } from "./gateway/simulated-gateway.ts";
 import { adminPaymentRoutes } from "./http/admin-routes.ts";
 
 const MIGRATIONS = fileURLToPath(new URL("../migrations", import.meta.url));
 
-/** Boots the payment service: database, Kafka, order-placed consumer, HTTP. */
+/** Boots the payment service: database, Kafka, consumer of orders to charge and refunds to make, HTTP. */
 export async function startPaymentService(config: PaymentConfig, gateway: PaymentGateway = new SimulatedGateway(config.gateway)) {
   const runtime = await bootService(config, { migrationsDir: MIGRATIONS, topics: Object.values(TOPICS) });
-  const consumer = orderPlacedConsumer(runtime, gateway);
+  // Counted from the table, so exact across batch retries and restarts (REFUNDED is set once).
+  runtime.metrics.gauge("payment_refunds_issued", "Payments refunded because their order had FAILED (rows in status REFUNDED)", () => countRefundedPayments(runtime.pool));
+  const consumer = paymentRequestsConsumer(runtime, gateway, { deadlineMarginMs: config.deadlineMarginMs });
   await consumer.start();
 
   const app = await runtime.httpApp({

@@ -81,7 +81,7 @@ describe("admin payment search", () => {
     expect(csv.statusCode).toBe(200);
     expect(csv.headers["content-type"]).toContain("text/csv");
     const lines = csv.body.trim().split("\n");
-    expect(lines[0]).toBe("id,order_id,status,total_amount,customer_id,created_at,updated_at");
+    expect(lines[0]).toBe("id,order_id,status,total_amount,customer_id,created_at,updated_at,refunded_at,decline_reason");
     expect(lines).toHaveLength(1 + 30);
     expect(lines[1]).toMatch(/^"P0001","O0001","SUCCESS","1.00","cust-1",/);
     expect((await service.app.inject({ method: "GET", url: "/api/admin/v1/payments/export.csv?sort=nope", headers })).statusCode).toBe(400);

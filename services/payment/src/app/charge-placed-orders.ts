@@ -2,35 +2,50 @@ import { randomUUID } from "node:crypto";
 import type { OrderPlaced, PaymentCompleted } from "@spgroup/contracts";
 import { type DbClient, enqueueOutbox, newId } from "@spgroup/platform";
 import { insertPayments, ordersAlreadyPaid } from "../db/payments.ts";
-import { chargeFor, paymentStatusOf } from "../domain/payment.ts";
-import type { PaymentGateway } from "../gateway/payment-gateway.ts";
+import { chargeFor, DEADLINE_PASSED_REASON, isPastDeadline, paymentStatusOf } from "../domain/payment.ts";
+import type { ChargeOutcome, PaymentGateway } from "../gateway/payment-gateway.ts";
+
+export interface ChargePolicy {
+  /** No charge starts this close to an order's payment deadline (pay_by). */
+  deadlineMarginMs: number;
+  now?: () => number;
+}
 
 /**
  * Charges placed orders, at most one payment per order whatever the redeliveries: orders that
  * already have a payment are skipped, the gateway is idempotent per order id, and the unique
- * order_id makes a concurrent second insert a no-op. Each new payment announces its result
- * through the outbox in the same transaction.
+ * order_id makes a concurrent second insert a no-op. An order past its payment deadline is not
+ * charged: its payment is recorded FAILED with the reason (the order is or will be FAILED anyway).
+ * Each new payment announces its result through the outbox in the same transaction.
  */
-export async function chargePlacedOrders(client: DbClient, gateway: PaymentGateway, topic: string, placed: OrderPlaced[]): Promise<number> {
+export async function chargePlacedOrders(client: DbClient, gateway: PaymentGateway, topic: string, placed: OrderPlaced[], policy: ChargePolicy): Promise<number> {
   const paid = await ordersAlreadyPaid(client, placed.map((e) => e.data.order_id));
   const seen = new Set<string>();
-  const toCharge = placed.filter((e) => !paid.has(e.data.order_id) && !seen.has(e.data.order_id) && seen.add(e.data.order_id));
-  const outcomes = await Promise.all(toCharge.map((e) => gateway.charge(chargeFor(e.data))));
+  const toSettle = placed.filter((e) => !paid.has(e.data.order_id) && !seen.has(e.data.order_id) && seen.add(e.data.order_id));
+  const now = (policy.now ?? Date.now)();
+  const outcomes = await Promise.all(
+    toSettle.map(
+      (e): Promise<ChargeOutcome> =>
+        isPastDeadline(e.data.pay_by, now, policy.deadlineMarginMs) ? Promise.resolve({ approved: false, reason: DEADLINE_PASSED_REASON }) : gateway.charge(chargeFor(e.data)),
+    ),
+  );
   const inserted = await insertPayments(
     client,
-    toCharge.map((e, i) => ({
-      id: newId(),
-      orderId: e.data.order_id,
-      status: paymentStatusOf(outcomes[i] ?? { approved: false, reason: "no outcome" }),
-      totalAmount: e.data.total_amount,
-      customerId: e.data.customer_id,
-    })),
+    toSettle.map((e, i) => {
+      const outcome = outcomes[i] ?? { approved: false, reason: "no outcome" };
+      return {
+        id: newId(),
+        orderId: e.data.order_id,
+        status: paymentStatusOf(outcome),
+        totalAmount: e.data.total_amount,
+        customerId: e.data.customer_id,
+        ...(outcome.approved ? {} : { declineReason: outcome.reason }),
+      };
+    }),
   );
-  const reasons = new Map(toCharge.map((e, i) => [e.data.order_id, outcomes[i]]));
   await enqueueOutbox(
     client,
     inserted.map((payment) => {
-      const outcome = reasons.get(payment.order_id);
       const event: PaymentCompleted = {
         event_id: randomUUID(),
         type: "PaymentCompleted",
@@ -42,7 +57,7 @@ export async function chargePlacedOrders(client: DbClient, gateway: PaymentGatew
           customer_id: payment.customer_id,
           status: payment.status,
           total_amount: payment.total_amount,
-          ...(outcome && !outcome.approved ? { decline_reason: outcome.reason } : {}),
+          ...(payment.decline_reason ? { decline_reason: payment.decline_reason } : {}),
         },
       };
       return { topic, key: payment.customer_id, payload: event };

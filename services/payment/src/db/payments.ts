@@ -1,8 +1,8 @@
-import type { ExportPaymentsQuery, Payment, PaymentStats, PaymentStatus, SearchPaymentsQuery } from "@spgroup/contracts";
+import type { ExportPaymentsQuery, Payment, PaymentResultStatus, PaymentStats, PaymentStatus, SearchPaymentsQuery } from "@spgroup/contracts";
 import { PAYMENT_SORT_COLUMNS } from "@spgroup/contracts";
 import { allMatchingSql, type PageResult, pagedSearch, parseSort, type Queryable } from "@spgroup/platform";
 
-const COLUMNS = "id, order_id, status, total_amount, customer_id, created_at, updated_at";
+const COLUMNS = "id, order_id, status, total_amount, customer_id, created_at, updated_at, refunded_at, decline_reason";
 
 export async function findPayment(db: Queryable, id: string): Promise<Payment | undefined> {
   const { rows } = await db.query<Payment>(`SELECT ${COLUMNS} FROM payments WHERE id = $1`, [id]);
@@ -14,20 +14,53 @@ export async function ordersAlreadyPaid(db: Queryable, orderIds: string[]): Prom
   return new Set(rows.map((r) => r.order_id));
 }
 
+/** A payment as stored: the API's fields plus when it was refunded and why it failed. */
+export type PaymentRow = Payment & { refunded_at: string | null; decline_reason: string | null };
+
 /** Inserts payments; one whose order already has a payment is skipped. Returns those inserted. */
 export async function insertPayments(
   db: Queryable,
-  payments: { id: string; orderId: string; status: PaymentStatus; totalAmount: string; customerId: string }[],
-): Promise<Payment[]> {
+  payments: { id: string; orderId: string; status: PaymentResultStatus; totalAmount: string; customerId: string; declineReason?: string }[],
+): Promise<(PaymentRow & { status: PaymentResultStatus })[]> {
   if (payments.length === 0) return [];
-  const { rows } = await db.query<Payment>(
-    `INSERT INTO payments (id, order_id, status, total_amount, customer_id)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::payment_status[], $4::numeric[], $5::text[])
+  const { rows } = await db.query<PaymentRow & { status: PaymentResultStatus }>(
+    `INSERT INTO payments (id, order_id, status, total_amount, customer_id, decline_reason)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::payment_status[], $4::numeric[], $5::text[], $6::text[])
      ON CONFLICT (order_id) DO NOTHING
      RETURNING ${COLUMNS}`,
-    [payments.map((p) => p.id), payments.map((p) => p.orderId), payments.map((p) => p.status), payments.map((p) => p.totalAmount), payments.map((p) => p.customerId)],
+    [
+      payments.map((p) => p.id),
+      payments.map((p) => p.orderId),
+      payments.map((p) => p.status),
+      payments.map((p) => p.totalAmount),
+      payments.map((p) => p.customerId),
+      payments.map((p) => p.declineReason ?? null),
+    ],
   );
   return rows;
+}
+
+/** The payments among `ids` that are still SUCCESS, locked until the transaction ends. */
+export async function lockRefundablePayments(db: Queryable, ids: string[]): Promise<PaymentRow[]> {
+  const { rows } = await db.query<PaymentRow>(`SELECT ${COLUMNS} FROM payments WHERE id = ANY($1::text[]) AND status = 'SUCCESS' ORDER BY id FOR UPDATE`, [ids]);
+  return rows;
+}
+
+/** Marks SUCCESS payments REFUNDED; returns those it changed (never the same payment twice). */
+export async function markPaymentsRefunded(db: Queryable, ids: string[]): Promise<PaymentRow[]> {
+  if (ids.length === 0) return [];
+  const { rows } = await db.query<PaymentRow>(
+    `UPDATE payments SET status = 'REFUNDED', refunded_at = now(), updated_at = now()
+     WHERE id = ANY($1::text[]) AND status = 'SUCCESS'
+     RETURNING ${COLUMNS}`,
+    [ids],
+  );
+  return rows;
+}
+
+export async function countRefundedPayments(db: Queryable): Promise<number> {
+  const { rows } = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM payments WHERE status = 'REFUNDED'");
+  return rows[0]?.n ?? 0;
 }
 
 function paymentSearch(query: ExportPaymentsQuery) {
@@ -59,10 +92,12 @@ export function exportPaymentsQuery(query: ExportPaymentsQuery): { sql: string; 
 
 export async function paymentStats(db: Queryable): Promise<PaymentStats> {
   const { rows } = await db.query<{ status: PaymentStatus; n: number }>("SELECT status, count(*)::int AS n FROM payments GROUP BY status");
-  const totals = { SUCCESS: 0, FAILED: 0 };
+  const totals: Record<PaymentStatus, number> = { SUCCESS: 0, FAILED: 0, REFUNDED: 0 };
   for (const row of rows) totals[row.status] = row.n;
-  const all = totals.SUCCESS + totals.FAILED;
-  return { totals, approval_rate: all === 0 ? null : totals.SUCCESS / all };
+  // A refunded payment was approved, then given back: it counts as approved.
+  const approved = totals.SUCCESS + totals.REFUNDED;
+  const all = approved + totals.FAILED;
+  return { totals, approval_rate: all === 0 ? null : approved / all };
 }
 
 export const ALL_PAYMENTS_SQL = `SELECT ${COLUMNS} FROM payments ORDER BY created_at, id`;

@@ -1,6 +1,11 @@
-/** The payment provider, seen from the payment service. Charges are idempotent per order id. */
+/**
+ * The payment provider, seen from the payment service. Charges are idempotent per order id,
+ * refunds per payment id: asking again gives the same answer and moves no more money.
+ */
 export interface PaymentGateway {
   charge(request: ChargeRequest): Promise<ChargeOutcome>;
+  /** Gives back a successful charge in full (a void if it has not settled yet). */
+  refund(request: RefundRequest): Promise<RefundOutcome>;
 }
 
 export interface ChargeRequest {
@@ -10,3 +15,11 @@ export interface ChargeRequest {
 }
 
 export type ChargeOutcome = { approved: true } | { approved: false; reason: string };
+
+export interface RefundRequest {
+  paymentId: string;
+  orderId: string;
+  amountCents: number;
+}
+
+export type RefundOutcome = { refunded: true; refundId: string } | { refunded: false; reason: string };

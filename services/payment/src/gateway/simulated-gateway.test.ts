@@ -31,3 +31,16 @@ describe("SimulatedGateway", () => {
     expect(approved / 2_000).toBeLessThan(0.85);
   });
 });
+
+describe("SimulatedGateway refunds", () => {
+  it("refunds a payment once, however often it is asked", async () => {
+    const gateway = new SimulatedGateway({ approvalRatio: 1, latencyMs: 0, declinePrefix: "" });
+    const request = { paymentId: "P1", orderId: "O1", amountCents: 1_234 };
+    const first = await gateway.refund(request);
+    expect(first).toEqual({ refunded: true, refundId: expect.any(String) });
+    expect(await gateway.refund(request)).toEqual(first);
+    expect(gateway.refundedCents).toBe(1_234);
+    await gateway.refund({ paymentId: "P2", orderId: "O2", amountCents: 1 });
+    expect(gateway.refundedCents).toBe(1_235);
+  });
+});

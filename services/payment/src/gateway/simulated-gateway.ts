@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { ChargeOutcome, ChargeRequest, PaymentGateway } from "./payment-gateway.ts";
+import type { ChargeOutcome, ChargeRequest, PaymentGateway, RefundOutcome, RefundRequest } from "./payment-gateway.ts";
 
 export interface SimulatedGatewayOptions {
   /** Share of charges approved, 0..1. */
@@ -21,6 +21,8 @@ export interface SimulatedGatewayOptions {
  */
 export class SimulatedGateway implements PaymentGateway {
   readonly #options: SimulatedGatewayOptions;
+  /** Refunds made, by payment id: a second request for a payment returns the first refund. */
+  readonly #refunds = new Map<string, { refundId: string; amountCents: number }>();
 
   constructor(options: SimulatedGatewayOptions) {
     this.#options = options;
@@ -35,5 +37,21 @@ export class SimulatedGateway implements PaymentGateway {
     }
     const draw = createHash("sha256").update(request.orderId).digest().readUInt32BE(0) / 0x1_0000_0000;
     return draw < this.#options.approvalRatio ? { approved: true } : { approved: false, reason: "card declined (simulated)" };
+  }
+
+  async refund(request: RefundRequest): Promise<RefundOutcome> {
+    if (this.#options.latencyMs > 0) await sleep(this.#options.latencyMs);
+    const earlier = this.#refunds.get(request.paymentId);
+    if (earlier) return { refunded: true, refundId: earlier.refundId };
+    const refundId = `RF-${request.paymentId}`;
+    this.#refunds.set(request.paymentId, { refundId, amountCents: request.amountCents });
+    return { refunded: true, refundId };
+  }
+
+  /** Money given back so far, in cents (each payment at most once): what a test can check. */
+  get refundedCents(): number {
+    let total = 0;
+    for (const refund of this.#refunds.values()) total += refund.amountCents;
+    return total;
   }
 }

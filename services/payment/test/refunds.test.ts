@@ -1,0 +1,170 @@
+import { randomUUID } from "node:crypto";
+import { ProduceAcks, Producer, stringSerializers } from "@platformatic/kafka";
+import { type OrderPlaced, type PaymentRefundRequested, TOPICS } from "@spgroup/contracts";
+import { eventually, isolatedEnv, recordTopic, testPool } from "@spgroup/infra/testing";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { loadPaymentConfig } from "../src/config.ts";
+import { countChargedWithoutSuccess } from "../src/db/reconciliation.ts";
+import { DEADLINE_PASSED_REASON } from "../src/domain/payment.ts";
+import type { ChargeRequest, PaymentGateway, RefundRequest } from "../src/gateway/payment-gateway.ts";
+import { SimulatedGateway } from "../src/gateway/simulated-gateway.ts";
+import { startPaymentService } from "../src/service.ts";
+
+/** The simulator, with a record of what the service asked of it. */
+class RecordingGateway implements PaymentGateway {
+  readonly simulator = new SimulatedGateway({ approvalRatio: 1, latencyMs: 0, declinePrefix: "DECLINE" });
+  readonly charges: ChargeRequest[] = [];
+  readonly refunds: RefundRequest[] = [];
+  charge(request: ChargeRequest) {
+    this.charges.push(request);
+    return this.simulator.charge(request);
+  }
+  refund(request: RefundRequest) {
+    this.refunds.push(request);
+    return this.simulator.refund(request);
+  }
+}
+
+function orderPlaced(orderId: string, customerId: string, amount: string, payBy?: Date): OrderPlaced {
+  const now = new Date().toISOString();
+  return {
+    event_id: randomUUID(),
+    type: "OrderPlaced",
+    version: 1,
+    occurred_at: now,
+    data: { order_id: orderId, customer_id: customerId, customer_name: "C", total_amount: amount, created_at: now, ...(payBy ? { pay_by: payBy.toISOString() } : {}) },
+  };
+}
+
+function refundRequested(payment: { id: string; order_id: string; customer_id: string; total_amount: string }): PaymentRefundRequested {
+  return {
+    event_id: randomUUID(),
+    type: "PaymentRefundRequested",
+    version: 1,
+    occurred_at: new Date().toISOString(),
+    data: { payment_id: payment.id, order_id: payment.order_id, customer_id: payment.customer_id, total_amount: payment.total_amount, reason: "order FAILED" },
+  };
+}
+
+describe("payment deadlines and refunds", () => {
+  let service: Awaited<ReturnType<typeof startPaymentService>>;
+  const gateway = new RecordingGateway();
+  let db: ReturnType<typeof testPool>;
+  let producer: Producer<string, string, string, string>;
+  let completed: Awaited<ReturnType<typeof recordTopic>>;
+  let refunded: Awaited<ReturnType<typeof recordTopic>>;
+  let prefix: string;
+  let headers: { authorization: string };
+
+  beforeAll(async () => {
+    const isolated = isolatedEnv(inject("infra"), { PAYMENT_DEADLINE_MARGIN_MS: "1000" });
+    prefix = isolated.topicPrefix;
+    service = await startPaymentService(loadPaymentConfig(isolated.env), gateway);
+    db = testPool(isolated.env.PAYMENT_DATABASE_URL as string);
+    headers = { authorization: `Bearer ${(await service.runtime.adminAuth.issue("op")).token}` };
+    producer = new Producer({ clientId: "test", bootstrapBrokers: [inject("infra").kafkaBrokers], serializers: stringSerializers, acks: ProduceAcks.ALL });
+    completed = await recordTopic(inject("infra").kafkaBrokers, `${prefix}${TOPICS.paymentsCompleted}`);
+    refunded = await recordTopic(inject("infra").kafkaBrokers, `${prefix}${TOPICS.paymentsRefunded}`);
+  });
+  afterAll(async () => {
+    await Promise.all([completed.close(), refunded.close()]);
+    await producer.close();
+    await db.end();
+    await service.stop();
+  });
+
+  const send = (topic: string, events: (OrderPlaced | PaymentRefundRequested)[]) =>
+    producer.send({ messages: events.map((e) => ({ topic: `${prefix}${topic}`, key: e.data.customer_id, value: JSON.stringify(e) })) });
+  const paymentOf = async (orderId: string) => (await db.query("SELECT * FROM payments WHERE order_id = $1", [orderId])).rows[0];
+  const ofOrder = (recorded: typeof completed, orderId: string) => recorded.messages.filter((m) => (m.value.data as { order_id: string }).order_id === orderId);
+  const chargedNow = async (orderId: string, customer: string) => {
+    await send(TOPICS.ordersPlaced, [orderPlaced(orderId, customer, "250.00", new Date(Date.now() + 60_000))]);
+    return eventually(async () => ((await paymentOf(orderId))?.status === "SUCCESS" ? paymentOf(orderId) : undefined), 10_000, `payment of ${orderId}`);
+  };
+
+  it("does not charge an order past its payment deadline, nor within the margin, and says why", async () => {
+    await send(TOPICS.ordersPlaced, [
+      orderPlaced("ORD-LATE-1", "cust-dl", "99.00", new Date(Date.now() - 5_000)),
+      orderPlaced("ORD-LATE-2", "cust-dl", "99.00", new Date(Date.now() + 300)),
+      // No pay_by: an event written before deadlines existed is charged as it always was.
+      orderPlaced("ORD-LATE-3", "cust-dl", "99.00"),
+    ]);
+    for (const id of ["ORD-LATE-1", "ORD-LATE-2", "ORD-LATE-3"]) await eventually(async () => ofOrder(completed, id)[0], 10_000, `result of ${id}`);
+    for (const id of ["ORD-LATE-1", "ORD-LATE-2"]) {
+      expect(ofOrder(completed, id)[0]?.value).toMatchObject({ data: { status: "FAILED", decline_reason: DEADLINE_PASSED_REASON } });
+      expect(await paymentOf(id)).toMatchObject({ status: "FAILED", decline_reason: DEADLINE_PASSED_REASON });
+    }
+    expect(await paymentOf("ORD-LATE-3")).toMatchObject({ status: "SUCCESS", decline_reason: null });
+    expect(gateway.charges.map((c) => c.orderId)).toEqual(["ORD-LATE-3"]);
+  });
+
+  it("refunds a payment once when the request is delivered twice, and announces it once", async () => {
+    const payment = await chargedNow("ORD-RF-1", "cust-rf");
+    const request = refundRequested(payment);
+    // The same event twice, then the same request again under a new event id.
+    await send(TOPICS.refundsRequested, [request, request]);
+    await send(TOPICS.refundsRequested, [refundRequested(payment)]);
+    // A marker behind them on the same partition: once it is refunded, the duplicates were consumed.
+    const marker = await chargedNow("ORD-RF-2", "cust-rf");
+    await send(TOPICS.refundsRequested, [refundRequested(marker)]);
+    await eventually(async () => ofOrder(refunded, "ORD-RF-2")[0], 10_000, "marker refunded");
+
+    const row = await paymentOf("ORD-RF-1");
+    expect(row).toMatchObject({ status: "REFUNDED", refunded_at: expect.any(String) });
+    expect(gateway.refunds.filter((r) => r.paymentId === payment.id)).toEqual([{ paymentId: payment.id, orderId: "ORD-RF-1", amountCents: 25_000 }]);
+    const announced = ofOrder(refunded, "ORD-RF-1");
+    expect(announced).toHaveLength(1);
+    expect(announced[0]?.key).toBe("cust-rf");
+    expect(announced[0]?.value).toMatchObject({
+      type: "PaymentRefunded",
+      data: { payment_id: payment.id, order_id: "ORD-RF-1", total_amount: "250.00", refunded_at: row.refunded_at },
+    });
+  });
+
+  it("ignores a refund request for a payment that failed", async () => {
+    await send(TOPICS.ordersPlaced, [orderPlaced("ORD-RF-3", "cust-fl", "10.00", new Date(Date.now() - 1_000))]);
+    const failed = await eventually(async () => paymentOf("ORD-RF-3"), 10_000, "failed payment");
+    await send(TOPICS.refundsRequested, [refundRequested(failed)]);
+    const marker = await chargedNow("ORD-RF-4", "cust-fl");
+    await send(TOPICS.refundsRequested, [refundRequested(marker)]);
+    await eventually(async () => ofOrder(refunded, "ORD-RF-4")[0], 10_000, "marker refunded");
+    expect(await paymentOf("ORD-RF-3")).toMatchObject({ status: "FAILED", refunded_at: null });
+    expect(ofOrder(refunded, "ORD-RF-3")).toHaveLength(0);
+    expect(gateway.refunds.some((r) => r.orderId === "ORD-RF-3")).toBe(false);
+  });
+
+  it("shows refunds in the admin search (filter REFUNDED), detail and CSV export", async () => {
+    const payment = await chargedNow("ORD-RF-5", "cust-admin-rf");
+    await send(TOPICS.refundsRequested, [refundRequested(payment)]);
+    await eventually(async () => ofOrder(refunded, "ORD-RF-5")[0], 10_000, "refunded");
+
+    const search = await service.app.inject({ method: "GET", url: "/api/admin/v1/payments/search?status=REFUNDED&customer_id=cust-admin-rf", headers });
+    expect(search.statusCode).toBe(200);
+    expect(search.json().data).toEqual([expect.objectContaining({ id: payment.id, status: "REFUNDED" })]);
+    const all = (await service.app.inject({ method: "GET", url: "/api/admin/v1/payments/search?status=REFUNDED&size=200", headers })).json().data;
+    expect(all.every((p: { status: string }) => p.status === "REFUNDED")).toBe(true);
+
+    const detail = await service.app.inject({ method: "GET", url: `/api/admin/v1/payments/${payment.id}`, headers });
+    expect(detail.json().data).toMatchObject({ id: payment.id, status: "REFUNDED" });
+
+    const csv = await service.app.inject({ method: "GET", url: "/api/admin/v1/payments/export.csv?status=REFUNDED", headers });
+    expect(csv.statusCode).toBe(200);
+    const [header, ...lines] = csv.body.trim().split("\n");
+    expect(header?.split(",")).toEqual(expect.arrayContaining(["status", "refunded_at"]));
+    const line = lines.find((l) => l.includes(payment.id));
+    expect(line).toContain("REFUNDED");
+    expect(lines.every((l) => l.includes("REFUNDED"))).toBe(true);
+  });
+
+  it("counts customers charged for a FAILED order until they are refunded", async () => {
+    // The order database, as far as the count needs it, stood up next to the payments.
+    await db.query("CREATE TABLE orders (id varchar(20) PRIMARY KEY, status text NOT NULL)");
+    const payment = await chargedNow("ORD-RF-6", "cust-recon");
+    await db.query("INSERT INTO orders (id, status) SELECT order_id, 'SUCCESS' FROM payments WHERE order_id <> $1 ON CONFLICT DO NOTHING", ["ORD-RF-6"]);
+    await db.query("INSERT INTO orders (id, status) VALUES ($1, 'FAILED')", ["ORD-RF-6"]);
+    expect(await countChargedWithoutSuccess(db, db)).toBe(1);
+    await send(TOPICS.refundsRequested, [refundRequested(payment)]);
+    await eventually(async () => ofOrder(refunded, "ORD-RF-6")[0], 10_000, "refunded");
+    expect(await countChargedWithoutSuccess(db, db)).toBe(0);
+  });
+});
