@@ -12,11 +12,16 @@ export interface PlacedOrder {
   created: boolean;
 }
 
+/** With the payment timeout, OrderPlaced carries the deadline (pay_by) past which it is not charged. */
+export interface PlaceOrderContext extends OrderContext {
+  paymentTimeoutMs?: number;
+}
+
 /**
  * Places an order: the row and its OrderPlaced event are written atomically (transactional
  * outbox), so the payment request can be neither lost nor sent for an order that does not exist.
  */
-export async function placeOrder(ctx: OrderContext, input: NewOrder, idempotencyKey?: string): Promise<PlacedOrder> {
+export async function placeOrder(ctx: PlaceOrderContext, input: NewOrder, idempotencyKey?: string): Promise<PlacedOrder> {
   const id = newId();
   const payload: Omit<OrderPlaced, "occurred_at" | "data"> & { data: Omit<OrderPlaced["data"], "created_at"> } = {
     event_id: randomUUID(),
@@ -25,7 +30,7 @@ export async function placeOrder(ctx: OrderContext, input: NewOrder, idempotency
     data: { order_id: id, customer_id: input.customerId, customer_name: input.customerName, total_amount: input.totalAmount },
   };
   const row = { id, status: INITIAL_STATUS, ...input };
-  const outbox = { topic: ctx.topics.ordersPlaced, payload };
+  const outbox = { topic: ctx.topics.ordersPlaced, payload, ...(ctx.paymentTimeoutMs ? { payWithinMs: ctx.paymentTimeoutMs } : {}) };
 
   if (!idempotencyKey) {
     const order = await insertOrderWithOutbox(ctx.pool, row, outbox);

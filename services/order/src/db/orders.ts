@@ -8,7 +8,8 @@ const COLUMNS = "id, status, total_amount, customer_id, customer_name, created_a
 const O_COLUMNS = COLUMNS.split(", ").map((c) => `o.${c}`).join(", ");
 
 type NewOrderRow = { id: string; status: OrderStatus; totalAmount: string; customerId: string; customerName: string };
-type OutboxEvent = { topic: string; payload: object };
+/** payWithinMs: stamp the event's data.pay_by = created_at + this (the payment deadline). */
+type OutboxEvent = { topic: string; payload: object; payWithinMs?: number };
 
 /**
  * Inserts the order and its OrderPlaced event in one statement (hence one transaction and one
@@ -27,14 +28,23 @@ export async function insertOrderWithOutbox(
   outbox: OutboxEvent,
   idempotency?: { key: string; requestHash: string },
 ): Promise<Order | undefined> {
-  const params: unknown[] = [order.id, order.status, order.totalAmount, order.customerId, order.customerName, outbox.topic, JSON.stringify(outbox.payload)];
+  const params: unknown[] = [
+    order.id,
+    order.status,
+    order.totalAmount,
+    order.customerId,
+    order.customerName,
+    outbox.topic,
+    JSON.stringify(outbox.payload),
+    outbox.payWithinMs ?? null,
+  ];
   let keyed = "";
   let onlyIfNew = "VALUES ($1, $2, $3, $4, $5)";
   if (idempotency) {
     params.push(idempotency.key, idempotency.requestHash);
     // The key's reference to the order is checked at the end of the statement, when the order exists.
     keyed = `k AS (
-       INSERT INTO order_idempotency_keys (customer_id, key, request_hash, order_id) VALUES ($4, $8, $9, $1)
+       INSERT INTO order_idempotency_keys (customer_id, key, request_hash, order_id) VALUES ($4, $9, $10, $1)
        ON CONFLICT DO NOTHING RETURNING 1
      ), `;
     onlyIfNew = "SELECT $1, $2::order_status, $3::numeric, $4, $5 WHERE EXISTS (SELECT 1 FROM k)";
@@ -46,10 +56,14 @@ export async function insertOrderWithOutbox(
        RETURNING ${COLUMNS}
      ), ob AS (
        -- created_at in the event exactly as the API shows it (UTC, six fraction digits): to_jsonb
-       -- would drop trailing zeros ("…01266+00:00" for "…012660Z").
+       -- would drop trailing zeros ("…01266+00:00" for "…012660Z"). pay_by is on the same clock
+       -- as the timeout sweep (failExpiredOrders), so the payment service's deadline is the order's.
        INSERT INTO outbox (topic, message_key, payload)
-       SELECT $6, o.customer_id, jsonb_set(jsonb_set($7::jsonb, '{occurred_at}', to_jsonb(t.iso)), '{data,created_at}', to_jsonb(t.iso))
-       FROM o, LATERAL (SELECT to_char(o.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS iso) t
+       SELECT $6, o.customer_id, jsonb_set(e.j, '{data}', (e.j -> 'data') || jsonb_strip_nulls(jsonb_build_object('pay_by', t.pay_by)))
+       FROM o,
+         LATERAL (SELECT to_char(o.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS iso,
+                         to_char((o.created_at + make_interval(secs => $8::double precision / 1000)) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS pay_by) t,
+         LATERAL (SELECT jsonb_set(jsonb_set($7::jsonb, '{occurred_at}', to_jsonb(t.iso)), '{data,created_at}', to_jsonb(t.iso)) AS j) e
      )
      SELECT * FROM o`,
     params,
@@ -94,16 +108,36 @@ export async function orderStatuses(db: Queryable, ids: string[]): Promise<Map<s
   return new Map(rows.map((r) => [r.id, r.status]));
 }
 
-export async function recordLatePaymentResults(
-  db: Queryable,
-  results: { eventId: string; orderId: string; paymentId: string; status: string; orderStatus: OrderStatus | null }[],
-): Promise<void> {
-  if (results.length === 0) return;
-  await db.query(
-    `INSERT INTO late_payment_results (event_id, order_id, payment_id, status, order_status)
-     SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::order_status[]) ON CONFLICT DO NOTHING`,
+export type LatePaymentResult = { eventId: string; orderId: string; paymentId: string; status: string; orderStatus: OrderStatus | null };
+
+/**
+ * Records payment events for orders that are no longer awaiting payment (late results, refunds).
+ * Returns the rows this call inserted (a redelivered event_id inserts nothing), each flagged
+ * `firstForOrder` when no earlier row of the same status exists for its order: the statement's
+ * snapshot does not see its own inserts, so the check is against rows committed before.
+ */
+export async function recordLatePaymentResults(db: Queryable, results: LatePaymentResult[]): Promise<(LatePaymentResult & { firstForOrder: boolean })[]> {
+  if (results.length === 0) return [];
+  const { rows } = await db.query<{ event_id: string; order_id: string; payment_id: string; status: string; order_status: OrderStatus | null; first_for_order: boolean }>(
+    `WITH ins AS (
+       INSERT INTO late_payment_results (event_id, order_id, payment_id, status, order_status)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::order_status[]) ON CONFLICT DO NOTHING
+       RETURNING event_id, order_id, payment_id, status, order_status
+     )
+     SELECT ins.*, NOT EXISTS (SELECT 1 FROM late_payment_results l WHERE l.order_id = ins.order_id AND l.status = ins.status) AS first_for_order
+     FROM ins`,
     [results.map((r) => r.eventId), results.map((r) => r.orderId), results.map((r) => r.paymentId), results.map((r) => r.status), results.map((r) => r.orderStatus)],
   );
+  return rows.map((r) => ({ eventId: r.event_id, orderId: r.order_id, paymentId: r.payment_id, status: r.status, orderStatus: r.order_status, firstForOrder: r.first_for_order }));
+}
+
+/** The payment events recorded for an order after it stopped awaiting payment, oldest first. */
+export async function latePaymentResultsOf(db: Queryable, orderId: string): Promise<{ payment_id: string; status: string; order_status: OrderStatus | null; received_at: string }[]> {
+  const { rows } = await db.query<{ payment_id: string; status: string; order_status: OrderStatus | null; received_at: string }>(
+    "SELECT payment_id, status, order_status, received_at FROM late_payment_results WHERE order_id = $1 ORDER BY received_at, event_id",
+    [orderId],
+  );
+  return rows;
 }
 
 /** Fails up to `limit` orders that have waited longer than `timeoutMs` for payment. */

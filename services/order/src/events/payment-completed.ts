@@ -1,13 +1,20 @@
-import { decoderFor, type PaymentCompleted, PaymentCompletedV1, TOPICS } from "@spgroup/contracts";
+import { decoderFor, type PaymentCompleted, PaymentOutcomeEvent, type PaymentRefunded, TOPICS } from "@spgroup/contracts";
 import type { ServiceRuntime } from "@spgroup/platform";
-import { applyPaymentResults } from "../app/apply-payment-results.ts";
-import type { OrderContext } from "../app/context.ts";
+import { applyPaymentResults, type PaymentResultsContext, recordRefunds } from "../app/apply-payment-results.ts";
 
-/** payments.completed → applyPaymentResults, exactly once in effect. */
-export function paymentCompletedConsumer(runtime: ServiceRuntime, ctx: OrderContext) {
-  return runtime.consumer<PaymentCompleted>({
-    topics: [TOPICS.paymentsCompleted],
-    decode: decoderFor(PaymentCompletedV1),
-    handle: (client, events) => applyPaymentResults(ctx, client, runtime.logger, events.map((e) => e.event)),
+/**
+ * payments.completed → applyPaymentResults, payments.refunded → recordRefunds, exactly once in
+ * effect. One consumer for both topics: the platform gives each service one consumer group.
+ */
+export function paymentCompletedConsumer(runtime: ServiceRuntime, ctx: PaymentResultsContext) {
+  return runtime.consumer<PaymentCompleted | PaymentRefunded>({
+    topics: [TOPICS.paymentsCompleted, TOPICS.paymentsRefunded],
+    decode: decoderFor(PaymentOutcomeEvent),
+    handle: async (client, events) => {
+      const results = events.flatMap((e) => (e.event.type === "PaymentCompleted" ? [e.event] : []));
+      const refunds = events.flatMap((e) => (e.event.type === "PaymentRefunded" ? [e.event] : []));
+      if (results.length > 0) await applyPaymentResults(ctx, client, runtime.logger, results);
+      await recordRefunds(client, refunds);
+    },
   });
 }
