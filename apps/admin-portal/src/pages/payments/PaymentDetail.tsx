@@ -3,6 +3,7 @@ import { useQuery } from "@tanstack/react-query";
 import { api } from "../../api/client.ts";
 import { OrderFields, PaymentFields } from "../../components/RecordFields.tsx";
 import { ErrorState, Loading } from "../../components/States.tsx";
+import { formatPreciseInstant } from "../../lib/format.ts";
 
 /** A payment and the order it paid for. */
 export function PaymentDetail({ id }: { id: string }) {
@@ -23,6 +24,12 @@ export function PaymentDetail({ id }: { id: string }) {
   return (
     <div className="space-y-5">
       <PaymentFields payment={p} />
+      {p.status === "REFUNDED" ? (
+        // Set in the statement that marks it REFUNDED, and a refunded payment never changes again.
+        <p className="text-sm text-violet-800" data-testid="refund-note">
+          Refunded {formatPreciseInstant(p.updated_at)}: the payment succeeded after its order had FAILED, so the money was given back.
+        </p>
+      ) : null}
       <div>
         <h3 className="mb-2 font-medium">Order</h3>
         {order.isPending ? (
