@@ -19,6 +19,8 @@ export function createMetrics(service: string) {
     eventsDuplicated: new client.Counter({ name: "events_duplicate_total", help: "Redelivered events recognised in the inbox and skipped", registers: [registry] }),
     eventsRejected: new client.Counter({ name: "events_rejected_total", help: "Events that failed validation", labelNames: ["topic"], registers: [registry] }),
     eventsDeadLettered: new client.Counter({ name: "events_dead_lettered_total", help: "Events sent to a dead-letter topic", labelNames: ["topic", "reason"], registers: [registry] }),
+    consumerStalls: new client.Counter({ name: "consumer_stalls_total", help: "Times the Kafka consumer received nothing while messages waited, and was rebuilt", registers: [registry] }),
+    relayProducerRebuilds: new client.Counter({ name: "relay_producer_rebuilds_total", help: "Times the outbox relay replaced its Kafka producer after it kept failing", registers: [registry] }),
     consumerReconnects: new client.Counter({ name: "consumer_reconnects_total", help: "Times the Kafka consumer was rebuilt after its stream failed (a broker lost)", registers: [registry] }),
     gauge(name: string, help: string, collect: () => Promise<number> | number, labelNames: string[] = []) {
       return new client.Gauge({

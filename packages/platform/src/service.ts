@@ -3,13 +3,15 @@ import type pg from "pg";
 import type { PlatformConfig } from "./config.ts";
 import { migrate } from "./db/migrate.ts";
 import { createPool, ensureDatabase } from "./db/pool.ts";
+import { purgeInbox } from "./db/retention.ts";
 import { AdminAuth } from "./http/admin-auth.ts";
-import { type KafkaSettings, createProducer, ensureTopics, type StringProducer, topicName } from "./kafka/client.ts";
+import { type KafkaSettings, createProducer, ensureTopics, topicName } from "./kafka/client.ts";
 import { createHttpApp, type HttpApp } from "./http/app.ts";
 import { type ConsumedEvent, type DeadLetter, deadLetterTopic, EventConsumer } from "./kafka/consumer.ts";
 import { OutboxRelay, outboxBacklog } from "./kafka/outbox.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { createMetrics, type Metrics } from "./metrics.ts";
+import { runEvery } from "./schedule.ts";
 
 const PLATFORM_MIGRATIONS = fileURLToPath(new URL("../migrations", import.meta.url));
 
@@ -20,7 +22,6 @@ export interface ServiceRuntime {
   metrics: Metrics;
   pool: pg.Pool;
   kafka: KafkaSettings;
-  producer: StringProducer;
   relay: OutboxRelay;
   adminAuth: AdminAuth;
   /** The full (prefixed) name of a topic. */
@@ -64,17 +65,20 @@ export async function bootService(config: PlatformConfig, options: { migrationsD
     replicas: config.kafkaReplicationFactor,
     minInsyncReplicas: config.kafkaMinInsyncReplicas,
   });
-  const producer = createProducer(kafka);
-  const relay = new OutboxRelay({ pool, producer, logger, metrics });
+  const relay = new OutboxRelay({ pool, createProducer: () => createProducer(kafka), logger, metrics });
   if (config.outboxRelayEnabled) relay.start();
   metrics.gauge("outbox_backlog", "Outbox rows not yet acknowledged by Kafka", () => outboxBacklog(pool));
+  const stopInboxPurge = runEvery("inbox purge", config.inboxPurgeIntervalMs, () => purgeInbox(pool, config.inboxRetentionMs), logger);
 
+  // Ready means able to do the service's work: its database answers, a broker answers, and every
+  // consumer is taking messages (a consumer rebuilding or wedged makes the service not ready).
+  const consumers: EventConsumer<{ event_id: string }>[] = [];
   const readiness = async () => {
     const [database, broker] = await Promise.all([
       withTimeout(pool.query("SELECT 1").then(() => true), 2_000),
-      withTimeout(producer.metadata({ topics: [] }).then(() => true), 2_000),
+      withTimeout(relay.producer.metadata({ topics: [] }).then(() => true), 2_000),
     ]);
-    return { database, kafka: broker };
+    return { database, kafka: broker, ...(consumers.length > 0 ? { consuming: consumers.every((c) => c.consuming) } : {}) };
   };
 
   const adminAuth = new AdminAuth(config.admin);
@@ -84,7 +88,6 @@ export async function bootService(config: PlatformConfig, options: { migrationsD
     metrics,
     pool,
     kafka,
-    producer,
     relay,
     adminAuth,
     topic,
@@ -101,8 +104,8 @@ export async function bootService(config: PlatformConfig, options: { migrationsD
         rateLimitPerClientPerMinute: config.rateLimitPerClientPerMinute,
         loginAttemptsPerClientPerMinute: config.loginAttemptsPerClientPerMinute,
       }),
-    consumer: (spec) =>
-      new EventConsumer({
+    consumer: (spec) => {
+      const consumer = new EventConsumer({
         settings: kafka,
         groupId: topic(`${config.serviceName}-service`),
         topics: spec.topics.map(topic),
@@ -116,10 +119,13 @@ export async function bootService(config: PlatformConfig, options: { migrationsD
         ...(config.kafkaGroupInstanceId ? { groupInstanceId: config.kafkaGroupInstanceId } : {}),
         // What a consumer commits may include outbox rows: publish them now.
         afterCommit: () => relay.nudge(),
-      }),
+      });
+      consumers.push(consumer as unknown as EventConsumer<{ event_id: string }>);
+      return consumer;
+    },
     async close() {
-      await relay.stop();
-      await producer.close(true).catch(() => {});
+      await relay.close();
+      await stopInboxPurge();
       await pool.end();
     },
   };

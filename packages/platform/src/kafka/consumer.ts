@@ -5,6 +5,7 @@ import type { Logger } from "../logger.ts";
 import type { Metrics } from "../metrics.ts";
 import type { KafkaSettings } from "./client.ts";
 import { isTransientDatabaseError } from "../db/errors.ts";
+import { backoffMs, withDeadline } from "../timing.ts";
 import { enqueueOutbox } from "./outbox.ts";
 
 /** Dead letters of a topic go to `<topic>.dlq`. */
@@ -53,6 +54,13 @@ export interface EventConsumerOptions<E extends { event_id: string }> {
    * lacks (e.g. the campaign service blocks finality over a hole in its history) atomically with it.
    */
   onDeadLetter?: (client: pg.PoolClient, letter: DeadLetter) => Promise<void>;
+  /**
+   * A consumer that has received nothing for this long while its partitions hold unapplied
+   * messages is taken for wedged and rebuilt (a fetch loop that died without an error).
+   */
+  stallAfterMs?: number;
+  /** Bound on each call to Kafka on the recovery path (close, lag, offsets); joining gets twice the session timeout more. */
+  kafkaCallTimeoutMs?: number;
 }
 
 type RawMessage = Message<string, string, string, string>;
@@ -74,21 +82,58 @@ export class EventConsumer<E extends { event_id: string }> {
   #loop: Promise<void> | undefined;
   #paused = false;
   #reopening: Promise<void> | undefined;
+  /** When a message last arrived or a batch last finished. */
+  #lastProgress = Date.now();
+  #processing = false;
+  #stalled = false;
+  #watchdog: NodeJS.Timeout | undefined;
+  #watching = false;
+  #reportedConsuming = true;
 
   constructor(options: EventConsumerOptions<E>) {
-    this.#o = { maxBatch: 500, sessionTimeoutMs: 20_000, maxAttempts: 3, ...options };
+    this.#o = { maxBatch: 500, sessionTimeoutMs: 20_000, maxAttempts: 3, stallAfterMs: 30_000, kafkaCallTimeoutMs: 10_000, ...options };
   }
 
   get consumer() {
     return this.#consumer;
   }
 
-  /** Messages on the subscribed partitions not yet committed by this group (for the lag gauge). */
+  /** The current message stream (for diagnostics and fault-injection tests). */
+  get stream() {
+    return this.#stream;
+  }
+
+  /**
+   * Whether this consumer is taking messages: false while it is rebuilding its client, before its
+   * first stream, after it was found wedged, or once stopped. /ready reports it.
+   */
+  get consuming(): boolean {
+    return this.#running && this.#stream !== undefined && this.#reopening === undefined && !this.#stalled;
+  }
+
+  /**
+   * Messages on this member's assigned partitions that the group has not committed: the log end
+   * offset minus the group's committed offset, read from the brokers (not from this client's
+   * memory, which a fresh client lacks). Bounded: a client that cannot answer throws.
+   */
   async lag(): Promise<number> {
-    if (!this.#consumer) return 0;
-    const lags = await this.#consumer.getLag({ topics: this.#o.topics });
+    const consumer = this.#consumer;
+    const assigned = (consumer?.assignments ?? []).filter((a) => a.partitions.length > 0);
+    if (!consumer || assigned.length === 0) return 0;
+    const timeout = this.#o.kafkaCallTimeoutMs ?? 10_000;
+    const [ends, committed] = await Promise.all([
+      withDeadline(consumer.listOffsets({ topics: assigned.map((a) => a.topic) }), timeout, "listing log end offsets"),
+      withDeadline(consumer.listCommittedOffsets({ topics: assigned }), timeout, "listing committed offsets"),
+    ]);
     let total = 0n;
-    for (const partitions of lags.values()) for (const lag of partitions) if (lag > 0n) total += lag;
+    for (const { topic, partitions } of assigned) {
+      for (const partition of partitions) {
+        const end = ends.get(topic)?.[partition] ?? 0n;
+        const done = committed.get(topic)?.[partition] ?? -1n;
+        const pending = end - (done < 0n ? 0n : done);
+        if (pending > 0n) total += pending;
+      }
+    }
     return Number(total);
   }
 
@@ -103,6 +148,9 @@ export class EventConsumer<E extends { event_id: string }> {
     }
     // One consumer group per service, so one gauge per service registry.
     this.#o.metrics?.gauge("consumer_lag", "Messages on the subscribed partitions not yet committed by this service's consumer group", () => this.lag());
+    this.#o.metrics?.gauge("consumer_consuming", "1 while the Kafka consumer takes messages, 0 while it is rebuilding or wedged", () => (this.consuming ? 1 : 0));
+    this.#watchdog = setInterval(() => void this.#watch(), Math.min(5_000, Math.max(250, (this.#o.stallAfterMs ?? 30_000) / 4)));
+    this.#watchdog.unref();
     this.#loop = this.#run(() => {
       if (this.#paused && this.#buffer.length < (this.#o.maxBatch ?? 500)) {
         this.#paused = false;
@@ -113,10 +161,57 @@ export class EventConsumer<E extends { event_id: string }> {
 
   async stop(): Promise<void> {
     this.#running = false;
+    clearInterval(this.#watchdog);
     this.#notify?.();
     await this.#reopening;
     await this.#loop;
-    await this.#consumer?.close(true).catch(() => {});
+    await this.#close(this.#consumer);
+  }
+
+  /** Closes a client, bounded: a close that hangs (its coordinator is gone) is abandoned. */
+  async #close(consumer: Consumer<string, string, string, string> | undefined): Promise<void> {
+    if (!consumer) return;
+    await withDeadline(consumer.close(true), this.#o.kafkaCallTimeoutMs ?? 10_000, "closing the consumer").catch((error) => {
+      this.#o.logger.warn({ err: error, groupId: this.#o.groupId }, "consumer did not close cleanly; abandoned");
+    });
+  }
+
+  /**
+   * Every few seconds: a consumer that waits for messages (nothing buffered, no batch in hand) and
+   * has received nothing for stallAfterMs while its partitions hold unapplied messages, or whose
+   * lag cannot even be read, is wedged: rebuild it. Also tells the log when consuming stops or resumes.
+   */
+  async #watch(): Promise<void> {
+    if (this.#watching || !this.#running) return;
+    this.#watching = true;
+    try {
+      const stream = this.#stream;
+      const idleFor = Date.now() - this.#lastProgress;
+      if (stream && !this.#reopening && !this.#processing && this.#buffer.length === 0 && idleFor >= (this.#o.stallAfterMs ?? 30_000)) {
+        let lag: number | undefined;
+        try {
+          lag = await this.lag();
+        } catch (error) {
+          this.#o.logger.warn({ err: error, groupId: this.#o.groupId }, "consumer lag unreadable");
+        }
+        if (lag === undefined || lag > 0) {
+          this.#stalled = true;
+          this.#o.metrics?.consumerStalls.inc();
+          this.#o.logger.error({ groupId: this.#o.groupId, idleMs: idleFor, lag: lag ?? "unknown" }, "consumer received nothing while messages wait; rebuilding it");
+          this.#reopen(stream);
+        } else {
+          this.#lastProgress = Date.now();
+        }
+      }
+      const consuming = this.consuming;
+      if (consuming !== this.#reportedConsuming) {
+        this.#reportedConsuming = consuming;
+        if (consuming) this.#o.logger.info({ groupId: this.#o.groupId }, "consumer is consuming again");
+        else this.#o.logger.warn({ groupId: this.#o.groupId }, "consumer is not consuming");
+      }
+    } finally {
+      this.#watching = false;
+    }
   }
 
   /** A new client joins the group and streams from the committed offsets. */
@@ -135,16 +230,25 @@ export class EventConsumer<E extends { event_id: string }> {
     });
     let stream: MessagesStream<string, string, string, string>;
     try {
-      stream = await consumer.consume({ topics, mode: "committed", fallbackMode: "earliest", autocommit: false, maxWaitTime: 200 });
+      // Joining waits for a rebalance, which the group may hold for up to a session timeout.
+      const joinTimeout = 2 * (this.#o.sessionTimeoutMs ?? 20_000) + (this.#o.kafkaCallTimeoutMs ?? 10_000);
+      stream = await withDeadline(
+        consumer.consume({ topics, mode: "committed", fallbackMode: "earliest", autocommit: false, maxWaitTime: 200 }),
+        joinTimeout,
+        "joining the consumer group",
+      );
     } catch (error) {
-      await consumer.close(true).catch(() => {});
+      await this.#close(consumer);
       throw error;
     }
     this.#consumer = consumer;
     this.#stream = stream;
     this.#paused = false;
+    this.#stalled = false;
+    this.#lastProgress = Date.now();
     stream.on("data", (message: RawMessage) => {
       if (stream !== this.#stream) return;
+      this.#lastProgress = Date.now();
       this.#buffer.push(message);
       if (this.#buffer.length >= (this.#o.maxBatch ?? 500) * 4 && !this.#paused) {
         this.#paused = true;
@@ -169,7 +273,8 @@ export class EventConsumer<E extends { event_id: string }> {
       this.#stream = undefined;
       // Not yet applied: the new client fetches them again from the committed offsets.
       this.#buffer = [];
-      await old?.close(true).catch(() => {});
+      // Every await here is bounded: one hung close or join must not stop the service for good.
+      await this.#close(old);
       for (let attempt = 0; this.#running; attempt++) {
         try {
           await this.#open();
@@ -177,7 +282,7 @@ export class EventConsumer<E extends { event_id: string }> {
           return;
         } catch (error) {
           this.#o.logger.warn({ err: error, groupId: this.#o.groupId, attempt }, "consumer could not reconnect; retrying");
-          await sleep(Math.min(5_000, 250 * 2 ** Math.min(attempt, 5)));
+          await sleep(backoffMs(attempt, { baseMs: 250 }));
         }
       }
     })().finally(() => {
@@ -196,7 +301,13 @@ export class EventConsumer<E extends { event_id: string }> {
       }
       const batch = this.#buffer.splice(0, this.#o.maxBatch);
       afterTake();
-      await this.#processWithRetries(batch);
+      this.#processing = true;
+      try {
+        await this.#processWithRetries(batch);
+      } finally {
+        this.#processing = false;
+        this.#lastProgress = Date.now();
+      }
     }
   }
 
@@ -217,12 +328,12 @@ export class EventConsumer<E extends { event_id: string }> {
           // The database is unreachable: wait for it, for as long as it takes.
           outage++;
           this.#o.logger.warn({ err: error, groupId: this.#o.groupId, outage }, "database unreachable; batch will be retried");
-          await sleep(Math.min(5_000, 100 * 2 ** Math.min(outage, 6)));
+          await sleep(backoffMs(outage));
           continue;
         }
         this.#o.logger.error({ err: error, groupId: this.#o.groupId, attempt, size: batch.length }, "event batch failed");
         if (attempt++ >= attempts) break;
-        await sleep(100 * 2 ** attempt);
+        await sleep(backoffMs(attempt));
       }
     }
     for (const message of batch) {
@@ -235,7 +346,7 @@ export class EventConsumer<E extends { event_id: string }> {
         } catch (error) {
           lastError = error;
           if (!isTransientDatabaseError(error)) attempt++;
-          await sleep(Math.min(5_000, 100 * 2 ** attempt));
+          await sleep(backoffMs(attempt));
         }
       }
       if (lastError === undefined) continue;
@@ -247,7 +358,7 @@ export class EventConsumer<E extends { event_id: string }> {
           break;
         } catch (error) {
           this.#o.logger.error({ err: error }, "could not dead-letter an event; retrying");
-          await sleep(Math.min(5_000, 100 * 2 ** Math.min(failures, 6)));
+          await sleep(backoffMs(failures));
         }
       }
     }

@@ -3,6 +3,7 @@ import type pg from "pg";
 import type { Logger } from "../logger.ts";
 import type { Metrics } from "../metrics.ts";
 import type { Queryable } from "../db/pool.ts";
+import { backoffMs, withDeadline } from "../timing.ts";
 import type { StringProducer } from "./client.ts";
 
 export interface OutboxMessage {
@@ -32,11 +33,16 @@ const RELAY_LOCK = 727275;
 
 export interface OutboxRelayOptions {
   pool: pg.Pool;
-  producer: StringProducer;
+  /** Makes the relay's producer; called again to replace one that keeps failing. */
+  createProducer: () => StringProducer;
   logger: Logger;
   metrics?: Metrics;
   batchSize?: number;
   idlePollMs?: number;
+  /** Bound on one send (the producer's own retries included); past it the batch is retried. */
+  sendTimeoutMs?: number;
+  /** After this many failed passes in a row the producer is replaced by a new one. */
+  rebuildProducerAfterFailures?: number;
 }
 
 /**
@@ -51,10 +57,27 @@ export class OutboxRelay {
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
   #failures = 0;
+  #producer: StringProducer;
   readonly #options: Required<Omit<OutboxRelayOptions, "metrics">> & Pick<OutboxRelayOptions, "metrics">;
 
   constructor(options: OutboxRelayOptions) {
-    this.#options = { batchSize: 500, idlePollMs: 100, ...options };
+    this.#options = { batchSize: 500, idlePollMs: 100, sendTimeoutMs: 30_000, rebuildProducerAfterFailures: 5, ...options };
+    this.#producer = this.#options.createProducer();
+  }
+
+  /** The producer in use now (it changes when a failing one is replaced). */
+  get producer(): StringProducer {
+    return this.#producer;
+  }
+
+  /** Whether the last pass failed (for /ready: the relay cannot publish). */
+  get failing(): boolean {
+    return this.#failures > 0;
+  }
+
+  async close(): Promise<void> {
+    await this.stop();
+    await withDeadline(this.#producer.close(true), 10_000, "closing the relay's producer").catch(() => {});
   }
 
   start(): void {
@@ -83,13 +106,24 @@ export class OutboxRelay {
         this.#failures = 0;
       } catch (error) {
         this.#failures++;
-        const delay = Math.min(5_000, 100 * 2 ** Math.min(this.#failures, 6));
-        logger.error({ err: error, retryInMs: delay }, "outbox relay failed; retrying");
+        const delay = backoffMs(this.#failures);
+        logger.error({ err: error, retryInMs: delay, failures: this.#failures }, "outbox relay failed; retrying");
+        // A producer can stay broken after a broker loss (metadata naming a node that is gone,
+        // a connection that never comes back): past a few failures in a row, start a fresh one.
+        if (this.#failures % this.#options.rebuildProducerAfterFailures === 0) this.#rebuildProducer();
         await sleep(delay);
         continue;
       }
       if (published < batchSize) await this.#idle(idlePollMs);
     }
+  }
+
+  #rebuildProducer(): void {
+    const old = this.#producer;
+    this.#producer = this.#options.createProducer();
+    this.#options.metrics?.relayProducerRebuilds.inc();
+    this.#options.logger.warn({ failures: this.#failures }, "outbox relay replaced its Kafka producer");
+    void withDeadline(old.close(true), 10_000, "closing the relay's old producer").catch(() => {});
   }
 
   #idle(ms: number): Promise<void> {
@@ -107,7 +141,8 @@ export class OutboxRelay {
 
   /** One pass: publishes up to batchSize rows. Returns how many were published. */
   async relayOnce(): Promise<number> {
-    const { pool, producer, batchSize, metrics } = this.#options;
+    const { pool, batchSize, metrics, sendTimeoutMs } = this.#options;
+    const producer = this.#producer;
     const client = await pool.connect();
     try {
       await client.query("BEGIN");
@@ -121,14 +156,20 @@ export class OutboxRelay {
         [batchSize],
       );
       if (rows.length > 0) {
-        await producer.send({
-          messages: rows.map((r) => ({
-            topic: r.topic,
-            key: r.message_key,
-            value: r.payload,
-            ...(r.partition === null ? {} : { partition: r.partition }),
-          })),
-        });
+        // Bounded: a send that never answers must not hold the relay (and its lock) for ever. If it
+        // was delivered after all, the retry re-sends and the consumers' inbox drops the copies.
+        await withDeadline(
+          producer.send({
+            messages: rows.map((r) => ({
+              topic: r.topic,
+              key: r.message_key,
+              value: r.payload,
+              ...(r.partition === null ? {} : { partition: r.partition }),
+            })),
+          }),
+          sendTimeoutMs,
+          "publishing an outbox batch",
+        );
         await client.query("DELETE FROM outbox WHERE id = ANY($1::bigint[])", [rows.map((r) => r.id)]);
       }
       await client.query("COMMIT");

@@ -1,0 +1,156 @@
+// The platform's ways back after Kafka misbehaves, against the real broker and PostgreSQL: a
+// consumer whose stream stops delivering and whose client hangs when closed is rebuilt; a relay
+// whose producer cannot reach any broker replaces it. Both used to wait for ever.
+import { randomBytes, randomUUID } from "node:crypto";
+import { fileURLToPath } from "node:url";
+import { ProduceAcks, Producer, stringSerializers } from "@platformatic/kafka";
+import { databaseUrl } from "@spgroup/infra/local-stack";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { migrate } from "../src/db/migrate.ts";
+import { createPool, ensureDatabase } from "../src/db/pool.ts";
+import { createProducer, ensureTopics } from "../src/kafka/client.ts";
+import { EventConsumer } from "../src/kafka/consumer.ts";
+import { enqueueOutbox, OutboxRelay } from "../src/kafka/outbox.ts";
+import { createLogger } from "../src/logger.ts";
+import { createMetrics } from "../src/metrics.ts";
+import { eventually } from "@spgroup/infra/testing";
+
+const MIGRATIONS = fileURLToPath(new URL("../migrations", import.meta.url));
+
+describe("Kafka recovery", () => {
+  const suffix = randomBytes(4).toString("hex");
+  const topic = `recovery-${suffix}`;
+  const logger = createLogger("recovery-test", process.env.TEST_LOG_LEVEL ?? "fatal");
+  let pool: ReturnType<typeof createPool>;
+  let brokers: string;
+  let producer: Producer<string, string, string, string>;
+
+  beforeAll(async () => {
+    const infra = inject("infra");
+    brokers = infra.kafkaBrokers;
+    const url = databaseUrl(infra.postgresUrl, `recovery_${suffix}`);
+    await ensureDatabase(url);
+    pool = createPool(url, 4, "recovery-test");
+    await migrate(pool, [{ name: "platform", dir: MIGRATIONS }]);
+    await pool.query("CREATE TABLE applied (event_id uuid PRIMARY KEY)");
+    await ensureTopics({ brokers: [brokers], clientId: "recovery-test", topicPrefix: "" }, [topic], 2);
+    producer = new Producer({ clientId: "recovery-test", bootstrapBrokers: [brokers], serializers: stringSerializers, acks: ProduceAcks.ALL });
+  });
+  afterAll(async () => {
+    await producer?.close();
+    await pool?.end();
+  });
+
+  const publish = (n: number) => {
+    const ids = Array.from({ length: n }, () => randomUUID());
+    return producer.send({ messages: ids.map((id) => ({ topic, key: id, value: JSON.stringify({ event_id: id }) })) }).then(() => ids);
+  };
+  const appliedCount = async (ids: string[]) => (await pool.query<{ n: number }>("SELECT count(*)::int AS n FROM applied WHERE event_id = ANY($1)", [ids])).rows[0]?.n ?? 0;
+
+  it("rebuilds a consumer that stopped receiving while messages wait, even when closing its client hangs", async () => {
+    const metrics = createMetrics("recovery-test");
+    const consumer = new EventConsumer<{ event_id: string }>({
+      settings: { brokers: [brokers], clientId: "recovery-test", topicPrefix: "" },
+      groupId: `recovery-${suffix}`,
+      topics: [topic],
+      pool,
+      logger,
+      metrics,
+      decode: (_topic, value) => ({ ok: true, value: value as { event_id: string } }),
+      handle: async (client, events) => {
+        await client.query("INSERT INTO applied (event_id) SELECT unnest($1::uuid[])", [events.map((e) => e.event.event_id)]);
+      },
+      sessionTimeoutMs: 6_000,
+      stallAfterMs: 1_500,
+      kafkaCallTimeoutMs: 1_000,
+    });
+    await consumer.start();
+    try {
+      const first = await publish(3);
+      await eventually(async () => ((await appliedCount(first)) === 3 ? true : undefined), 30_000, "the first events applied");
+      expect(consumer.consuming).toBe(true);
+
+      // Wedge it: the stream delivers nothing more, and closing its client starts (leaves the
+      // group) but never reports back, as when the coordinator's broker is gone.
+      const client = consumer.consumer;
+      if (!client || !consumer.stream) throw new Error("consumer not started");
+      const realClose = client.close.bind(client) as (force: boolean) => Promise<void>;
+      client.close = ((force: boolean) => {
+        void realClose(force).catch(() => {});
+        return new Promise<void>(() => {});
+      }) as typeof client.close;
+      consumer.stream.pause();
+
+      const waiting = await publish(5);
+      let sawNotConsuming = false;
+      await eventually(
+        async () => {
+          if (!consumer.consuming) sawNotConsuming = true;
+          return (await appliedCount(waiting)) === 5 ? true : undefined;
+        },
+        45_000,
+        "the waiting events applied by a rebuilt consumer",
+      );
+      expect(sawNotConsuming).toBe(true);
+      expect(consumer.consumer).not.toBe(client);
+      expect(consumer.consuming).toBe(true);
+      const stalls = (await metrics.registry.getSingleMetricAsString("consumer_stalls_total")).match(/consumer_stalls_total\{[^}]*\} (\d+)/)?.[1];
+      expect(Number(stalls)).toBeGreaterThanOrEqual(1);
+    } finally {
+      await consumer.stop();
+    }
+  });
+
+  it("does not rebuild an idle consumer with nothing to read", async () => {
+    const metrics = createMetrics("recovery-idle");
+    const idleTopic = `recovery-idle-${suffix}`;
+    await ensureTopics({ brokers: [brokers], clientId: "recovery-test", topicPrefix: "" }, [idleTopic], 1);
+    const consumer = new EventConsumer<{ event_id: string }>({
+      settings: { brokers: [brokers], clientId: "recovery-idle", topicPrefix: "" },
+      groupId: `recovery-idle-${suffix}`,
+      topics: [idleTopic],
+      pool,
+      logger,
+      metrics,
+      decode: (_topic, value) => ({ ok: true, value: value as { event_id: string } }),
+      handle: async () => {},
+      sessionTimeoutMs: 6_000,
+      stallAfterMs: 500,
+      kafkaCallTimeoutMs: 1_000,
+    });
+    await consumer.start();
+    try {
+      const client = consumer.consumer;
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      expect(consumer.consumer).toBe(client);
+      expect(consumer.consuming).toBe(true);
+    } finally {
+      await consumer.stop();
+    }
+  });
+
+  it("replaces a relay producer that keeps failing, and publishes the waiting rows", async () => {
+    const metrics = createMetrics("recovery-relay");
+    let made = 0;
+    // The first producer knows only an address where no broker listens: every send fails.
+    const relay = new OutboxRelay({
+      pool,
+      logger,
+      metrics,
+      createProducer: () => createProducer({ brokers: made++ === 0 ? ["127.0.0.1:9"] : [brokers], clientId: "recovery-relay", topicPrefix: "" }),
+      sendTimeoutMs: 2_000,
+      rebuildProducerAfterFailures: 2,
+      idlePollMs: 50,
+    });
+    const id = randomUUID();
+    await enqueueOutbox(pool, [{ topic, key: id, payload: { event_id: id } }]);
+    relay.start();
+    try {
+      await eventually(async () => ((await pool.query<{ n: number }>("SELECT count(*)::int AS n FROM outbox")).rows[0]?.n === 0 ? true : undefined), 60_000, "the outbox drained");
+      expect(made).toBeGreaterThanOrEqual(2);
+      expect(relay.failing).toBe(false);
+    } finally {
+      await relay.close();
+    }
+  });
+});
