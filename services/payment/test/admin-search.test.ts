@@ -105,7 +105,7 @@ describe("operations endpoints", () => {
     const service = await startPaymentService(loadPaymentConfig(env));
     try {
       expect((await service.app.inject({ method: "GET", url: "/health" })).json()).toEqual({ status: "ok" });
-      expect((await service.app.inject({ method: "GET", url: "/ready" })).json()).toEqual({ status: "ready", checks: { database: true, kafka: true } });
+      expect((await service.app.inject({ method: "GET", url: "/ready" })).json()).toEqual({ status: "ready", checks: { database: true, kafka: true, consuming: true } });
       const metrics = (await service.app.inject({ method: "GET", url: "/metrics" })).body;
       for (const name of ["http_request_duration_seconds", "events_published_total", "events_consumed_total", "outbox_backlog", "consumer_lag"]) {
         expect(metrics).toContain(name);
