@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { customerHeaders } from "@spgroup/infra/testing";
 import pg from "pg";
+import { DEADLINE_PASSED_REASON } from "../../services/payment/src/domain/payment.ts";
 
 /**
  * Customers placing orders through faults: every logical order has its own Idempotency-Key and is
@@ -105,4 +106,27 @@ export async function checkInvariants(urls: { order: string; payment: string; ca
   } finally {
     await Promise.all([order.end(), payment.end(), campaign.end()]);
   }
+}
+
+/**
+ * Of these orders, the FAILED ones that were not declined by the payment gateway's own rule: no
+ * payment at all, or one refused only because the order's payment deadline had passed. Those
+ * orders failed because the pipeline did not pay them in time; a healthy pipeline has none.
+ */
+export async function timeoutFailures(orderDb: pg.Pool, paymentDb: pg.Pool, ids: string[]): Promise<number>;
+export async function timeoutFailures(orderDb: pg.Pool, paymentDb: pg.Pool, ids: string[], options: { withCreatedAt: true }): Promise<{ createdAt: number[] }>;
+export async function timeoutFailures(orderDb: pg.Pool, paymentDb: pg.Pool, ids: string[], options?: { withCreatedAt: true }): Promise<number | { createdAt: number[] }> {
+  const failed = (
+    await orderDb.query<{ id: string; created_ms: string }>("SELECT id, (extract(epoch FROM created_at) * 1000)::bigint::text AS created_ms FROM orders WHERE id = ANY($1) AND status = 'FAILED'", [ids])
+  ).rows;
+  const declined = new Set(
+    (
+      await paymentDb.query<{ order_id: string }>(
+        "SELECT order_id FROM payments WHERE order_id = ANY($1) AND status = 'FAILED' AND decline_reason IS DISTINCT FROM $2",
+        [failed.map((r) => r.id), DEADLINE_PASSED_REASON],
+      )
+    ).rows.map((r) => r.order_id),
+  );
+  const byTimeout = failed.filter((r) => !declined.has(r.id));
+  return options?.withCreatedAt ? { createdAt: byTimeout.map((r) => Number(r.created_ms)) } : byTimeout.length;
 }

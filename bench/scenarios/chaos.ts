@@ -1,7 +1,11 @@
 // chaos (`npm run chaos`): while customers keep ordering (with idempotent retries), crash each
 // service with SIGKILL and restart it, crash and restart the Kafka broker, freeze PostgreSQL, and
-// stall a consumer past its session timeout. Then close the campaign and check that nothing was
-// lost or applied twice and that the FINAL winners equal the reference rule.
+// stall a consumer past its session timeout, and (one broker) hold every payment past the order's
+// payment timeout. Then close the campaign and check that nothing was lost or applied twice, that
+// no customer is left charged for a FAILED order, and that the FINAL winners equal the rule.
+// A fault counts as recovered only when orders placed after it were *paid* (SUCCESS, or declined by
+// the gateway's own rule): an order FAILED by the payment timeout is a failure, never a recovery.
+// Every report carries orders_failed_by_timeout, overall and per fault.
 // `npm run chaos -- --brokers=3` runs the same against a three-node KRaft cluster (replication
 // factor 3, min.insync.replicas 2) and, instead of restarting the only broker, kills one of the
 // three mid-load: orders must keep completing while it is down, and nothing may be lost.
@@ -13,11 +17,12 @@ import { AdminAuth, loadPlatformConfig } from "@spgroup/platform";
 import pg from "pg";
 import { kafkaNodes, type RunningKafkaNode, startKafkaNode } from "../../infra/kafka/broker.ts";
 import { SEED_RULE_SQL } from "../../services/campaign/test/support/harness.ts";
-import { checkInvariants, ResilientCustomers } from "../lib/chaos-load.ts";
+import { checkInvariants, ResilientCustomers, timeoutFailures } from "../lib/chaos-load.ts";
 import { machine } from "../lib/machine.ts";
 import { pidFromFile, processTree } from "../lib/resources.ts";
 import { BENCH_DATA, BENCH_PORTS, startBenchStack } from "../lib/stack.ts";
 import { numberOption } from "../lib/args.ts";
+import { countChargedWithoutSuccess } from "../../services/payment/src/db/reconciliation.ts";
 
 const ENV = { PAYMENT_LATENCY_MS: "5", ORDER_PAYMENT_TIMEOUT_MS: "60000", LOG_LEVEL: "error" };
 
@@ -26,7 +31,9 @@ export async function run(args: string[]) {
   const stack = await startBenchStack(ENV, { campaign: true, kafkaNodes: brokers });
   const services = new Map<string, ServiceProcess>(stack.services.map((s) => [s.name, s]));
   const orderDb = new pg.Pool({ connectionString: stack.orderDbUrl, max: 2 });
-  const faults: { fault: string; recovery_s: number | null }[] = [];
+  const paymentDb = new pg.Pool({ connectionString: stack.paymentDbUrl, max: 2 });
+  /** Each fault: when it began (this machine's clock, which is also the databases'), how long until orders were paid again. */
+  const faults: { fault: string; started_at: string; recovery_s: number | null; deliberate_payment_outage?: boolean; orders_failed_by_timeout?: number }[] = [];
   const customers = new ResilientCustomers(() => stack.orderUrl);
   let restartedBroker: RunningKafkaNode | undefined;
   try {
@@ -41,20 +48,35 @@ export async function run(args: string[]) {
     customers.start(60);
     await sleep(5_000);
 
-    /** Seconds from `since` until an order placed now has gone all the way to SUCCESS/FAILED (null: not within 3 minutes). */
+    /**
+     * Seconds from `since` until orders placed after the fault were paid: a probe of customers'
+     * orders is placed and followed to its end; if any of them FAILED by the payment timeout (the
+     * pipeline was not paying), another probe follows. null: no probe paid within 3 minutes.
+     */
     const recovered = async (since: number): Promise<number | null> => {
-      const probe = new ResilientCustomers(() => stack.orderUrl);
-      probe.start(10);
-      await sleep(150);
-      await probe.stop();
-      const ids = [...probe.accepted.values()];
-      while (Date.now() - since < 180_000) {
-        const { rows } = await orderDb.query("SELECT count(*)::int AS n FROM orders WHERE id = ANY($1) AND status IN ('SUCCESS','FAILED')", [ids]).catch(() => ({ rows: [{ n: -1 }] }));
-        if (rows[0].n === ids.length) return Math.round((Date.now() - since) / 100) / 10;
-        await sleep(100);
+      for (let round = 1; Date.now() - since < 180_000; round++) {
+        const probe = new ResilientCustomers(() => stack.orderUrl);
+        probe.start(10);
+        await sleep(150);
+        await probe.stop();
+        const ids = [...probe.accepted.values()];
+        while (Date.now() - since < 180_000) {
+          const { rows } = await orderDb.query<{ n: number }>("SELECT count(*)::int AS n FROM orders WHERE id = ANY($1) AND status IN ('SUCCESS','FAILED')", [ids]).catch(() => ({ rows: [{ n: -1 }] }));
+          if (rows[0]?.n === ids.length) break;
+          await sleep(100);
+        }
+        const unpaid = await timeoutFailures(orderDb, paymentDb, ids).catch(() => -1);
+        if (unpaid === 0) return Math.round((Date.now() - since) / 100) / 10;
+        if (Date.now() - since >= 180_000) break;
+        console.log(`  probe ${round}: ${unpaid} of ${ids.length} orders were not paid (failed by the payment timeout); probing again`);
       }
-      console.log("  not recovered within 3 minutes");
+      console.log("  no probe paid within 3 minutes");
       return null;
+    };
+    const fault = (name: string, extra: { deliberate_payment_outage?: boolean } = {}) => {
+      const entry = { fault: name, started_at: new Date().toISOString(), recovery_s: null as number | null, ...extra };
+      faults.push(entry);
+      return entry;
     };
     const restart = async (name: "order" | "payment" | "campaign") => {
       const old = services.get(name);
@@ -70,8 +92,9 @@ export async function run(args: string[]) {
 
     for (const name of ["order", "payment", "campaign"] as const) {
       console.log(`kill -9 ${name} service, restart it…`);
+      const entry = fault(`kill -9 ${name} service`);
       const at = await restart(name);
-      faults.push({ fault: `kill -9 ${name} service`, recovery_s: await recovered(at) });
+      entry.recovery_s = await recovered(at);
       await sleep(3_000);
     }
 
@@ -81,40 +104,60 @@ export async function run(args: string[]) {
     if (!victimPid) throw new Error(`no broker.pid in ${victim.dataDir}: the broker fault cannot be injected`);
     if (brokers === 1) {
       console.log("kill -9 the Kafka broker, restart it…");
+      const entry = fault("kill -9 Kafka broker, 3 s down");
       process.kill(victimPid, "SIGKILL");
       await sleep(3_000);
       const brokerStart = Date.now();
       restartedBroker = await startKafkaNode(victim, nodes, {});
-      faults.push({ fault: "kill -9 Kafka broker, 3 s down", recovery_s: await recovered(brokerStart) });
+      entry.recovery_s = await recovered(brokerStart);
     } else {
       console.log(`kill -9 Kafka node ${victim.nodeId} of ${brokers} (the first bootstrap broker); orders must keep completing without it…`);
+      const down = fault(`kill -9 Kafka node ${victim.nodeId} of ${brokers} (stays down)`);
       const killedAt = Date.now();
       process.kill(victimPid, "SIGKILL");
-      faults.push({ fault: `kill -9 Kafka node ${victim.nodeId} of ${brokers} (stays down)`, recovery_s: await recovered(killedAt) });
-      await sleep(10_000);
+      down.recovery_s = await recovered(killedAt);
+      // Long enough down for orders placed now to reach their payment timeout if payments had stopped.
+      await sleep(30_000);
       console.log(`restart Kafka node ${victim.nodeId}…`);
+      const back = fault(`restart Kafka node ${victim.nodeId} of ${brokers}`);
       const restartAt = Date.now();
       restartedBroker = await startKafkaNode(victim, nodes, {});
-      faults.push({ fault: `restart Kafka node ${victim.nodeId} of ${brokers}`, recovery_s: await recovered(restartAt) });
+      back.recovery_s = await recovered(restartAt);
     }
     await sleep(3_000);
 
     console.log("freeze PostgreSQL for 8 s…");
+    const frozen = fault("PostgreSQL frozen 8 s");
     const postmaster = await pidFromFile(join(BENCH_DATA, "postgres", "postmaster.pid"));
     if (!postmaster) throw new Error("no postmaster.pid: the database fault cannot be injected");
     const pgTree = await processTree(postmaster);
     for (const pid of pgTree) process.kill(pid, "SIGSTOP");
     await sleep(8_000);
     for (const pid of pgTree) process.kill(pid, "SIGCONT");
-    faults.push({ fault: "PostgreSQL frozen 8 s", recovery_s: await recovered(Date.now()) });
+    frozen.recovery_s = await recovered(Date.now());
     await sleep(3_000);
 
     console.log("stall the payment service past its consumer session timeout (25 s)…");
+    const stalled = fault("payment consumer stalled 25 s");
     const payment = services.get("payment");
     payment?.child.kill("SIGSTOP");
     await sleep(25_000);
     payment?.child.kill("SIGCONT");
-    faults.push({ fault: "payment consumer stalled 25 s", recovery_s: await recovered(Date.now()) });
+    stalled.recovery_s = await recovered(Date.now());
+
+    if (brokers === 1) {
+      // The payment provider's side is down longer than an order may wait: orders placed now FAIL
+      // by the timeout (deliberately), and when payments resume, nobody may stay charged for one.
+      await sleep(3_000);
+      const timeoutS = Number(ENV.ORDER_PAYMENT_TIMEOUT_MS) / 1000;
+      console.log(`hold every payment for ${timeoutS + 15} s, past the ${timeoutS} s payment timeout…`);
+      const outage = fault(`payments held ${timeoutS + 15} s (past the payment timeout)`, { deliberate_payment_outage: true });
+      const held = services.get("payment");
+      held?.child.kill("SIGSTOP");
+      await sleep((timeoutS + 15) * 1000);
+      held?.child.kill("SIGCONT");
+      outage.recovery_s = await recovered(Date.now());
+    }
 
     await customers.stop();
     console.log(`${customers.accepted.size} orders accepted (${customers.retries} client retries); draining…`);
@@ -138,6 +181,17 @@ export async function run(args: string[]) {
     for (let i = 0; i < 60; i++) {
       const invariants = await checkInvariants({ order: stack.orderDbUrl, payment: stack.paymentDbUrl, campaign: stack.campaignDbUrl }, customers);
       if (invariants.unpublished_outbox_rows === 0 || i === 59) {
+        // Orders FAILED by the payment timeout, overall and in each fault's span (from its start
+        // to the next fault's, the last one to the end of the load).
+        const allIds = [...customers.accepted.values()];
+        const failedByTimeout = await timeoutFailures(orderDb, paymentDb, allIds, { withCreatedAt: true });
+        const spans = faults.map((f, i) => [Date.parse(f.started_at), i + 1 < faults.length ? Date.parse((faults[i + 1] as { started_at: string }).started_at) : Number.POSITIVE_INFINITY] as const);
+        faults.forEach((f, i) => {
+          const [from, to] = spans[i] as readonly [number, number];
+          f.orders_failed_by_timeout = failedByTimeout.createdAt.filter((t) => t >= from && t < to).length;
+        });
+        const outsideOutage = failedByTimeout.createdAt.length - faults.filter((f) => f.deliberate_payment_outage).reduce((n, f) => n + (f.orders_failed_by_timeout ?? 0), 0);
+        const chargedWithoutSuccess = await countChargedWithoutSuccess(paymentDb, orderDb);
         const result = {
           scenario: "chaos",
           at: new Date().toISOString(),
@@ -145,6 +199,9 @@ export async function run(args: string[]) {
           kafka: brokers === 1 ? "one KRaft node" : "three KRaft nodes, replication factor 3, min.insync.replicas 2, idempotent producers with acks=all",
           machine: machine(),
           ...invariants,
+          orders_failed_by_timeout: failedByTimeout.createdAt.length,
+          orders_failed_by_timeout_outside_deliberate_outage: outsideOutage,
+          charged_without_success: chargedWithoutSuccess,
           client_retries: customers.retries,
           winners_equal_rule: winners.length > 0 && JSON.stringify(winners) === JSON.stringify(expected),
           winners,
@@ -152,7 +209,11 @@ export async function run(args: string[]) {
         };
         console.log(JSON.stringify(result, null, 2));
         await writeFile(join(ROOT, "bench", "results", brokers === 1 ? "chaos-latest.json" : "chaos-3-brokers-latest.json"), `${JSON.stringify(result, null, 2)}\n`);
-        const ok = faults.every((f) => f.recovery_s !== null) && result.lost_orders === 0 && result.duplicated_orders === 0 && result.double_payments === 0 && result.orders_not_terminal === 0 && result.unpublished_outbox_rows === 0 && result.winners_equal_rule;
+        const ok =
+          faults.every((f) => f.recovery_s !== null) &&
+          outsideOutage === 0 &&
+          chargedWithoutSuccess === 0 &&
+          result.lost_orders === 0 && result.duplicated_orders === 0 && result.double_payments === 0 && result.orders_not_terminal === 0 && result.unpublished_outbox_rows === 0 && result.winners_equal_rule;
         if (!ok) process.exitCode = 1;
         break;
       }
@@ -161,6 +222,7 @@ export async function run(args: string[]) {
   } finally {
     await customers.stop().catch(() => {});
     await orderDb.end();
+    await paymentDb.end();
     for (const s of services.values()) await s.stop().catch(() => {});
     await restartedBroker?.stop();
     await stack.stop();
