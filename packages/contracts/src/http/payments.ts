@@ -13,6 +13,10 @@ export const Payment = Type.Object(
     status: PaymentStatusSchema,
     created_at: Type.String({ format: "date-time" }),
     updated_at: Type.String({ format: "date-time" }),
+    /** When the charge was given back (status REFUNDED): the order had FAILED before it was paid. */
+    refunded_at: Type.Optional(Type.Union([Type.String({ format: "date-time" }), Type.Null()])),
+    /** Why a FAILED payment was refused (the card's decline, or the order's deadline had passed). */
+    decline_reason: Type.Optional(Type.Union([Type.String(), Type.Null()])),
   },
   { $id: "Payment" },
 );
@@ -37,7 +41,7 @@ export const ExportPaymentsQuery = Type.Composite([Type.Omit(SearchPaymentsQuery
 export type ExportPaymentsQuery = Static<typeof ExportPaymentsQuery>;
 
 export const PaymentStats = Type.Object({
-  totals: Type.Object({ SUCCESS: Type.Integer(), FAILED: Type.Integer() }),
+  totals: Type.Object(Object.fromEntries(PAYMENT_STATUSES.map((s) => [s, Type.Integer()])) as Record<(typeof PAYMENT_STATUSES)[number], ReturnType<typeof Type.Integer>>),
   /** Share of payments approved, 0..1; null before the first payment. */
   approval_rate: Type.Union([Type.Number(), Type.Null()]),
 });
