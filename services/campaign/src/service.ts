@@ -14,10 +14,17 @@ const MIGRATIONS = fileURLToPath(new URL("../migrations", import.meta.url));
 export async function startCampaignService(config: CampaignConfig) {
   const runtime = await bootService(config, { migrationsDir: MIGRATIONS, topics: Object.values(TOPICS) });
   const completedTopic = runtime.topic(TOPICS.ordersCompleted);
+  const readPartitions = async () => (await partitionCounts(runtime.kafka, [completedTopic])).get(completedTopic) ?? 0;
   const ctx: CampaignContext = {
     pool: runtime.pool,
     completedTopic,
-    partitions: (await partitionCounts(runtime.kafka, [completedTopic])).get(completedTopic) ?? 0,
+    partitions: await readPartitions(),
+    // Each finalize pass asks the broker again: a partition added while running is required at once.
+    readPartitions: async () => {
+      const partitions = await readPartitions();
+      if (partitions > ctx.partitions) runtime.logger.warn({ topic: completedTopic, from: ctx.partitions, to: partitions }, "orders.completed gained partitions; finality now waits for a watermark on each");
+      return partitions;
+    },
     watermarkSources: config.watermarkSources,
   };
   const finalize = async () => {
@@ -28,13 +35,13 @@ export async function startCampaignService(config: CampaignConfig) {
   await consumer.start();
   const stopFinalizer = runEvery("finalize campaigns", config.finalizeIntervalMs, finalize, runtime.logger);
 
-  const stream = new StandingsStream(runtime.pool, runtime.logger);
+  const stream = new StandingsStream(runtime.pool, ctx, runtime.logger);
   stream.start(config.databaseUrl);
   const app = await runtime.httpApp({
     name: "Campaign service",
     description: "The iPhone hot-sale giveaway: live standings and provably fair final winners",
   });
-  campaignRoutes(app, runtime.pool);
+  campaignRoutes(app, ctx, runtime.adminAuth);
   stream.register(app);
   const port = await listen(app, config);
   runtime.logger.info({ port, partitions: ctx.partitions }, "campaign service listening");

@@ -6,6 +6,7 @@ import { withTransaction } from "@spgroup/platform";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { ingestCompletedOrders } from "../src/app/ingest-completed-orders.ts";
 import { startIsolatedCampaignService } from "./support/harness.ts";
+import { historyFromTheStart } from "./support/history.ts";
 
 const minutesFromNow = (m: number) => new Date(Date.now() + m * 60_000).toISOString();
 
@@ -25,6 +26,7 @@ describe("campaign admin API", () => {
 
   beforeAll(async () => {
     h = await startIsolatedCampaignService(inject("infra"));
+    await historyFromTheStart(h.service.runtime.pool, h.service.ctx.completedTopic, h.service.ctx.partitions);
   });
   afterAll(async () => {
     await h?.stop();
@@ -38,6 +40,9 @@ describe("campaign admin API", () => {
       ["GET", "/api/admin/v1/campaigns/iphones"],
       ["POST", "/api/admin/v1/campaigns/iphones"],
       ["PUT", "/api/admin/v1/campaigns/iphones/1"],
+      ["POST", "/api/admin/v1/campaigns/iphones/1/close"],
+      ["GET", "/api/admin/v1/campaigns/finality-holes"],
+      ["POST", "/api/admin/v1/campaigns/finality-holes/1/resolve"],
       ["GET", "/api/admin/v1/campaigns/iphones/winners"],
       ["GET", "/api/admin/v1/campaigns/iphones/audit"],
       ["GET", "/api/admin/v1/campaigns/iphones/audit.csv"],

@@ -9,6 +9,7 @@ import { ingestCompletedOrders } from "../src/app/ingest-completed-orders.ts";
 import { createCampaign, editCampaign } from "../src/app/manage-campaign.ts";
 import { type HistoryOrder, referenceWinners } from "./support/reference-rule.ts";
 import { SEED_RULE_SQL, startIsolatedCampaignService } from "./support/harness.ts";
+import { historyFromTheStart } from "./support/history.ts";
 
 const PARTITIONS = 4;
 const TOPIC = "property.orders.completed";
@@ -24,6 +25,8 @@ describe("final winners equal the reference rule, whatever the delivery", () => 
     harness = await startIsolatedCampaignService(inject("infra"), { CAMPAIGN_FINALIZE_INTERVAL_MS: "3600000" });
     second = createPool(harness.env.CAMPAIGN_DATABASE_URL as string, 4, "second-instance");
     ctx = { pool: harness.service.runtime.pool, completedTopic: TOPIC, partitions: PARTITIONS, watermarkSources: ["order_db"] };
+    // Every partition consumed from its first message, so the 2025 windows below lie within the history.
+    await historyFromTheStart(ctx.pool, TOPIC, PARTITIONS);
   });
   afterAll(async () => {
     await second?.end();
@@ -65,7 +68,7 @@ describe("final winners equal the reference rule, whatever the delivery", () => 
           const first = { max_tracked_orders: n, total_reward: Math.min(n, k), min_order_amount: "200.00" };
           // A failed run (while shrinking) may leave its campaign open; it must not affect this one.
           await harness.db.query("UPDATE campaigns SET finalized_at = now() WHERE finalized_at IS NULL");
-          const campaign = await createCampaign(ctx.pool, { name: `run ${run}`, ...window, ...first });
+          const campaign = await createCampaign(ctx.pool, ctx, { name: `run ${run}`, ...window, ...first });
 
           // Each partition keeps its own order; partitions interleave arbitrarily; some events twice.
           const rng = mulberry32(seed);
@@ -98,7 +101,7 @@ describe("final winners equal the reference rule, whatever the delivery", () => 
             if (changes && delivered >= changeIndex && final === first) {
               final = { max_tracked_orders: Math.max(1, n - 1), total_reward: Math.min(Math.max(1, n - 1), k), min_order_amount: "199.99" };
               finalWindow = { start_time: at(150, 0), end_time: at(300, 0) };
-              await editCampaign(ctx.pool, campaign.id, { ...finalWindow, ...final });
+              await editCampaign(ctx.pool, ctx, campaign.id, { ...finalWindow, ...final });
             }
           }
 

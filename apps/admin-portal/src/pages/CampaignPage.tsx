@@ -8,6 +8,7 @@ import { formatInstant, formatSgd } from "../lib/format.ts";
 import { AuditTable } from "./campaign/AuditTable.tsx";
 import { CampaignForm } from "./campaign/CampaignForm.tsx";
 import { Countdown } from "./campaign/Countdown.tsx";
+import { FinalityStatus } from "./campaign/FinalityStatus.tsx";
 import { useAudit, useCampaign, useLiveStandings, useStandings } from "./campaign/queries.ts";
 import { WinnersTable } from "./campaign/WinnersTable.tsx";
 
@@ -21,7 +22,8 @@ export function CampaignPage() {
   const [showAudit, setShowAudit] = useState(false);
   const client = useQueryClient();
   const close = useMutation({
-    mutationFn: (id: number) => api(`/api/admin/v1/campaigns/iphones/${id}`, { method: "PUT", body: JSON.stringify({ end_time: new Date().toISOString() }) }),
+    // The server ends the window at its database's now(): this browser's clock plays no part.
+    mutationFn: (id: number) => api(`/api/admin/v1/campaigns/iphones/${id}/close`, { method: "POST" }),
     onSuccess: () => client.invalidateQueries({ queryKey: ["campaign"] }),
   });
 
@@ -42,6 +44,8 @@ export function CampaignPage() {
               </p>
             )}
             {c && <p className="mt-1 max-w-2xl text-sm text-slate-600">{c.description}</p>}
+            {c && <FinalityStatus campaign={c} />}
+            {close.isError && <p className="mt-1 text-sm text-red-700">Could not close the window: {close.error.message}</p>}
           </div>
           <div className="flex gap-2">
             {c && c.status !== "FINAL" && !editing && (

@@ -53,6 +53,44 @@ export const Policy = Type.Object({
 });
 export type Policy = Static<typeof Policy>;
 
+/** Why a campaign that is not FINAL yet is not: each wait, in the order an operator acts on them. */
+export const FINALITY_WAITS = ["WINDOW_OPEN", "WATERMARKS", "FINALITY_HOLES"] as const;
+export type FinalityWait = (typeof FINALITY_WAITS)[number];
+
+/** A dead-lettered orders.completed message: the history has a hole there until it is replayed or resolved. */
+export const FinalityHole = Type.Object({
+  id: Type.Integer(),
+  topic: Type.String(),
+  partition: Type.Integer(),
+  offset: Type.String(),
+  event_id: Type.Union([Type.String(), Type.Null()]),
+  order_id: Type.Union([Type.String(), Type.Null()]),
+  order_created_at: Type.Union([Instant, Type.Null()], { description: "null when the message could not be read: the hole then blocks every campaign" }),
+  reason: Type.String({ description: "INVALID (could not be decoded) or FAILED (its handler kept failing)" }),
+  errors: Type.Array(Type.String()),
+  recorded_at: Instant,
+  resolved_at: Type.Union([Instant, Type.Null()]),
+  resolved_by: Type.Union([Type.String(), Type.Null()], { description: "the operator, or `replay` when the replayed message was applied" }),
+  resolution: Type.Union([Type.String(), Type.Null()]),
+});
+export type FinalityHole = Static<typeof FinalityHole>;
+export const FinalityHoleIdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) });
+export const ResolveFinalityHoleBody = Type.Object(
+  { reason: Type.String({ minLength: 3, maxLength: 1_000, description: "Why the message can never change any campaign (kept with the hole)" }) },
+  { additionalProperties: false },
+);
+export type ResolveFinalityHoleBody = Static<typeof ResolveFinalityHoleBody>;
+
+export const Finality = Type.Object({
+  waiting_for: Type.Array(Type.Union(FINALITY_WAITS.map((w) => Type.Literal(w))), { description: "empty once FINAL" }),
+  watermarks: Type.Object(
+    { required: Type.Integer(), past_end: Type.Integer() },
+    { description: "(partition, order database) pairs of orders.completed, and how many have a watermark past end_time" },
+  ),
+  holes: Type.Array(FinalityHole, { description: "unresolved holes that could hide an order of this window" }),
+});
+export type Finality = Static<typeof Finality>;
+
 export const Campaign = Type.Object(
   {
     id: Type.Integer(),
@@ -67,6 +105,7 @@ export const Campaign = Type.Object(
     created_at: Instant,
     updated_at: Instant,
     finalized_at: Type.Union([Instant, Type.Null()]),
+    finality: Finality,
   },
   { $id: "Campaign" },
 );

@@ -1,7 +1,9 @@
 import type { OrderCompleted, OrdersCompletedTopicEvent, OrdersWatermark } from "@spgroup/contracts";
 import type { ConsumedEvent, DbClient } from "@spgroup/platform";
 import { openCampaigns } from "../db/campaigns.ts";
+import { resolveReplayedHoles } from "../db/finality-holes.ts";
 import { insertCompletedOrders } from "../db/orders.ts";
+import { recordFirstOffsets } from "../db/partition-history.ts";
 import { addToStandings } from "../db/standings.ts";
 import { raiseWatermarks } from "../db/watermarks.ts";
 import { STANDINGS_CHANNEL, STANDINGS_LOCK } from "./context.ts";
@@ -14,7 +16,9 @@ import { STANDINGS_CHANNEL, STANDINGS_LOCK } from "./context.ts";
  */
 export async function ingestCompletedOrders(client: DbClient, events: ConsumedEvent<OrdersCompletedTopicEvent>[]): Promise<void> {
   await client.query("SELECT pg_advisory_xact_lock_shared($1)", [STANDINGS_LOCK]);
-  const orders = events.filter((e): e is ConsumedEvent<OrderCompleted> => e.event.type === "OrderCompleted").map((e) => e.event.data);
+  await recordFirstOffsets(client, events);
+  const completions = events.filter((e): e is ConsumedEvent<OrderCompleted> => e.event.type === "OrderCompleted");
+  const orders = completions.map((e) => e.event.data);
   const marks = events
     .filter((e): e is ConsumedEvent<OrdersWatermark> => e.event.type === "OrdersWatermark")
     // The partition the event arrived on is what counts, not the one it claims.
@@ -28,5 +32,7 @@ export async function ingestCompletedOrders(client: DbClient, events: ConsumedEv
       }
     }
   }
+  // A dead-lettered completion applied now (replayed, or delivered again) closes its hole.
+  await resolveReplayedHoles(client, completions.map((e) => e.event.event_id));
   await raiseWatermarks(client, marks);
 }

@@ -1,24 +1,39 @@
 import type { CreateCampaignBody, UpdateCampaignBody } from "@spgroup/contracts";
-import { conflict, HttpError, notFound, type Pool, withTransaction } from "@spgroup/platform";
-import { type CampaignRow, findCampaign, IPHONE_CAMPAIGN, insertCampaign, updateCampaign } from "../db/campaigns.ts";
+import { conflict, type DbClient, HttpError, notFound, type Pool, withTransaction } from "@spgroup/platform";
+import { type CampaignRow, endWindowNow, findCampaign, IPHONE_CAMPAIGN, insertCampaign, updateCampaign } from "../db/campaigns.ts";
+import { partitionStarts } from "../db/partition-history.ts";
 import { rebuildStandings } from "../db/standings.ts";
-import { InvalidCampaign, validateSettings } from "../domain/policy.ts";
-import { STANDINGS_CHANNEL, STANDINGS_LOCK } from "./context.ts";
+import { campaignStatus } from "../domain/campaign-status.ts";
+import { historyCompleteSince } from "../domain/history.ts";
+import { type CampaignSettings, checkWindowChange, InvalidCampaign, validateSettings } from "../domain/policy.ts";
+import { type CampaignContext, STANDINGS_CHANNEL, STANDINGS_LOCK } from "./context.ts";
 
-function settingsOrBadRequest(input: Parameters<typeof validateSettings>[0]) {
+type Topic = Pick<CampaignContext, "completedTopic" | "partitions">;
+
+/** The one place InvalidCampaign becomes a 400; its code is the error's detail. */
+function orBadRequest<T>(check: () => T): T {
   try {
-    return validateSettings(input);
+    return check();
   } catch (error) {
-    if (error instanceof InvalidCampaign) throw new HttpError(400, error.message);
+    if (error instanceof InvalidCampaign) throw new HttpError(400, error.message, { details: [error.code] });
     throw error;
   }
 }
 
+/** Checks a window against this database's clock and the history it holds (see checkWindowChange). */
+async function checkWindowNow(client: DbClient, topic: Topic, next: CampaignSettings, current?: CampaignRow): Promise<void> {
+  const { rows } = await client.query<{ now: string }>("SELECT now() AS now");
+  const now = rows[0]?.now as string;
+  const since = historyCompleteSince({ partitions: topic.partitions, starts: await partitionStarts(client, topic.completedTopic), now });
+  orBadRequest(() => checkWindowChange({ now, historyCompleteSince: since, ...(current ? { current } : {}), next }));
+}
+
 /** Creates the iPhone campaign; its standings start from the orders already stored. */
-export async function createCampaign(pool: Pool, body: CreateCampaignBody): Promise<CampaignRow> {
-  const settings = settingsOrBadRequest(body);
+export async function createCampaign(pool: Pool, topic: Topic, body: CreateCampaignBody): Promise<CampaignRow> {
+  const settings = orBadRequest(() => validateSettings(body));
   return withTransaction(pool, async (client) => {
     await client.query("SELECT pg_advisory_xact_lock($1)", [STANDINGS_LOCK]);
+    await checkWindowNow(client, topic, settings);
     const created = await insertCampaign(client, IPHONE_CAMPAIGN, settings);
     if (!created) throw conflict("an iPhone campaign is already open; a new one can be created once it is FINAL");
     await rebuildStandings(client, created);
@@ -28,24 +43,49 @@ export async function createCampaign(pool: Pool, body: CreateCampaignBody): Prom
 }
 
 /** Changes a campaign that is not FINAL; its standings are recomputed at once. */
-export async function editCampaign(pool: Pool, id: number, body: UpdateCampaignBody): Promise<CampaignRow> {
+export async function editCampaign(pool: Pool, topic: Topic, id: number, body: UpdateCampaignBody): Promise<CampaignRow> {
   return withTransaction(pool, async (client) => {
     await client.query("SELECT pg_advisory_xact_lock($1)", [STANDINGS_LOCK]);
     const current = await findCampaign(client, id, { lock: true });
     if (!current) throw notFound(`campaign ${id} not found`);
     if (current.finalized_at) throw conflict(`campaign ${id} is FINAL; its winners can no longer change`);
-    const settings = settingsOrBadRequest({
-      name: body.name ?? current.name,
-      description: body.description ?? current.description,
-      start_time: body.start_time ?? current.start_time,
-      end_time: body.end_time ?? current.end_time,
-      total_reward: body.total_reward ?? current.policy.total_reward,
-      min_order_amount: body.min_order_amount ?? current.policy.min_order_amount,
-      max_tracked_orders: body.max_tracked_orders ?? current.policy.max_tracked_orders,
-    });
+    const settings = orBadRequest(() =>
+      validateSettings({
+        name: body.name ?? current.name,
+        description: body.description ?? current.description,
+        start_time: body.start_time ?? current.start_time,
+        end_time: body.end_time ?? current.end_time,
+        total_reward: body.total_reward ?? current.policy.total_reward,
+        min_order_amount: body.min_order_amount ?? current.policy.min_order_amount,
+        max_tracked_orders: body.max_tracked_orders ?? current.policy.max_tracked_orders,
+      }),
+    );
+    await checkWindowNow(client, topic, settings, current);
     const updated = await updateCampaign(client, id, settings);
     await rebuildStandings(client, updated);
     await client.query("SELECT pg_notify($1, $2)", [STANDINGS_CHANNEL, String(id)]);
     return updated;
   });
+}
+
+/**
+ * "Close the window now": end_time becomes the campaign database's now(), never a browser's
+ * clock, so no order placed while the sale showed ACTIVE is cut out after the fact.
+ */
+export async function closeCampaignWindow(pool: Pool, id: number): Promise<CampaignRow> {
+  const closed = await withTransaction(pool, async (client) => {
+    await client.query("SELECT pg_advisory_xact_lock($1)", [STANDINGS_LOCK]);
+    const current = await findCampaign(client, id, { lock: true });
+    if (!current) throw notFound(`campaign ${id} not found`);
+    const status = campaignStatus(current, current.now);
+    // now() equal to start_time is ACTIVE but would leave an empty window.
+    if (status !== "ACTIVE" || current.now === current.start_time) throw conflict(`campaign ${id} is ${status === "ACTIVE" ? "just starting" : status}; only an ACTIVE window can be closed`);
+    const closed = await endWindowNow(client, id);
+    await rebuildStandings(client, closed);
+    await client.query("SELECT pg_notify($1, $2)", [STANDINGS_CHANNEL, String(id)]);
+    return closed;
+  });
+  // Read again: inside its transaction now() is the new end_time itself, which the inclusive
+  // window still counts as ACTIVE.
+  return (await findCampaign(pool, id)) ?? closed;
 }

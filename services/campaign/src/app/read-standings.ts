@@ -1,10 +1,17 @@
-import type { Audit, Campaign, Inventory, Standings, Winner } from "@spgroup/contracts";
+import type { Audit, Campaign, Finality, Inventory, Standings, Winner } from "@spgroup/contracts";
 import type { Queryable } from "@spgroup/platform";
 import { type CampaignRow, currentCampaign, IPHONE_CAMPAIGN } from "../db/campaigns.ts";
 import { leadingCustomers } from "../db/standings.ts";
+import { unresolvedFinalityHoles } from "../db/finality-holes.ts";
+import { watermarksOf } from "../db/watermarks.ts";
 import { finalWinners } from "../db/winners.ts";
 import { campaignStatus } from "../domain/campaign-status.ts";
+import { finalityOf } from "../domain/finality.ts";
 import { rankTrackedCustomers, winnersOf } from "../domain/winners.ts";
+import type { CampaignContext } from "./context.ts";
+
+/** What the finality shown with a campaign is judged against: the finaliser's own inputs. */
+export type FinalitySources = Pick<CampaignContext, "completedTopic" | "partitions" | "watermarkSources">;
 
 export async function currentIphoneCampaign(db: Queryable): Promise<CampaignRow | undefined> {
   return currentCampaign(db, IPHONE_CAMPAIGN);
@@ -33,11 +40,18 @@ export async function standingsOf(db: Queryable, campaign: CampaignRow): Promise
   return { campaign_id: campaign.id, state: campaign.finalized_at ? "FINAL" : "PROVISIONAL", winners, inventory: inventoryOf(campaign, winners.length) };
 }
 
+/** Why the campaign is not FINAL yet, by the same rule the finaliser applies (domain/finality.ts). */
+export async function finalityOfCampaign(db: Queryable, sources: FinalitySources, campaign: CampaignRow): Promise<Finality> {
+  const watermarks = await watermarksOf(db, sources.completedTopic);
+  const holes = campaign.finalized_at ? [] : await unresolvedFinalityHoles(db);
+  return finalityOf({ campaign, now: campaign.now, partitions: sources.partitions, sources: sources.watermarkSources, watermarks, holes });
+}
+
 /** The campaign as the API shows it; pass the standings when already read, to read them once. */
-export async function campaignView(db: Queryable, campaign: CampaignRow, known?: Standings): Promise<Campaign> {
+export async function campaignView(db: Queryable, sources: FinalitySources, campaign: CampaignRow, known?: Standings): Promise<Campaign> {
   const standings = known ?? (await standingsOf(db, campaign));
   const { now: _now, ...row } = campaign;
-  return { ...row, status: campaignStatus(campaign, campaign.now), inventory: standings.inventory };
+  return { ...row, status: campaignStatus(campaign, campaign.now), inventory: standings.inventory, finality: await finalityOfCampaign(db, sources, campaign) };
 }
 
 /** Every tracked customer in rank order, with why they won or did not. */

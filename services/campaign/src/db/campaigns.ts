@@ -69,6 +69,14 @@ export async function updateCampaign(db: Queryable, id: number, s: CampaignSetti
   return row;
 }
 
+/** Ends the window at this database's now (one clock for every instant of the rule). */
+export async function endWindowNow(db: Queryable, id: number): Promise<CampaignRow> {
+  const { rows } = await db.query<CampaignRow>(`UPDATE campaigns SET end_time = now(), updated_at = now() WHERE id = $1 RETURNING ${COLUMNS}`, [id]);
+  const row = rows[0];
+  if (!row) throw new Error(`campaign ${id} vanished`);
+  return row;
+}
+
 export async function markFinal(db: Queryable, id: number): Promise<void> {
   await db.query("UPDATE campaigns SET finalized_at = now(), updated_at = now() WHERE id = $1 AND finalized_at IS NULL", [id]);
 }

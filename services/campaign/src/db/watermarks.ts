@@ -1,4 +1,5 @@
 import type { Queryable } from "@spgroup/platform";
+import type { PartitionWatermark } from "../domain/finality.ts";
 
 /** Raises each partition's recorded watermark (never lowers it). */
 export async function raiseWatermarks(db: Queryable, marks: { topic: string; partition: number; source: string; watermark: string }[]): Promise<void> {
@@ -14,17 +15,8 @@ export async function raiseWatermarks(db: Queryable, marks: { topic: string; par
   );
 }
 
-/** True when every partition of `topic`, for every source, has a watermark strictly after `instant`. */
-export async function allWatermarksPast(db: Queryable, topic: string, partitions: number, sources: string[], instant: string): Promise<boolean> {
-  const { rows } = await db.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM partition_watermarks
-     WHERE topic = $1 AND partition < $2 AND source = ANY($3::text[]) AND watermark > $4::timestamptz`,
-    [topic, partitions, sources, instant],
-  );
-  return partitions > 0 && (rows[0]?.n ?? 0) === partitions * sources.length;
-}
-
-export async function watermarkSummary(db: Queryable, topic: string): Promise<{ partition: number; source: string; watermark: string }[]> {
-  const { rows } = await db.query("SELECT partition, source, watermark FROM partition_watermarks WHERE topic = $1 ORDER BY source, partition", [topic]);
+/** Every recorded watermark of `topic`: finality is decided over them by domain/finality.ts. */
+export async function watermarksOf(db: Queryable, topic: string): Promise<PartitionWatermark[]> {
+  const { rows } = await db.query<PartitionWatermark>("SELECT partition, source, watermark FROM partition_watermarks WHERE topic = $1 ORDER BY source, partition", [topic]);
   return rows;
 }

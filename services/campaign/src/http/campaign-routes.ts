@@ -1,14 +1,30 @@
-import { Audit, Campaign, CampaignId, CampaignIdParams, CreateCampaignBody, Data, ErrorBody, Standings, UpdateCampaignBody } from "@spgroup/contracts";
-import { type HttpApp, notFound, type Pool } from "@spgroup/platform";
+import {
+  Audit,
+  Campaign,
+  CampaignId,
+  CampaignIdParams,
+  CreateCampaignBody,
+  Data,
+  ErrorBody,
+  FinalityHole,
+  FinalityHoleIdParams,
+  ResolveFinalityHoleBody,
+  Standings,
+  UpdateCampaignBody,
+} from "@spgroup/contracts";
+import { type AdminAuth, badRequest, type HttpApp, notFound } from "@spgroup/platform";
 import { Type } from "@sinclair/typebox";
-import { createCampaign, editCampaign } from "../app/manage-campaign.ts";
+import type { CampaignContext } from "../app/context.ts";
+import { closeCampaignWindow, createCampaign, editCampaign } from "../app/manage-campaign.ts";
 import { auditCsv, auditOf, campaignView, currentIphoneCampaign, standingsOf } from "../app/read-standings.ts";
 import { findCampaign } from "../db/campaigns.ts";
+import { recentFinalityHoles, resolveFinalityHole } from "../db/finality-holes.ts";
 
 const security = [{ admin: [] }];
 const tags = ["campaign"];
 
-export function campaignRoutes(app: HttpApp, pool: Pool): void {
+export function campaignRoutes(app: HttpApp, ctx: CampaignContext, adminAuth: AdminAuth): void {
+  const { pool } = ctx;
   const current = async () => {
     const campaign = await currentIphoneCampaign(pool);
     if (!campaign) throw notFound("no iPhone campaign yet; create one with POST /api/admin/v1/campaigns/iphones");
@@ -19,15 +35,15 @@ export function campaignRoutes(app: HttpApp, pool: Pool): void {
     "/api/admin/v1/campaigns/iphones",
     { schema: { tags, security, summary: "Create the iPhone campaign (409 while another is not FINAL)", body: CreateCampaignBody, response: { 201: Data(Campaign), 400: ErrorBody, 409: ErrorBody } } },
     async (request, reply) => {
-      const created = await createCampaign(pool, request.body);
-      return reply.code(201).send({ data: await campaignView(pool, created) });
+      const created = await createCampaign(pool, ctx, request.body);
+      return reply.code(201).send({ data: await campaignView(pool, ctx, created) });
     },
   );
 
   app.get(
     "/api/admin/v1/campaigns/iphones",
     { schema: { tags, security, summary: "The current iPhone campaign, its status and inventory", response: { 200: Data(Campaign), 404: ErrorBody } } },
-    async () => ({ data: await campaignView(pool, await current()) }),
+    async () => ({ data: await campaignView(pool, ctx, await current()) }),
   );
 
   app.put(
@@ -42,7 +58,57 @@ export function campaignRoutes(app: HttpApp, pool: Pool): void {
         response: { 200: Data(Campaign), 400: ErrorBody, 404: ErrorBody, 409: ErrorBody },
       },
     },
-    async (request) => ({ data: await campaignView(pool, await editCampaign(pool, request.params.id, request.body)) }),
+    async (request) => ({ data: await campaignView(pool, ctx, await editCampaign(pool, ctx, request.params.id, request.body)) }),
+  );
+
+  app.post(
+    "/api/admin/v1/campaigns/iphones/:id/close",
+    {
+      schema: {
+        tags,
+        security,
+        summary: "End an ACTIVE campaign's window now, by the campaign database's clock (409 unless ACTIVE)",
+        params: CampaignIdParams,
+        response: { 200: Data(Campaign), 404: ErrorBody, 409: ErrorBody },
+      },
+    },
+    async (request) => ({ data: await campaignView(pool, ctx, await closeCampaignWindow(pool, request.params.id)) }),
+  );
+
+  app.get(
+    "/api/admin/v1/campaigns/finality-holes",
+    {
+      schema: {
+        tags,
+        security,
+        summary: "Dead-lettered orders.completed messages: each unresolved one holds FINAL back for every window its order could fall in",
+        response: { 200: Data(Type.Array(FinalityHole)) },
+      },
+    },
+    async () => ({ data: await recentFinalityHoles(pool, 200) }),
+  );
+
+  app.post(
+    "/api/admin/v1/campaigns/finality-holes/:id/resolve",
+    {
+      schema: {
+        tags,
+        security,
+        summary: "Declare that a dead-lettered message can change no campaign (e.g. a duplicate), with the reason; recorded with the operator",
+        params: FinalityHoleIdParams,
+        body: ResolveFinalityHoleBody,
+        response: { 200: Data(FinalityHole), 400: ErrorBody, 404: ErrorBody },
+      },
+    },
+    async (request) => {
+      // The onRequest hook has already verified the token; this reads whose it is, for the record.
+      if (request.body.reason.trim().length < 3) throw badRequest("reason must say why the message can change no campaign");
+      const operator = (await adminAuth.verify(request.headers.authorization)) ?? "unknown operator";
+      const hole = await resolveFinalityHole(pool, request.params.id, operator, request.body.reason);
+      if (!hole) throw notFound(`finality hole ${request.params.id} not found`);
+      request.log.warn({ hole: hole.id, operator, reason: request.body.reason, resolved_by: hole.resolved_by }, "finality hole resolved by an operator");
+      return { data: hole };
+    },
   );
 
   app.get(

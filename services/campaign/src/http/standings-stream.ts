@@ -2,7 +2,7 @@ import type { ServerResponse } from "node:http";
 import { Type } from "@sinclair/typebox";
 import { type HttpApp, listenToChannel, type Logger, type Pool } from "@spgroup/platform";
 import { STANDINGS_CHANNEL } from "../app/context.ts";
-import { campaignView, currentIphoneCampaign, standingsOf } from "../app/read-standings.ts";
+import { campaignView, currentIphoneCampaign, type FinalitySources, standingsOf } from "../app/read-standings.ts";
 
 /**
  * Pushes the current campaign and its standings to every connected portal as server-sent events
@@ -11,14 +11,16 @@ import { campaignView, currentIphoneCampaign, standingsOf } from "../app/read-st
 export class StandingsStream {
   readonly #clients = new Set<ServerResponse>();
   readonly #pool: Pool;
+  readonly #sources: FinalitySources;
   readonly #logger: Logger;
   #last = "";
   #scheduled: NodeJS.Timeout | undefined;
   #stopListening: (() => Promise<void>) | undefined;
   #tick: NodeJS.Timeout | undefined;
 
-  constructor(pool: Pool, logger: Logger) {
+  constructor(pool: Pool, sources: FinalitySources, logger: Logger) {
     this.#pool = pool;
+    this.#sources = sources;
     this.#logger = logger;
   }
 
@@ -54,7 +56,7 @@ export class StandingsStream {
     const campaign = await currentIphoneCampaign(this.#pool);
     if (!campaign) return undefined;
     const standings = await standingsOf(this.#pool, campaign);
-    return JSON.stringify({ campaign: await campaignView(this.#pool, campaign, standings), standings });
+    return JSON.stringify({ campaign: await campaignView(this.#pool, this.#sources, campaign, standings), standings });
   }
 
   async #publish(): Promise<void> {

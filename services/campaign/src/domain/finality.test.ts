@@ -1,0 +1,56 @@
+import { describe, expect, it } from "vitest";
+import { finalityOf, holeOfMessage } from "./finality.ts";
+
+const campaign = { start_time: "2026-11-11T10:00:00.000000Z", end_time: "2026-11-11T11:00:00.000000Z", finalized_at: null };
+const after = "2026-11-11T11:00:01.000000Z";
+const marks = (partitions: number, watermark = after) => Array.from({ length: partitions }, (_, partition) => ({ partition, source: "order_db", watermark }));
+const base = { campaign, now: "2026-11-11T11:00:05.000000Z", partitions: 3, sources: ["order_db"], watermarks: marks(3), holes: [] };
+
+describe("finalityOf", () => {
+  it("allows FINAL once the window is over and every partition's watermark is past its end", () => {
+    expect(finalityOf(base)).toEqual({ waiting_for: [], watermarks: { required: 3, past_end: 3 }, holes: [] });
+  });
+
+  it("waits while the window is open", () => {
+    expect(finalityOf({ ...base, now: campaign.end_time }).waiting_for).toEqual(["WINDOW_OPEN"]);
+  });
+
+  it("requires a watermark on a partition added since (the current metadata counts, not the old one)", () => {
+    const state = finalityOf({ ...base, partitions: 4 });
+    expect(state.waiting_for).toEqual(["WATERMARKS"]);
+    expect(state.watermarks).toEqual({ required: 4, past_end: 3 });
+    expect(finalityOf({ ...base, partitions: 4, watermarks: marks(4) }).waiting_for).toEqual([]);
+  });
+
+  it("proves nothing with no partitions known, a watermark at the end itself, or one order database missing", () => {
+    expect(finalityOf({ ...base, partitions: 0, watermarks: [] }).waiting_for).toEqual(["WATERMARKS"]);
+    expect(finalityOf({ ...base, watermarks: marks(3, campaign.end_time) }).waiting_for).toEqual(["WATERMARKS"]);
+    expect(finalityOf({ ...base, sources: ["order_db", "order_db_2"] }).watermarks).toEqual({ required: 6, past_end: 3 });
+  });
+
+  it("is blocked by a hole inside the window or of unknown time, not by one outside it", () => {
+    const inside = { id: 1, order_created_at: "2026-11-11T11:00:00.000000Z" };
+    const unknown = { id: 2, order_created_at: null };
+    const outside = { id: 3, order_created_at: "2026-11-11T11:00:00.000001Z" };
+    expect(finalityOf({ ...base, holes: [outside] }).waiting_for).toEqual([]);
+    const state = finalityOf({ ...base, holes: [inside, unknown, outside] });
+    expect(state.waiting_for).toEqual(["FINALITY_HOLES"]);
+    expect(state.holes.map((h) => h.id)).toEqual([1, 2]);
+  });
+});
+
+describe("holeOfMessage", () => {
+  it("reads what it can of a completion it could not apply", () => {
+    const value = JSON.stringify({ event_id: "e-1", type: "OrderCompleted", version: 2, data: { order_id: "O1", created_at: "2026-11-11 10:30:00+08" } });
+    expect(holeOfMessage(value)).toEqual({ event_id: "e-1", order_id: "O1", order_created_at: "2026-11-11T02:30:00.000000Z" });
+  });
+
+  it("gives an unknown time for garbage, which then touches every campaign", () => {
+    expect(holeOfMessage("not json")).toEqual({ event_id: null, order_id: null, order_created_at: null });
+    expect(holeOfMessage(JSON.stringify({ data: { created_at: "soon" } }))?.order_created_at).toBeNull();
+  });
+
+  it("records no hole for a watermark: losing one only delays finality", () => {
+    expect(holeOfMessage(JSON.stringify({ type: "OrdersWatermark", version: 9 }))).toBeUndefined();
+  });
+});

@@ -1,0 +1,86 @@
+import type { FinalityWait } from "@spgroup/contracts";
+import { compareInstants, parseInstant } from "./instants.ts";
+
+export interface PartitionWatermark {
+  partition: number;
+  source: string;
+  watermark: string;
+}
+
+/** What finality needs to know of a hole: the created_at of the order it may hide, if readable. */
+export interface HoleSpan {
+  order_created_at: string | null;
+}
+
+interface Window {
+  start_time: string;
+  end_time: string;
+}
+
+/** A hole may hide an order of the window unless its order is known to be created outside it. */
+export function holeTouches(window: Window, hole: HoleSpan): boolean {
+  if (hole.order_created_at === null) return true;
+  return compareInstants(hole.order_created_at, window.start_time) >= 0 && compareInstants(hole.order_created_at, window.end_time) <= 0;
+}
+
+export interface FinalityState<H> {
+  waiting_for: FinalityWait[];
+  watermarks: { required: number; past_end: number };
+  holes: H[];
+}
+
+/**
+ * Why a campaign cannot be FINAL yet; nothing left to wait for means it can. The window must be
+ * over, every (partition, order database) pair of the topic's *current* partitions must have
+ * carried a watermark past end_time (a partition added since the last look is required at once;
+ * no partitions known means nothing is proven), and no unresolved hole may touch the window.
+ */
+export function finalityOf<H extends HoleSpan>(input: {
+  campaign: Window & { finalized_at: string | null };
+  now: string;
+  partitions: number;
+  sources: readonly string[];
+  watermarks: readonly PartitionWatermark[];
+  holes: readonly H[];
+}): FinalityState<H> {
+  const { campaign, partitions, sources } = input;
+  const required = partitions * sources.length;
+  const passed = new Set(
+    input.watermarks
+      .filter((w) => w.partition >= 0 && w.partition < partitions && sources.includes(w.source) && compareInstants(w.watermark, campaign.end_time) > 0)
+      .map((w) => `${w.source}/${w.partition}`),
+  );
+  const holes = campaign.finalized_at ? [] : input.holes.filter((h) => holeTouches(campaign, h));
+  const waiting: FinalityWait[] = [];
+  if (!campaign.finalized_at) {
+    if (compareInstants(input.now, campaign.end_time) <= 0) waiting.push("WINDOW_OPEN");
+    if (required === 0 || passed.size < required) waiting.push("WATERMARKS");
+    if (holes.length > 0) waiting.push("FINALITY_HOLES");
+  }
+  return { waiting_for: waiting, watermarks: { required, past_end: passed.size }, holes };
+}
+
+export interface HoleIdentity extends HoleSpan {
+  event_id: string | null;
+  order_id: string | null;
+}
+
+const text = (v: unknown, max: number) => (typeof v === "string" && v.length > 0 && v.length <= max ? v : null);
+
+/**
+ * What can be read from a message that could not be applied, trusting nothing about its shape.
+ * undefined for a watermark: losing one only delays finality, it cannot hide an order.
+ */
+export function holeOfMessage(value: string): HoleIdentity | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    parsed = undefined;
+  }
+  const message = (typeof parsed === "object" && parsed !== null ? parsed : {}) as Record<string, unknown>;
+  if (message.type === "OrdersWatermark") return undefined;
+  const data = (typeof message.data === "object" && message.data !== null ? message.data : {}) as Record<string, unknown>;
+  const createdAt = typeof data.created_at === "string" ? parseInstant(data.created_at) : undefined;
+  return { event_id: text(message.event_id, 100), order_id: text(data.order_id, 100), order_created_at: createdAt?.iso ?? null };
+}
