@@ -30,8 +30,10 @@ export async function startOrderService(config: OrderConfig) {
 
   const stopSweep = runEvery("payment-timeout sweep", config.expirySweepMs, () => expireUnpaidOrders(ctx, config.paymentTimeoutMs), runtime.logger);
   const completedTopic = ctx.topics.ordersCompleted;
-  const partitions = (await partitionCounts(runtime.kafka, [completedTopic])).get(completedTopic) ?? 0;
-  const watermarkTarget = { topic: completedTopic, partitions, source: config.watermarkSource };
+  // Asked again on every tick: a partition added to the topic gets watermarks at once (the
+  // campaign service waits for one on every partition it sees).
+  const readPartitions = async () => (await partitionCounts(runtime.kafka, [completedTopic])).get(completedTopic) ?? 0;
+  const watermarkTarget = { topic: completedTopic, partitions: await readPartitions(), readPartitions, source: config.watermarkSource };
   const stopWatermarks = runEvery("watermark", config.watermarkIntervalMs, () => publishWatermark(runtime.pool, runtime.relay, watermarkTarget), runtime.logger);
 
   const app = await runtime.httpApp({

@@ -5,7 +5,9 @@ import { lowWatermark, oldestOpenTransactionStart } from "../db/watermark.ts";
 
 export interface WatermarkTarget {
   topic: string;
+  /** The topic's partition count as last read; refreshed by readPartitions before each watermark. */
   partitions: number;
+  readPartitions?: () => Promise<number>;
   /** Names the order database whose clock the watermark is on (one per shard). */
   source: string;
 }
@@ -14,9 +16,13 @@ export interface WatermarkTarget {
  * Publishes the order database's low watermark to every partition of orders.completed. It is
  * written to the outbox after it was computed, so its outbox rows come after the completion
  * events of every order it covers (those committed before the computation), and the relay keeps
- * that order per partition. See ../shared/design/fair-finality.md.
+ * that order per partition. The partition count is read again on every call, so partitions added
+ * while running are covered. See ../shared/design/fair-finality.md.
  */
 export async function publishWatermark(pool: Pool, relay: Pick<OutboxRelay, "nudge">, target: WatermarkTarget): Promise<string | undefined> {
+  // Partitions are only ever added; a smaller answer is a stale view. A partition the count does not
+  // reach yet gets no watermark, which only delays finality: the campaign requires all it sees.
+  if (target.readPartitions) target.partitions = Math.max(target.partitions, await target.readPartitions());
   const x = await oldestOpenTransactionStart(pool);
   const watermark = await withTransaction(pool, async (client) => {
     // One publisher at a time across instances; the others skip this round.
