@@ -23,7 +23,13 @@ const routes: [prefix: string, service: keyof typeof upstream][] = [
   ["/api/admin/v1/campaigns", "campaign"],
 ];
 
-const app = Fastify({ logger: { level: process.env.LOG_LEVEL ?? "warn" } });
+const app = Fastify({
+  logger: {
+    level: process.env.LOG_LEVEL ?? "warn",
+    // Event streams and CSV links carry the operator token in the query string: log paths only.
+    serializers: { req: (request: { method: string; url: string }) => ({ method: request.method, path: request.url.split("?")[0] }) },
+  },
+});
 app.addHook("onSend", async (_request, reply) => {
   reply.header("x-content-type-options", "nosniff");
   reply.header("x-frame-options", "DENY");

@@ -152,6 +152,9 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   await app.register(rateLimit, {
     max: options.rateLimitPerClientPerMinute ?? 20_000,
     timeWindow: 60_000,
+    // A client that hung up before its request was handled has no address left (request.ip is
+    // undefined, and the limiter's own key function would throw a 500).
+    keyGenerator: (request) => request.ip ?? request.socket?.remoteAddress ?? "gone",
     allowList: (request) => ["/health", "/ready", "/metrics"].includes(request.routeOptions.url ?? ""),
     errorResponseBuilder: (_request, context) => new HttpError(429, `too many requests; retry in ${Math.ceil(context.ttl / 1000)} s`),
   });
