@@ -111,6 +111,12 @@ export interface PlatformConfig {
   kafkaSessionTimeoutMs: number;
   /** false: this instance only writes to its outbox; another instance's relay publishes. */
   outboxRelayEnabled: boolean;
+  /**
+   * Inbox rows (ids of consumed events) are kept this long, then purged. Must exceed the topics'
+   * Kafka retention: an event still in Kafka can be redelivered and must still be recognised.
+   */
+  inboxRetentionMs: number;
+  inboxPurgeIntervalMs: number;
   admin: AdminAuthConfig;
 }
 
@@ -161,6 +167,9 @@ export function loadPlatformConfig(
     kafkaGroupInstanceId: env.KAFKA_GROUP_INSTANCE_ID || undefined,
     kafkaSessionTimeoutMs: e.int("KAFKA_SESSION_TIMEOUT_MS", 20_000, { min: 6_000, max: 300_000 }),
     outboxRelayEnabled: e.bool("OUTBOX_RELAY_ENABLED", true),
+    // Twice the broker's 7-day log.retention.hours (infra/kafka/broker.ts).
+    inboxRetentionMs: e.int("INBOX_RETENTION_MS", 14 * 24 * 3600_000, { min: 60_000 }),
+    inboxPurgeIntervalMs: e.int("INBOX_PURGE_INTERVAL_MS", 300_000, { min: 10 }),
     admin: {
       tokenSecret,
       tokenIssuer: e.string("ADMIN_TOKEN_ISSUER", "spgroup-platform"),

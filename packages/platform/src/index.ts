@@ -1,7 +1,8 @@
 export { ConfigError, type Deployment, deploymentOf, LOCAL_ADMIN_SECRET, loadPlatformConfig, type PlatformConfig, readEnv, secretFrom } from "./config.ts";
 export { isTransientDatabaseError } from "./db/errors.ts";
 export { migrate } from "./db/migrate.ts";
-export { createPool, type DbClient, ensureDatabase, isoFromPostgres, type Pool, type Queryable, withTransaction } from "./db/pool.ts";
+export { purgeInbox, purgeOlderThan, type Retention } from "./db/retention.ts";
+export { createPool, type DbClient, ensureDatabase, isoFromPostgres, type Pool, type Queryable, type SessionSettings, withTransaction } from "./db/pool.ts";
 export { AdminAuth, hashPassword } from "./http/admin-auth.ts";
 export { createHttpApp, type HttpApp, listen } from "./http/app.ts";
 export { badRequest, conflict, HttpError, notFound } from "./http/errors.ts";

@@ -24,12 +24,25 @@ export type DbClient = pg.PoolClient;
 /** Anything that runs a query: the pool itself or a client inside a transaction. */
 export type Queryable = Pick<pg.Pool, "query">;
 
-export function createPool(connectionString: string, max = 20, applicationName = "spgroup"): pg.Pool {
+/** Session settings of a pool's connections, beyond the time zone every session gets. */
+export interface SessionSettings {
+  /** default_transaction_read_only: the sessions cannot write unless a transaction asks to. */
+  readOnly?: boolean;
+  statementTimeoutMs?: number;
+  /** idle_in_transaction_session_timeout: a session idle inside an open transaction is ended. */
+  idleInTransactionTimeoutMs?: number;
+}
+
+export function createPool(connectionString: string, max = 20, applicationName = "spgroup", session: SessionSettings = {}): pg.Pool {
+  const settings = ["timezone=UTC"];
+  if (session.readOnly) settings.push("default_transaction_read_only=on");
+  if (session.statementTimeoutMs !== undefined) settings.push(`statement_timeout=${Math.trunc(session.statementTimeoutMs)}`);
+  if (session.idleInTransactionTimeoutMs !== undefined) settings.push(`idle_in_transaction_session_timeout=${Math.trunc(session.idleInTransactionTimeoutMs)}`);
   const pool = new pg.Pool({
     connectionString,
     max,
     application_name: applicationName,
-    options: "-c timezone=UTC",
+    options: settings.map((s) => `-c ${s}`).join(" "),
     // Short: when the database is down, a request should learn it quickly (and answer 503).
     connectionTimeoutMillis: 2_000,
     idleTimeoutMillis: 30_000,
