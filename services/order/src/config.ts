@@ -26,6 +26,16 @@ export function loadOrderConfig(env: Record<string, string | undefined> = proces
     watermarkIntervalMs: e.int("ORDER_WATERMARK_INTERVAL_MS", 500, { min: 10 }),
     /** Names this order database (shard) in its watermarks. */
     watermarkSource: e.string("ORDER_WATERMARK_SOURCE", "order_db"),
+    /** Step 1 of the watermark takes now minus this, covering a transaction not yet in pg_stat_activity. */
+    watermarkMarginMs: e.int("ORDER_WATERMARK_MARGIN_MS", 250, { min: 0, max: 60_000 }),
+    /** Set on order_db for every session: an idle open transaction cannot hold finality longer. */
+    idleInTransactionTimeoutMs: e.int("ORDER_IDLE_IN_TRANSACTION_TIMEOUT_MS", 30_000, { min: 100 }),
+    /** The admin read pool (lists, searches, exports): read-only sessions the watermark ignores. */
+    adminReadPoolSize: e.int("ORDER_ADMIN_READ_POOL_SIZE", 5, { min: 1, max: 100 }),
+    adminReadStatementTimeoutMs: e.int("ORDER_ADMIN_READ_STATEMENT_TIMEOUT_MS", 600_000, { min: 100 }),
+    /** An Idempotency-Key is honoured for this long; older keys are purged. */
+    idempotencyKeyRetentionMs: e.int("ORDER_IDEMPOTENCY_KEY_RETENTION_MS", 24 * 3600_000, { min: 60_000 }),
+    idempotencyKeyPurgeIntervalMs: e.int("ORDER_IDEMPOTENCY_KEY_PURGE_INTERVAL_MS", 60_000, { min: 10 }),
   };
 }
 export type OrderConfig = ReturnType<typeof loadOrderConfig>;

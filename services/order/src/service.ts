@@ -1,11 +1,12 @@
 import { fileURLToPath } from "node:url";
 import { TOPICS } from "@spgroup/contracts";
-import { bootService, CustomerAuth, listen, partitionCounts, runEvery } from "@spgroup/platform";
+import { bootService, createPool, CustomerAuth, listen, partitionCounts, purgeOlderThan, runEvery } from "@spgroup/platform";
 import type { PaymentResultsContext } from "./app/apply-payment-results.ts";
 import { expireUnpaidOrders } from "./app/expire-unpaid-orders.ts";
 import type { PlaceOrderContext } from "./app/place-order.ts";
 import { publishWatermark } from "./app/publish-watermark.ts";
 import type { OrderConfig } from "./config.ts";
+import { ADMIN_READ_APPLICATION_NAME, limitIdleTransactions, seesAllSessions } from "./db/watermark.ts";
 import { paymentCompletedConsumer } from "./events/payment-completed.ts";
 import { adminOrderRoutes } from "./http/admin-routes.ts";
 import { orderRoutes } from "./http/order-routes.ts";
@@ -16,6 +17,15 @@ const MIGRATIONS = fileURLToPath(new URL("../migrations", import.meta.url));
 /** Boots the order service: database, Kafka, payment-result consumer, timeout sweep, HTTP. */
 export async function startOrderService(config: OrderConfig) {
   const runtime = await bootService(config, { migrationsDir: MIGRATIONS, topics: Object.values(TOPICS) });
+  if (!(await limitIdleTransactions(runtime.pool, config.idleInTransactionTimeoutMs))) {
+    runtime.logger.warn("cannot set idle_in_transaction_session_timeout on the order database (not its owner); set it there, or an idle open transaction holds finality");
+  }
+  // Admin lists, searches and exports: read-only sessions that the watermark may ignore (db/watermark.ts).
+  const adminReads = createPool(config.databaseUrl, config.adminReadPoolSize, ADMIN_READ_APPLICATION_NAME, {
+    readOnly: true,
+    statementTimeoutMs: config.adminReadStatementTimeoutMs,
+    idleInTransactionTimeoutMs: config.idleInTransactionTimeoutMs,
+  });
   const ctx: PlaceOrderContext & PaymentResultsContext = {
     pool: runtime.pool,
     relay: runtime.relay,
@@ -33,8 +43,20 @@ export async function startOrderService(config: OrderConfig) {
   // Asked again on every tick: a partition added to the topic gets watermarks at once (the
   // campaign service waits for one on every partition it sees).
   const readPartitions = async () => (await partitionCounts(runtime.kafka, [completedTopic])).get(completedTopic) ?? 0;
-  const watermarkTarget = { topic: completedTopic, partitions: await readPartitions(), readPartitions, source: config.watermarkSource };
-  const stopWatermarks = runEvery("watermark", config.watermarkIntervalMs, () => publishWatermark(runtime.pool, runtime.relay, watermarkTarget), runtime.logger);
+  const watermarkTarget = { topic: completedTopic, partitions: await readPartitions(), readPartitions, source: config.watermarkSource, marginMs: config.watermarkMarginMs };
+  // Without sight of every session, step 1 could miss an open transaction and W would be unsafe.
+  const publishing = await seesAllSessions(runtime.pool);
+  runtime.metrics.gauge("order_watermark_publishing", "1 when watermarks are published; 0 when the database role cannot see every session (no campaign can become FINAL)", () => (publishing ? 1 : 0));
+  if (!publishing) runtime.logger.error("NOT publishing watermarks: the order database role is neither superuser nor a member of pg_read_all_stats, so open transactions of other roles are hidden; grant pg_read_all_stats and restart");
+  const stopWatermarks = publishing
+    ? runEvery("watermark", config.watermarkIntervalMs, () => publishWatermark(runtime.pool, runtime.relay, watermarkTarget), runtime.logger)
+    : async () => {};
+  const stopKeyPurge = runEvery(
+    "idempotency-key purge",
+    config.idempotencyKeyPurgeIntervalMs,
+    () => purgeOlderThan(runtime.pool, { table: "order_idempotency_keys", column: "created_at", olderThanMs: config.idempotencyKeyRetentionMs }),
+    runtime.logger,
+  );
 
   const app = await runtime.httpApp({
     name: "Order service",
@@ -45,7 +67,7 @@ export async function startOrderService(config: OrderConfig) {
     customerAuth: config.customerAuth === "required" ? new CustomerAuth(config.customerTokenSecret, config.customerTokenIssuer) : undefined,
     adminAuth: runtime.adminAuth,
   });
-  adminOrderRoutes(app, runtime.pool);
+  adminOrderRoutes(app, adminReads);
   orderTimelineRoutes(app, runtime.pool);
   const port = await listen(app, config);
   runtime.logger.info({ port }, "order service listening");
@@ -58,7 +80,9 @@ export async function startOrderService(config: OrderConfig) {
       await app.close();
       await stopSweep();
       await stopWatermarks();
+      await stopKeyPurge();
       await consumer.stop();
+      await adminReads.end();
       await runtime.close();
     },
   };

@@ -10,6 +10,8 @@ export interface WatermarkTarget {
   readPartitions?: () => Promise<number>;
   /** Names the order database whose clock the watermark is on (one per shard). */
   source: string;
+  /** ORDER_WATERMARK_MARGIN_MS: step 1 takes now minus this (db/watermark.ts). */
+  marginMs?: number;
 }
 
 /**
@@ -23,7 +25,7 @@ export async function publishWatermark(pool: Pool, relay: Pick<OutboxRelay, "nud
   // Partitions are only ever added; a smaller answer is a stale view. A partition the count does not
   // reach yet gets no watermark, which only delays finality: the campaign requires all it sees.
   if (target.readPartitions) target.partitions = Math.max(target.partitions, await target.readPartitions());
-  const x = await oldestOpenTransactionStart(pool);
+  const x = await oldestOpenTransactionStart(pool, target.marginMs);
   const watermark = await withTransaction(pool, async (client) => {
     // One publisher at a time across instances; the others skip this round.
     const { rows } = await client.query<{ locked: boolean }>("SELECT pg_try_advisory_xact_lock(727276) AS locked");

@@ -4,6 +4,10 @@ import { ALL_ORDERS_SQL, ORDER_CSV_COLUMNS, exportOrdersQuery, orderStats, searc
 
 const security = [{ admin: [] }];
 
+/**
+ * `pool` is the admin read pool (read-only sessions, statement timeout): a stalled export or a slow
+ * count holds an open transaction for its whole length, which the watermark ignores only there.
+ */
 export function adminOrderRoutes(app: HttpApp, pool: Pool): void {
   app.get(
     "/api/admin/v1/orders",

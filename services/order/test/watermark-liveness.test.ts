@@ -1,0 +1,95 @@
+import { type IncomingMessage, request } from "node:http";
+import { TOPICS } from "@spgroup/contracts";
+import { createPool } from "@spgroup/platform";
+import { eventually, recordTopic, testPool } from "@spgroup/infra/testing";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it, inject } from "vitest";
+import { ADMIN_READ_APPLICATION_NAME, oldestOpenTransactionStart, seesAllSessions } from "../src/db/watermark.ts";
+import { startIsolatedOrderService } from "./support.ts";
+
+describe("watermark liveness", () => {
+  let harness: Awaited<ReturnType<typeof startIsolatedOrderService>>;
+  let db: ReturnType<typeof testPool>;
+  let completed: Awaited<ReturnType<typeof recordTopic>>;
+
+  beforeAll(async () => {
+    harness = await startIsolatedOrderService(inject("infra"), { ORDER_IDLE_IN_TRANSACTION_TIMEOUT_MS: "1500", ORDER_WATERMARK_INTERVAL_MS: "100" });
+    db = testPool(harness.env.ORDER_DATABASE_URL as string);
+    completed = await recordTopic(inject("infra").kafkaBrokers, `${harness.topicPrefix}${TOPICS.ordersCompleted}`);
+  });
+  afterAll(async () => {
+    await completed.close();
+    await db.end();
+    await harness.stop();
+  });
+
+  /** Whether a published watermark has passed `instant` (as the campaign service would see it). */
+  const watermarkPassed = (instant: string) =>
+    completed.messages.some((m) => m.value.type === "OrdersWatermark" && (m.value.data as { watermark: string }).watermark > instant);
+
+  it("takes the margin off the current time when no transaction is open", async () => {
+    const before = (await db.query<{ t: string }>("SELECT clock_timestamp() AS t")).rows[0]?.t as string;
+    const x = await oldestOpenTransactionStart(db, 5_000);
+    const after = (await db.query<{ t: string }>("SELECT clock_timestamp() AS t")).rows[0]?.t as string;
+    expect(Date.parse(x)).toBeLessThanOrEqual(Date.parse(after) - 5_000);
+    expect(Date.parse(x)).toBeGreaterThanOrEqual(Date.parse(before) - 5_000 - 1_000);
+    expect(await seesAllSessions(db)).toBe(true);
+  });
+
+  it("is held by an idle open transaction only until the database ends it", async () => {
+    const idle = new pg.Client({ connectionString: harness.env.ORDER_DATABASE_URL, application_name: "operator-psql" });
+    const ended = new Promise<Error>((resolve) => idle.on("error", resolve));
+    await idle.connect();
+    await idle.query("BEGIN");
+    const started = (await idle.query<{ t: string }>("SELECT now() AS t")).rows[0]?.t as string;
+    // While it is open, step 1 cannot pass its start (once the margin has gone by, only it holds step 1).
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await oldestOpenTransactionStart(db)).toBe(started);
+    // ORDER_IDLE_IN_TRANSACTION_TIMEOUT_MS (1.5 s) ends it, and the watermark moves on past it.
+    expect(String(await ended)).toMatch(/idle-in-transaction timeout|terminat/i);
+    await eventually(async () => (watermarkPassed(started) ? true : undefined), 15_000, "a watermark past the idle transaction");
+    await idle.end().catch(() => {});
+  });
+
+  it("is not held by a stalled CSV export, which runs on the read-only admin pool", async () => {
+    // Enough rows that the export stalls on the unread socket with its cursor open.
+    await db.query(
+      `INSERT INTO orders (id, status, total_amount, customer_id, customer_name)
+       SELECT 'W' || g, 'SUCCESS', 10, 'cust-wm-' || (g % 50), 'Export Row ' || g FROM generate_series(1, 60000) g`,
+    );
+    const response = await new Promise<IncomingMessage>((resolve, reject) => {
+      const req = request({ host: "127.0.0.1", port: harness.service.port, path: "/api/admin/v1/orders/export.csv", headers: harness.adminHeaders }, resolve);
+      req.on("error", reject);
+      req.end();
+    });
+    try {
+      expect(response.statusCode).toBe(200);
+      response.pause();
+      const exporting = await eventually(async () => {
+        const { rows } = await db.query<{ xact_start: string }>(
+          "SELECT xact_start FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1 AND xact_start IS NOT NULL",
+          [ADMIN_READ_APPLICATION_NAME],
+        );
+        return rows[0]?.xact_start;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      // The export's transaction is still open, yet step 1 and the published watermark pass it.
+      const { rows } = await db.query("SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND xact_start = $2", [ADMIN_READ_APPLICATION_NAME, exporting]);
+      expect(rows).toHaveLength(1);
+      expect(await oldestOpenTransactionStart(db)).not.toBe(exporting);
+      expect(Date.parse(await oldestOpenTransactionStart(db))).toBeGreaterThan(Date.parse(exporting));
+      await eventually(async () => (watermarkPassed(exporting) ? true : undefined), 15_000, "a watermark past the export's start");
+    } finally {
+      response.destroy();
+    }
+  });
+
+  it("gives the admin read pool sessions that cannot write", async () => {
+    const reads = createPool(harness.env.ORDER_DATABASE_URL as string, 1, ADMIN_READ_APPLICATION_NAME, { readOnly: true, statementTimeoutMs: 60_000 });
+    try {
+      await expect(reads.query("INSERT INTO orders (id, total_amount, customer_id, customer_name) VALUES ('Wro', 1, 'c', 'n')")).rejects.toThrow(/read-only transaction/);
+    } finally {
+      await reads.end();
+    }
+  });
+});
