@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { TOPICS } from "@spgroup/contracts";
-import { bootService, listen, partitionCounts, runEvery } from "@spgroup/platform";
+import { bootService, listen, PartitionCounter, runEvery } from "@spgroup/platform";
 import type { CampaignContext } from "./app/context.ts";
 import { finalizeDueCampaigns } from "./app/finalize-campaigns.ts";
 import type { CampaignConfig } from "./config.ts";
@@ -14,7 +14,8 @@ const MIGRATIONS = fileURLToPath(new URL("../migrations", import.meta.url));
 export async function startCampaignService(config: CampaignConfig) {
   const runtime = await bootService(config, { migrationsDir: MIGRATIONS, topics: Object.values(TOPICS) });
   const completedTopic = runtime.topic(TOPICS.ordersCompleted);
-  const readPartitions = async () => (await partitionCounts(runtime.kafka, [completedTopic])).get(completedTopic) ?? 0;
+  const partitionCounter = new PartitionCounter(runtime.kafka);
+  const readPartitions = () => partitionCounter.count(completedTopic);
   const ctx: CampaignContext = {
     pool: runtime.pool,
     completedTopic,
@@ -56,6 +57,7 @@ export async function startCampaignService(config: CampaignConfig) {
       await app.close();
       await stopFinalizer();
       await consumer.stop();
+      await partitionCounter.close();
       await runtime.close();
     },
   };

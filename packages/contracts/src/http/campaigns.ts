@@ -54,7 +54,7 @@ export const Policy = Type.Object({
 export type Policy = Static<typeof Policy>;
 
 /** Why a campaign that is not FINAL yet is not: each wait, in the order an operator acts on them. */
-export const FINALITY_WAITS = ["WINDOW_OPEN", "WATERMARKS", "FINALITY_HOLES"] as const;
+export const FINALITY_WAITS = ["WINDOW_OPEN", "WATERMARKS", "FINALITY_HOLES", "HISTORY"] as const;
 export type FinalityWait = (typeof FINALITY_WAITS)[number];
 
 /** A dead-lettered orders.completed message: the history has a hole there until it is replayed or resolved. */

@@ -26,21 +26,30 @@ function streamRows(pool: pg.Pool, sql: string, params: unknown[], format: Trans
   });
 }
 
+/**
+ * One CSV cell, always quoted; null is empty. Text a spreadsheet would run as a formula (starting
+ * with = + - @, or a tab or carriage return before one) gets a leading `'` (OWASP CSV injection).
+ */
+export function csvCell(value: unknown): string {
+  const text = value === null || value === undefined ? "" : String(value);
+  const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+  return `"${safe.replaceAll('"', '""')}"`;
+}
+
+/** One CSV line (with its newline) of `row`'s `columns`. */
+export function csvLine(row: Record<string, unknown>, columns: readonly string[]): string {
+  return `${columns.map((c) => csvCell(row[c])).join(",")}\n`;
+}
+
 /** Streams a query's rows as CSV with the given columns (header first), cells always quoted. */
 export function streamRowsAsCsv(pool: pg.Pool, sql: string, params: unknown[], columns: readonly string[]): Promise<NodeJS.ReadableStream> {
   let first = true;
-  const cell = (value: unknown) => {
-    const text = value === null || value === undefined ? "" : String(value);
-    // Neutralise spreadsheet formulas in user-supplied text.
-    const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
-    return `"${safe.replaceAll('"', '""')}"`;
-  };
   const csv = new Transform({
     writableObjectMode: true,
     transform(row: Record<string, unknown>, _encoding, callback) {
       const header = first ? `${columns.join(",")}\n` : "";
       first = false;
-      callback(null, `${header}${columns.map((c) => cell(row[c])).join(",")}\n`);
+      callback(null, header + csvLine(row, columns));
     },
     flush(callback) {
       callback(null, first ? `${columns.join(",")}\n` : "");

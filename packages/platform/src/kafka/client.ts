@@ -1,4 +1,5 @@
 import { Admin, ProduceAcks, Producer, stringSerializers } from "@platformatic/kafka";
+import { withDeadline } from "../timing.ts";
 
 export interface KafkaSettings {
   brokers: string[];
@@ -66,5 +67,40 @@ export async function partitionCounts(settings: KafkaSettings, names: string[]):
     return new Map(names.map((n) => [n, metadata.topics.get(n)?.partitionsCount ?? 0]));
   } finally {
     await admin.close();
+  }
+}
+
+/**
+ * Reads the partition count of topics from the brokers' current metadata, on one long-lived admin
+ * client (not a new connection per question: the watermark and finality loops ask every tick).
+ * Each read is bounded; a client that fails is replaced on the next read.
+ */
+export class PartitionCounter {
+  readonly #settings: KafkaSettings;
+  readonly #timeoutMs: number;
+  #admin: Admin | undefined;
+
+  constructor(settings: KafkaSettings, timeoutMs = 5_000) {
+    this.#settings = settings;
+    this.#timeoutMs = timeoutMs;
+  }
+
+  async count(topic: string): Promise<number> {
+    this.#admin ??= new Admin({ clientId: `${this.#settings.clientId}-metadata`, bootstrapBrokers: this.#settings.brokers });
+    const admin = this.#admin;
+    try {
+      const metadata = await withDeadline(admin.metadata({ topics: [topic], forceUpdate: true }), this.#timeoutMs, "reading topic metadata");
+      return metadata.topics.get(topic)?.partitionsCount ?? 0;
+    } catch (error) {
+      if (this.#admin === admin) this.#admin = undefined;
+      void withDeadline(admin.close(), this.#timeoutMs, "closing the metadata client").catch(() => {});
+      throw error;
+    }
+  }
+
+  async close(): Promise<void> {
+    const admin = this.#admin;
+    this.#admin = undefined;
+    if (admin) await withDeadline(admin.close(), this.#timeoutMs, "closing the metadata client").catch(() => {});
   }
 }

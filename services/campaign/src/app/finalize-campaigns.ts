@@ -1,6 +1,7 @@
 import { withTransaction } from "@spgroup/platform";
 import { campaignsPastTheirWindow, findCampaign, markFinal } from "../db/campaigns.ts";
 import { unresolvedFinalityHoles } from "../db/finality-holes.ts";
+import { partitionStarts } from "../db/partition-history.ts";
 import { leadingCustomers } from "../db/standings.ts";
 import { watermarksOf } from "../db/watermarks.ts";
 import { insertFinalWinners } from "../db/winners.ts";
@@ -25,10 +26,11 @@ export async function finalizeDueCampaigns(ctx: CampaignContext): Promise<number
   // Partitions are never removed from a topic; a smaller answer is a broker's stale view.
   if (ctx.readPartitions) ctx.partitions = Math.max(ctx.partitions, await ctx.readPartitions());
   const holes = await unresolvedFinalityHoles(ctx.pool);
+  const starts = await partitionStarts(ctx.pool, ctx.completedTopic);
 
   const finalized: number[] = [];
   for (const candidate of due) {
-    const state = finalityOf({ campaign: candidate, now: candidate.now, partitions: ctx.partitions, sources: ctx.watermarkSources, watermarks, holes });
+    const state = finalityOf({ campaign: candidate, now: candidate.now, partitions: ctx.partitions, sources: ctx.watermarkSources, watermarks, holes, starts });
     if (state.waiting_for.length > 0) continue;
     const done = await withTransaction(ctx.pool, async (client) => {
       await client.query("SELECT pg_advisory_xact_lock($1)", [STANDINGS_LOCK]);

@@ -1,8 +1,9 @@
 import type { Audit, Campaign, Finality, Inventory, Standings, Winner } from "@spgroup/contracts";
-import type { Queryable } from "@spgroup/platform";
+import { csvLine, type Queryable } from "@spgroup/platform";
 import { type CampaignRow, currentCampaign, IPHONE_CAMPAIGN } from "../db/campaigns.ts";
 import { leadingCustomers } from "../db/standings.ts";
 import { unresolvedFinalityHoles } from "../db/finality-holes.ts";
+import { partitionStarts } from "../db/partition-history.ts";
 import { watermarksOf } from "../db/watermarks.ts";
 import { finalWinners } from "../db/winners.ts";
 import { campaignStatus } from "../domain/campaign-status.ts";
@@ -44,7 +45,8 @@ export async function standingsOf(db: Queryable, campaign: CampaignRow): Promise
 export async function finalityOfCampaign(db: Queryable, sources: FinalitySources, campaign: CampaignRow): Promise<Finality> {
   const watermarks = await watermarksOf(db, sources.completedTopic);
   const holes = campaign.finalized_at ? [] : await unresolvedFinalityHoles(db);
-  return finalityOf({ campaign, now: campaign.now, partitions: sources.partitions, sources: sources.watermarkSources, watermarks, holes });
+  const starts = await partitionStarts(db, sources.completedTopic);
+  return finalityOf({ campaign, now: campaign.now, partitions: sources.partitions, sources: sources.watermarkSources, watermarks, holes, starts });
 }
 
 /** The campaign as the API shows it; pass the standings when already read, to read them once. */
@@ -68,13 +70,7 @@ export async function auditOf(db: Queryable, campaign: CampaignRow): Promise<Aud
 
 const CSV_COLUMNS = ["rank", "customer_id", "customer_name", "first_order_at", "first_order_id", "max_order_amount", "winner", "reason"] as const;
 
+/** Cells quoted, formulas in customer-supplied names neutralised: the platform's one CSV writer. */
 export function auditCsv(audit: Audit): string {
-  const cell = (value: unknown) => {
-    const text = String(value);
-    // Quote always; neutralise spreadsheet formulas in customer-supplied names.
-    const safe = /^[=+\-@]/.test(text) ? `'${text}` : text;
-    return `"${safe.replaceAll('"', '""')}"`;
-  };
-  const lines = audit.tracked.map((row) => CSV_COLUMNS.map((c) => cell(row[c])).join(","));
-  return `${CSV_COLUMNS.join(",")}\n${lines.join("\n")}${lines.length ? "\n" : ""}`;
+  return `${CSV_COLUMNS.join(",")}\n${audit.tracked.map((row) => csvLine(row, CSV_COLUMNS)).join("")}`;
 }

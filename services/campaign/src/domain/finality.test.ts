@@ -4,9 +4,16 @@ import { finalityOf, holeOfMessage } from "./finality.ts";
 const campaign = { start_time: "2026-11-11T10:00:00.000000Z", end_time: "2026-11-11T11:00:00.000000Z", finalized_at: null };
 const after = "2026-11-11T11:00:01.000000Z";
 const marks = (partitions: number, watermark = after) => Array.from({ length: partitions }, (_, partition) => ({ partition, source: "order_db", watermark }));
-const base = { campaign, now: "2026-11-11T11:00:05.000000Z", partitions: 3, sources: ["order_db"], watermarks: marks(3), holes: [] };
+const fromZero = (partitions: number) => Array.from({ length: partitions }, (_, partition) => ({ partition, first_offset: "0", first_ingested_at: "2026-11-11T09:00:00.000000Z" }));
+const base = { campaign, now: "2026-11-11T11:00:05.000000Z", partitions: 3, sources: ["order_db"], watermarks: marks(3), holes: [], starts: fromZero(4) };
 
 describe("finalityOf", () => {
+  it("waits while the stored history of a partition does not reach back to the window's start", () => {
+    expect(finalityOf({ ...base, starts: fromZero(2) }).waiting_for).toEqual(["HISTORY"]);
+    const late = [...fromZero(2), { partition: 2, first_offset: "40", first_ingested_at: "2026-11-11T10:30:00.000000Z" }];
+    expect(finalityOf({ ...base, starts: late }).waiting_for).toEqual(["HISTORY"]);
+  });
+
   it("allows FINAL once the window is over and every partition's watermark is past its end", () => {
     expect(finalityOf(base)).toEqual({ waiting_for: [], watermarks: { required: 3, past_end: 3 }, holes: [] });
   });

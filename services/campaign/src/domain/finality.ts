@@ -1,4 +1,5 @@
 import type { FinalityWait } from "@spgroup/contracts";
+import { historyCovers, type PartitionStart } from "./history.ts";
 import { compareInstants, parseInstant } from "./instants.ts";
 
 export interface PartitionWatermark {
@@ -42,6 +43,8 @@ export function finalityOf<H extends HoleSpan>(input: {
   sources: readonly string[];
   watermarks: readonly PartitionWatermark[];
   holes: readonly H[];
+  /** First consumed offsets per partition (db/partition-history.ts); see historyCovers. */
+  starts: readonly PartitionStart[];
 }): FinalityState<H> {
   const { campaign, partitions, sources } = input;
   const required = partitions * sources.length;
@@ -56,6 +59,7 @@ export function finalityOf<H extends HoleSpan>(input: {
     if (compareInstants(input.now, campaign.end_time) <= 0) waiting.push("WINDOW_OPEN");
     if (required === 0 || passed.size < required) waiting.push("WATERMARKS");
     if (holes.length > 0) waiting.push("FINALITY_HOLES");
+    if (!historyCovers({ partitions, starts: input.starts, startTime: campaign.start_time })) waiting.push("HISTORY");
   }
   return { waiting_for: waiting, watermarks: { required, past_end: passed.size }, holes };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { historyCompleteSince } from "./history.ts";
+import { historyCompleteSince, historyCovers } from "./history.ts";
 import { checkWindowChange, InvalidCampaign } from "./policy.ts";
 
 const now = "2026-11-11T12:00:00.000000Z";
@@ -14,9 +14,22 @@ describe("historyCompleteSince", () => {
     expect(historyCompleteSince({ partitions: 3, starts: [start(0, "0"), start(1, "17", "2026-11-11T08:00:00.000000Z"), start(2, "4")], now })).toBe("2026-11-11T09:00:00.000000Z");
   });
 
-  it("is now while a partition has not been consumed at all", () => {
-    expect(historyCompleteSince({ partitions: 2, starts: [start(0, "0")], now })).toBe(now);
+  it("is not restricted by a partition not consumed yet (finality checks it again), but is now with no partitions known", () => {
+    expect(historyCompleteSince({ partitions: 2, starts: [start(0, "0")], now })).toBeNull();
     expect(historyCompleteSince({ partitions: 0, starts: [], now })).toBe(now);
+  });
+});
+
+describe("historyCovers", () => {
+  const startTime = "2026-11-11T09:30:00.000000Z";
+  it("holds when every partition was consumed from offset 0 or first ingested before the window's start", () => {
+    expect(historyCovers({ partitions: 2, starts: [start(0, "0"), start(1, "0")], startTime })).toBe(true);
+    expect(historyCovers({ partitions: 2, starts: [start(0, "0"), start(1, "9", "2026-11-11T08:00:00.000000Z")], startTime })).toBe(true);
+  });
+
+  it("fails while a partition has not been consumed, or was first consumed past offset 0 after the start", () => {
+    expect(historyCovers({ partitions: 2, starts: [start(0, "0")], startTime })).toBe(false);
+    expect(historyCovers({ partitions: 2, starts: [start(0, "0"), start(1, "9", "2026-11-11T09:45:00.000000Z")], startTime })).toBe(false);
   });
 });
 

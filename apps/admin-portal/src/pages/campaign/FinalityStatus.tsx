@@ -6,6 +6,7 @@ const WAIT_TEXT = {
   WINDOW_OPEN: "The sale window is still open.",
   WATERMARKS: "Waiting for every order created in the window to settle (watermarks from the order service).",
   FINALITY_HOLES: "Blocked: an order event could not be processed. Replay it (npm run dead-letters -- replay) or resolve it explicitly.",
+  HISTORY: "Blocked: the campaign database does not hold every completed order since the window's start (a partition not read yet, or read from a later offset).",
 } satisfies Record<FinalityWait, string>;
 
 /** Why a campaign that is not FINAL yet is waiting, as the finaliser itself judges it. */
