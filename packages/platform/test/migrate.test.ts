@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { databaseUrl } from "@spgroup/infra/local-stack";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { migrate, NO_TRANSACTION_MARKER } from "./migrate.ts";
-import { createPool, ensureDatabase } from "./pool.ts";
+import { migrate, NO_TRANSACTION_MARKER } from "../src/db/migrate.ts";
+import { createPool, ensureDatabase } from "../src/db/pool.ts";
 
 describe("migrate", () => {
   let dir: string;

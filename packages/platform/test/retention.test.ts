@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { databaseUrl } from "@spgroup/infra/local-stack";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { createPool, ensureDatabase } from "./pool.ts";
-import { purgeOlderThan } from "./retention.ts";
+import { createPool, ensureDatabase } from "../src/db/pool.ts";
+import { purgeOlderThan } from "../src/db/retention.ts";
 
 describe("purgeOlderThan", () => {
   let pool: ReturnType<typeof createPool>;
