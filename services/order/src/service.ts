@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { TOPICS } from "@spgroup/contracts";
-import { bootService, createPool, CustomerAuth, listen, partitionCounts, purgeOlderThan, runEvery } from "@spgroup/platform";
+import { bootService, createPool, CustomerAuth, listen, PartitionCounter, purgeOlderThan, runEvery } from "@spgroup/platform";
 import type { PaymentResultsContext } from "./app/apply-payment-results.ts";
 import { expireUnpaidOrders } from "./app/expire-unpaid-orders.ts";
 import type { PlaceOrderContext } from "./app/place-order.ts";
@@ -42,7 +42,8 @@ export async function startOrderService(config: OrderConfig) {
   const completedTopic = ctx.topics.ordersCompleted;
   // Asked again on every tick: a partition added to the topic gets watermarks at once (the
   // campaign service waits for one on every partition it sees).
-  const readPartitions = async () => (await partitionCounts(runtime.kafka, [completedTopic])).get(completedTopic) ?? 0;
+  const partitionCounter = new PartitionCounter(runtime.kafka);
+  const readPartitions = () => partitionCounter.count(completedTopic);
   const watermarkTarget = { topic: completedTopic, partitions: await readPartitions(), readPartitions, source: config.watermarkSource, marginMs: config.watermarkMarginMs };
   // Without sight of every session, step 1 could miss an open transaction and W would be unsafe.
   const publishing = await seesAllSessions(runtime.pool);
@@ -80,6 +81,7 @@ export async function startOrderService(config: OrderConfig) {
       await app.close();
       await stopSweep();
       await stopWatermarks();
+      await partitionCounter.close();
       await stopKeyPurge();
       await consumer.stop();
       await adminReads.end();
