@@ -42,9 +42,9 @@ describe("watermark liveness", () => {
     await idle.connect();
     await idle.query("BEGIN");
     const started = (await idle.query<{ t: string }>("SELECT now() AS t")).rows[0]?.t as string;
-    // While it is open, step 1 cannot pass its start (once the margin has gone by, only it holds step 1).
+    // While it is open, step 1 cannot pass its start, though the margin has gone by.
     await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(await oldestOpenTransactionStart(db)).toBe(started);
+    expect(Date.parse(await oldestOpenTransactionStart(db))).toBeLessThanOrEqual(Date.parse(started));
     // ORDER_IDLE_IN_TRANSACTION_TIMEOUT_MS (1.5 s) ends it, and the watermark moves on past it.
     expect(String(await ended)).toMatch(/idle-in-transaction timeout|terminat/i);
     await eventually(async () => (watermarkPassed(started) ? true : undefined), 15_000, "a watermark past the idle transaction");
