@@ -5,23 +5,12 @@ import { fileURLToPath } from "node:url";
 import proxy from "@fastify/http-proxy";
 import fastifyStatic from "@fastify/static";
 import Fastify from "fastify";
+import { API_ROUTES, upstreamUrls } from "./routes.ts";
 
 const DIST = fileURLToPath(new URL("../dist", import.meta.url));
 if (!existsSync(DIST)) throw new Error("no portal build: run `npm run build -w @spgroup/admin-portal` first");
 
-const upstream = {
-  order: process.env.ORDER_SERVICE_URL ?? "http://127.0.0.1:8080",
-  payment: process.env.PAYMENT_SERVICE_URL ?? "http://127.0.0.1:8081",
-  campaign: process.env.CAMPAIGN_SERVICE_URL ?? "http://127.0.0.1:8082",
-};
-// Which service answers which API path.
-const routes: [prefix: string, service: keyof typeof upstream][] = [
-  ["/api/v1/orders", "order"],
-  ["/api/admin/v1/orders", "order"],
-  ["/api/admin/v1/auth", "order"],
-  ["/api/admin/v1/payments", "payment"],
-  ["/api/admin/v1/campaigns", "campaign"],
-];
+const upstream = upstreamUrls(process.env);
 
 const app = Fastify({
   logger: {
@@ -36,7 +25,7 @@ app.addHook("onSend", async (_request, reply) => {
   reply.header("referrer-policy", "no-referrer");
   reply.header("content-security-policy", "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'");
 });
-for (const [prefix, service] of routes) {
+for (const { prefix, service } of API_ROUTES) {
   await app.register(proxy, { upstream: upstream[service], prefix, rewritePrefix: prefix, http2: false });
 }
 
