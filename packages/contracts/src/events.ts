@@ -1,4 +1,5 @@
 import { type Static, type TObject, type TProperties, Type } from "@sinclair/typebox";
+import { AMOUNT_PATTERN } from "./money.ts";
 import { PAYMENT_RESULT_STATUSES, TERMINAL_ORDER_STATUSES } from "./statuses.ts";
 import { CustomerName } from "./validate.ts";
 
@@ -17,7 +18,7 @@ function envelope<T extends string, V extends number, D extends TProperties>(typ
   );
 }
 
-const Amount = Type.String({ pattern: "^(0|[1-9]\\d{0,7})(\\.\\d{1,2})?$", description: "decimal(10,2) as a string" });
+const Amount = Type.String({ pattern: AMOUNT_PATTERN, description: "decimal(10,2) as a string" });
 const Timestamp = Type.String({ format: "date-time", description: "ISO 8601, microsecond precision" });
 const Id = Type.String({ minLength: 1, maxLength: 20 });
 

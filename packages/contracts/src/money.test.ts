@@ -1,6 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { centsOf, formatCents, MAX_AMOUNT_CENTS, parseAmountCents } from "./money.ts";
+import { AmountText } from "./http/common.ts";
+import { AMOUNT_PATTERN, AMOUNT_REGEX, centsOf, formatCents, MAX_AMOUNT_CENTS, parseAmountCents } from "./money.ts";
+import { OrderPlacedV1 } from "./events.ts";
 
 describe("parseAmountCents", () => {
   it("accepts numbers and strings with up to two decimals", () => {
@@ -35,5 +37,17 @@ describe("centsOf", () => {
     expect(centsOf("0.00")).toBe(0);
     expect(centsOf("200.01")).toBe(20001);
     expect(() => centsOf("abc")).toThrow();
+  });
+});
+
+describe("AMOUNT_PATTERN", () => {
+  it("is decimal(10,2) as text, without leading zeros", () => {
+    for (const ok of ["0", "0.5", "200.01", "99999999.99"]) expect(AMOUNT_REGEX.test(ok), ok).toBe(true);
+    for (const bad of ["007", "1.234", "123456789", "-1", "1.", ".5", "1e3", " 1"]) expect(AMOUNT_REGEX.test(bad), bad).toBe(false);
+  });
+
+  it("is the one pattern of the HTTP amount filters and the events' amounts", () => {
+    expect(AmountText.pattern).toBe(AMOUNT_PATTERN);
+    expect(OrderPlacedV1.properties.data.properties.total_amount.pattern).toBe(AMOUNT_PATTERN);
   });
 });

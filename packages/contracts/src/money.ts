@@ -1,6 +1,11 @@
 // Money travels as a decimal string ("250.00") and is computed in integer cents; never a float.
-// decimal(10,2): at most 8 integer digits and 2 fraction digits.
-const AMOUNT_PATTERN = /^(0|[1-9]\d{0,7})(\.\d{1,2})?$/;
+/**
+ * The one amount pattern, decimal(10,2) as text: at most 8 integer digits without leading zeros and
+ * at most 2 decimals. A string, so that JSON schemas (events, HTTP) take it as it is; the parser
+ * here and the portal's forms test with AMOUNT_REGEX.
+ */
+export const AMOUNT_PATTERN = "^(0|[1-9]\\d{0,7})(\\.\\d{1,2})?$";
+export const AMOUNT_REGEX = new RegExp(AMOUNT_PATTERN);
 export const MAX_AMOUNT_CENTS = 99_999_999_99;
 
 export type AmountError = "NOT_A_DECIMAL" | "TOO_MANY_DECIMALS" | "TOO_LARGE" | "NOT_POSITIVE";
@@ -19,7 +24,7 @@ export function parseAmountCents(input: unknown): { ok: true; cents: number } | 
   }
   if (/^\d+\.\d{3,}$/.test(text)) return { ok: false, reason: "TOO_MANY_DECIMALS" };
   if (/^\d{9,}(\.\d{1,2})?$/.test(text) || /e\+/i.test(text)) return { ok: false, reason: "TOO_LARGE" };
-  if (!AMOUNT_PATTERN.test(text)) return { ok: false, reason: "NOT_A_DECIMAL" };
+  if (!AMOUNT_REGEX.test(text)) return { ok: false, reason: "NOT_A_DECIMAL" };
   const [whole = "0", fraction = ""] = text.split(".");
   const cents = Number(whole) * 100 + Number(fraction.padEnd(2, "0"));
   if (cents <= 0) return { ok: false, reason: "NOT_POSITIVE" };

@@ -1,4 +1,5 @@
 import { type Static, type TSchema, Type } from "@sinclair/typebox";
+import { AMOUNT_PATTERN } from "../money.ts";
 
 export const ErrorBody = Type.Object(
   {
@@ -29,7 +30,7 @@ export function Data<T extends TSchema>(item: T) {
 export const AmountInput = Type.Union([Type.Number(), Type.String({ maxLength: 32 })], {
   description: "Positive amount with at most 2 decimals, at most 99999999.99 (decimal(10,2))",
 });
-export const AmountText = Type.String({ pattern: "^\\d{1,8}(\\.\\d{1,2})?$", maxLength: 11 });
+export const AmountText = Type.String({ pattern: AMOUNT_PATTERN, maxLength: 11 });
 export const SortParam = Type.String({
   pattern: "^-?[a-z_]{1,40}(,-?[a-z_]{1,40}){0,5}$",
   description: "Comma list of columns, '-' for descending, e.g. -created_at,total_amount",

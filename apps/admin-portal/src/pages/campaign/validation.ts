@@ -1,3 +1,5 @@
+import { AMOUNT_REGEX } from "@spgroup/contracts/money";
+
 // The same rules the campaign service enforces, checked as the operator types; the server's
 // answer still decides (and its message is shown if it disagrees).
 export interface CampaignDraft {
@@ -26,6 +28,6 @@ export function validateDraft(d: CampaignDraft): DraftErrors {
   if (!errors.total_reward && !errors.max_tracked_orders && Number(d.total_reward) > Number(d.max_tracked_orders)) {
     errors.total_reward = "Cannot exceed the tracked customers: only they can win.";
   }
-  if (!/^\d{1,8}(\.\d{1,2})?$/.test(d.min_order_amount.trim())) errors.min_order_amount = "An amount in SGD with at most 2 decimals.";
+  if (!AMOUNT_REGEX.test(d.min_order_amount.trim())) errors.min_order_amount = "An amount in SGD with at most 2 decimals.";
   return errors;
 }
