@@ -28,8 +28,11 @@ export function loadOrderConfig(env: Record<string, string | undefined> = proces
     watermarkSource: e.string("ORDER_WATERMARK_SOURCE", "order_db"),
     /** Step 1 of the watermark takes now minus this, covering a transaction not yet in pg_stat_activity. */
     watermarkMarginMs: e.int("ORDER_WATERMARK_MARGIN_MS", 250, { min: 0, max: 60_000 }),
-    /** Set on order_db for every session: an idle open transaction cannot hold finality longer. */
-    idleInTransactionTimeoutMs: e.int("ORDER_IDLE_IN_TRANSACTION_TIMEOUT_MS", 30_000, { min: 100 }),
+    /**
+     * Set on order_db for every session: an idle open transaction cannot hold finality longer.
+     * Above the outbox relay's 30 s send bound, during which its transaction waits on Kafka.
+     */
+    idleInTransactionTimeoutMs: e.int("ORDER_IDLE_IN_TRANSACTION_TIMEOUT_MS", 60_000, { min: 100 }),
     /** The admin read pool (lists, searches, exports): read-only sessions the watermark ignores. */
     adminReadPoolSize: e.int("ORDER_ADMIN_READ_POOL_SIZE", 5, { min: 1, max: 100 }),
     adminReadStatementTimeoutMs: e.int("ORDER_ADMIN_READ_STATEMENT_TIMEOUT_MS", 600_000, { min: 100 }),
