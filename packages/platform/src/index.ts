@@ -1,5 +1,6 @@
 export { ConfigError, type Deployment, deploymentOf, LOCAL_ADMIN_SECRET, loadPlatformConfig, type PlatformConfig, readEnv, secretFrom } from "./config.ts";
 export { isTransientDatabaseError } from "./db/errors.ts";
+export { ADVISORY_LOCKS } from "./db/locks.ts";
 export { migrate } from "./db/migrate.ts";
 export { purgeInbox, purgeOlderThan, type Retention } from "./db/retention.ts";
 export { createPool, type DbClient, ensureDatabase, isoFromPostgres, type Pool, type Queryable, type SessionSettings, withTransaction } from "./db/pool.ts";

@@ -3,6 +3,7 @@ import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type pg from "pg";
+import { ADVISORY_LOCKS } from "./locks.ts";
 
 export interface MigrationTrack {
   /** Name of the track: "platform" for outbox/inbox, the service name for its own tables. */
@@ -13,7 +14,7 @@ export interface MigrationTrack {
 /** First line of a file that must run outside a transaction (`CREATE INDEX CONCURRENTLY`). */
 export const NO_TRANSACTION_MARKER = "-- migrate: no-transaction";
 
-const MIGRATION_LOCK = 727274;
+const MIGRATION_LOCK = ADVISORY_LOCKS.migrations;
 
 export class MigrationError extends Error {}
 

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type pg from "pg";
 import type { Logger } from "../logger.ts";
 import type { Metrics } from "../metrics.ts";
+import { ADVISORY_LOCKS } from "../db/locks.ts";
 import type { Queryable } from "../db/pool.ts";
 import { backoffMs, withDeadline } from "../timing.ts";
 import type { StringProducer } from "./client.ts";
@@ -29,7 +30,7 @@ export async function enqueueOutbox(db: Queryable, messages: OutboxMessage[]): P
   );
 }
 
-const RELAY_LOCK = 727275;
+const RELAY_LOCK = ADVISORY_LOCKS.outboxRelay;
 
 export interface OutboxRelayOptions {
   pool: pg.Pool;

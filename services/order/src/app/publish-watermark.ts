@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { OrdersWatermark } from "@spgroup/contracts";
-import { enqueueOutbox, type OutboxRelay, type Pool, withTransaction } from "@spgroup/platform";
+import { ADVISORY_LOCKS, enqueueOutbox, type OutboxRelay, type Pool, withTransaction } from "@spgroup/platform";
 import { lowWatermark, oldestOpenTransactionStart } from "../db/watermark.ts";
 
 export interface WatermarkTarget {
@@ -19,7 +19,7 @@ export interface WatermarkTarget {
  * written to the outbox after it was computed, so its outbox rows come after the completion
  * events of every order it covers (those committed before the computation), and the relay keeps
  * that order per partition. The partition count is read again on every call, so partitions added
- * while running are covered. See ../shared/design/fair-finality.md.
+ * while running are covered. See docs/finality.md.
  */
 export async function publishWatermark(pool: Pool, relay: Pick<OutboxRelay, "nudge">, target: WatermarkTarget): Promise<string | undefined> {
   // Partitions are only ever added; a smaller answer is a stale view. A partition the count does not
@@ -28,7 +28,7 @@ export async function publishWatermark(pool: Pool, relay: Pick<OutboxRelay, "nud
   const x = await oldestOpenTransactionStart(pool, target.marginMs);
   const watermark = await withTransaction(pool, async (client) => {
     // One publisher at a time across instances; the others skip this round.
-    const { rows } = await client.query<{ locked: boolean }>("SELECT pg_try_advisory_xact_lock(727276) AS locked");
+    const { rows } = await client.query<{ locked: boolean }>("SELECT pg_try_advisory_xact_lock($1) AS locked", [ADVISORY_LOCKS.orderWatermark]);
     if (!rows[0]?.locked) return undefined;
     const w = await lowWatermark(client, x);
     await enqueueOutbox(
