@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { customerHeaders } from "@spgroup/infra/testing";
+import { backoffMs } from "@spgroup/platform";
 import pg from "pg";
 import { DEADLINE_PASSED_REASON } from "../../services/payment/src/domain/payment.ts";
 
@@ -65,7 +66,7 @@ export class ResilientCustomers {
         // refused or timed out: the service is down or restarting
       }
       this.retries++;
-      await sleep(Math.min(2_000, 100 * 2 ** Math.min(attempt, 4)));
+      await sleep(backoffMs(attempt, { baseMs: 100, maxMs: 2_000 }));
     }
   }
 }
