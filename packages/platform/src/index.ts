@@ -1,14 +1,14 @@
-export { ConfigError, type Deployment, deploymentOf, LOCAL_ADMIN_SECRET, loadPlatformConfig, type PlatformConfig, readEnv, secretFrom } from "./config.ts";
+export { ConfigError, type Deployment, LOCAL_ADMIN_SECRET, loadPlatformConfig, type PlatformConfig, readEnv, secretFrom } from "./config.ts";
 export { isTransientDatabaseError } from "./db/errors.ts";
 export { ADVISORY_LOCKS } from "./db/locks.ts";
 export { migrate } from "./db/migrate.ts";
-export { purgeInbox, purgeOlderThan, type Retention } from "./db/retention.ts";
-export { createPool, type DbClient, ensureDatabase, isoFromPostgres, type Pool, type Queryable, type SessionSettings, withTransaction } from "./db/pool.ts";
+export { purgeOlderThan, type Retention } from "./db/retention.ts";
+export { createPool, type DbClient, ensureDatabase, type Pool, type Queryable, type SessionSettings, withTransaction } from "./db/pool.ts";
 export { AdminAuth, hashPassword } from "./http/admin-auth.ts";
 export { createHttpApp, type HttpApp, listen } from "./http/app.ts";
 export { badRequest, conflict, HttpError, notFound } from "./http/errors.ts";
 export { newId } from "./ids.ts";
-export { type KafkaSettings, ensureTopics, PartitionCounter, partitionCounts, topicName } from "./kafka/client.ts";
+export { type KafkaSettings, ensureTopics, PartitionCounter } from "./kafka/client.ts";
 export { type ConsumedEvent, type DeadLetter, deadLetterTopic, EventConsumer } from "./kafka/consumer.ts";
 export { enqueueOutbox, type OutboxMessage, OutboxRelay } from "./kafka/outbox.ts";
 export { createLogger, type Logger } from "./logger.ts";
