@@ -13,8 +13,12 @@ export function isoFromPostgres(text: string): string {
   if (!match) return text;
   const [, date, time, fraction = "", offsetHours, offsetMinutes = "00"] = match;
   if (offsetHours !== "+00" || offsetMinutes !== "00") {
-    // Only reachable if a session changed its time zone; normalise through Date (ms precision).
-    return new Date(text.replace(" ", "T")).toISOString();
+    // Only reachable if a session changed its time zone. Date cannot read "+08" (no minutes), and
+    // would drop the microseconds: shift the whole seconds to UTC and keep the fraction as it is.
+    const sign = offsetHours.startsWith("-") ? -1 : 1;
+    const offsetMs = sign * (Math.abs(Number(offsetHours)) * 60 + Number(offsetMinutes)) * 60_000;
+    const seconds = new Date(Date.parse(`${date}T${time}Z`) - offsetMs).toISOString().slice(0, 19);
+    return `${seconds}.${fraction.padEnd(6, "0")}Z`;
   }
   return `${date}T${time}.${fraction.padEnd(6, "0")}Z`;
 }

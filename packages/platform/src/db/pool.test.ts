@@ -1,0 +1,39 @@
+import { describe, expect, it } from "vitest";
+import { isoFromPostgres } from "./pool.ts";
+
+// PostgreSQL's text form of timestamptz in a UTC session: "YYYY-MM-DD HH:MM:SS[.ffffff]+00".
+describe("isoFromPostgres", () => {
+  it("keeps all six fractional digits (Date would keep three)", () => {
+    expect(isoFromPostgres("2026-11-25 03:31:00.123456+00")).toBe("2026-11-25T03:31:00.123456Z");
+  });
+
+  it("pads a shorter fraction to microseconds", () => {
+    expect(isoFromPostgres("2026-11-25 03:31:00.1+00")).toBe("2026-11-25T03:31:00.100000Z");
+    expect(isoFromPostgres("2026-11-25 03:31:00.0001+00")).toBe("2026-11-25T03:31:00.000100Z");
+  });
+
+  it("adds a zero fraction to a whole second", () => {
+    expect(isoFromPostgres("2026-11-25 03:31:00+00")).toBe("2026-11-25T03:31:00.000000Z");
+  });
+
+  it("accepts a UTC offset written with minutes", () => {
+    expect(isoFromPostgres("2026-11-25 03:31:00.5+00:00")).toBe("2026-11-25T03:31:00.500000Z");
+  });
+
+  it("normalises another time zone to UTC, keeping the microseconds", () => {
+    expect(isoFromPostgres("2026-11-25 11:31:00.123456+08")).toBe("2026-11-25T03:31:00.123456Z");
+    expect(isoFromPostgres("2026-11-24 22:01:00-05:30")).toBe("2026-11-25T03:31:00.000000Z");
+    expect(isoFromPostgres("2026-01-01 05:00:00.5+05:45")).toBe("2025-12-31T23:15:00.500000Z");
+  });
+
+  it("orders as text exactly as the instants order", () => {
+    const texts = ["2026-11-25 03:31:00.000001+00", "2026-11-25 03:31:00+00", "2026-11-25 03:30:59.999999+00", "2026-11-25 03:31:00.00001+00"];
+    const iso = texts.map(isoFromPostgres).sort();
+    expect(iso).toEqual(["2026-11-25T03:30:59.999999Z", "2026-11-25T03:31:00.000000Z", "2026-11-25T03:31:00.000001Z", "2026-11-25T03:31:00.000010Z"]);
+  });
+
+  it("leaves what it does not recognise untouched ('infinity')", () => {
+    expect(isoFromPostgres("infinity")).toBe("infinity");
+    expect(isoFromPostgres("-infinity")).toBe("-infinity");
+  });
+});
