@@ -11,7 +11,7 @@ pg.types.setTypeParser(TIMESTAMPTZ_OID, isoFromPostgres);
 export function isoFromPostgres(text: string): string {
   const match = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})(?:\.(\d{1,6}))?([+-]\d{2})(?::?(\d{2}))?$/.exec(text);
   if (!match) return text;
-  const [, date, time, fraction = "", offsetHours, offsetMinutes = "00"] = match;
+  const [, date, time, fraction = "", offsetHours = "+00", offsetMinutes = "00"] = match;
   if (offsetHours !== "+00" || offsetMinutes !== "00") {
     // Only reachable if a session changed its time zone. Date cannot read "+08" (no minutes), and
     // would drop the microseconds: shift the whole seconds to UTC and keep the fraction as it is.
