@@ -1,3 +1,4 @@
+export * from "./errors.ts";
 export * from "./events.ts";
 export * from "./http/common.ts";
 export * from "./http/orders.ts";

@@ -1,4 +1,4 @@
-import { HttpError } from "@spgroup/platform";
+import { DomainError } from "@spgroup/contracts";
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
 import { createCampaign } from "../src/app/manage-campaign.ts";
 import { startIsolatedCampaignService } from "./support/harness.ts";
@@ -79,8 +79,8 @@ describe("campaign windows: one clock, one spelling, a complete history", () => 
     const topic = { completedTopic: "history-test.orders.completed", partitions: 2 };
     await h.db.query("INSERT INTO partition_history (topic, partition, first_offset, first_ingested_at) VALUES ($1, 0, 0, now() - interval '1 hour'), ($1, 1, 7, now() - interval '10 minutes')", [topic.completedTopic]);
     const refused = await createCampaign(h.service.runtime.pool, topic, { name: "retro", start_time: minutesFromNow(-30), end_time: minutesFromNow(-20) }).catch((e) => e);
-    expect(refused).toBeInstanceOf(HttpError);
-    expect((refused as HttpError).details).toEqual(["WINDOW_BEFORE_HISTORY"]);
+    expect(refused).toBeInstanceOf(DomainError);
+    expect((refused as DomainError).code).toBe("WINDOW_BEFORE_HISTORY");
     const accepted = await createCampaign(h.service.runtime.pool, topic, { name: "retro", start_time: minutesFromNow(-5), end_time: minutesFromNow(-1) });
     expect(accepted.start_time).toBeDefined();
   });

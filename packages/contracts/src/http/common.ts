@@ -1,10 +1,17 @@
 import { type Static, type TSchema, Type } from "@sinclair/typebox";
+import { ERROR_CODES, type ErrorCode } from "../errors.ts";
 import { AMOUNT_PATTERN } from "../money.ts";
 
 export const ErrorBody = Type.Object(
   {
     error: Type.String({ description: "What went wrong, for a human" }),
     code: Type.Integer({ description: "The HTTP status code" }),
+    // A string with an enum (not a union of literals): serialised as plain text, typed as ErrorCode.
+    error_code: Type.Optional(
+      Type.Unsafe<ErrorCode>(
+        Type.String({ enum: [...ERROR_CODES], description: "Which expected failure, to branch on; absent on HTTP-level refusals (auth, rate limit, malformed request, unavailable)" }),
+      ),
+    ),
     details: Type.Optional(Type.Array(Type.String())),
   },
   { $id: "ErrorBody" },

@@ -1,4 +1,4 @@
-import { HttpError } from "../http/errors.ts";
+import { DomainError } from "@spgroup/contracts";
 import type { Queryable } from "./pool.ts";
 
 export type FilterOp = "=" | ">=" | "<=";
@@ -15,7 +15,7 @@ export interface SortKey {
   descending: boolean;
 }
 
-/** Parses `-created_at,total_amount` against a whitelist; anything else is a 400. */
+/** Parses `-created_at,total_amount` against a whitelist; anything else is INVALID_SORT. */
 export function parseSort(sort: string | undefined, allowed: readonly string[], fallback: SortKey[]): SortKey[] {
   if (!sort) return fallback;
   const keys: SortKey[] = [];
@@ -23,9 +23,9 @@ export function parseSort(sort: string | undefined, allowed: readonly string[], 
     const descending = part.startsWith("-");
     const column = descending ? part.slice(1) : part;
     if (!allowed.includes(column)) {
-      throw new HttpError(400, `cannot sort by '${column}'; sortable columns: ${allowed.join(", ")}`);
+      throw new DomainError("INVALID_SORT", `cannot sort by '${column}'; sortable columns: ${allowed.join(", ")}`);
     }
-    if (keys.some((k) => k.column === column)) throw new HttpError(400, `sort column '${column}' given twice`);
+    if (keys.some((k) => k.column === column)) throw new DomainError("INVALID_SORT", `sort column '${column}' given twice`);
     keys.push({ column, descending });
   }
   return keys;

@@ -12,7 +12,7 @@ import type { Logger } from "../logger.ts";
 import type { Metrics } from "../metrics.ts";
 import type { AdminAuth } from "./admin-auth.ts";
 import { isTransientDatabaseError } from "../db/errors.ts";
-import { HttpError } from "./errors.ts";
+import { expectedErrorReply, HttpError } from "./errors.ts";
 
 export type HttpApp = FastifyInstance<
   import("node:http").Server,
@@ -99,10 +99,12 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
     return reply.code(503).header("retry-after", "1").send({ error: "temporarily unavailable, retry shortly", code: 503 });
   });
 
-  app.setErrorHandler((error: FastifyError | HttpError, request, reply) => {
-    if (error instanceof HttpError) {
-      if (error.headers) reply.headers(error.headers);
-      return reply.code(error.status).send({ error: error.message, code: error.status, ...(error.details ? { details: error.details } : {}) });
+  // Any thrown value arrives here; the FastifyError type covers what the branches after the first read.
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const expected = expectedErrorReply(error);
+    if (expected) {
+      if (expected.headers) reply.headers(expected.headers);
+      return reply.code(expected.status).send(expected.body);
     }
     if (error.validation) {
       const details = error.validation.map((v) => `${error.validationContext ?? ""}${v.instancePath || ""} ${v.message ?? "is invalid"}`.trim());

@@ -1,4 +1,9 @@
-/** An expected failure with its HTTP status; the app's error handler turns it into {error, code}. */
+import { DomainError, ERROR_STATUS, type ErrorBody } from "@spgroup/contracts";
+
+/**
+ * A refusal at the HTTP level itself: authentication, authorisation, rate limits, back-pressure.
+ * Expected failures of the business are DomainErrors (contracts), which carry a code, not a status.
+ */
 export class HttpError extends Error {
   readonly status: number;
   readonly details: string[] | undefined;
@@ -12,6 +17,28 @@ export class HttpError extends Error {
   }
 }
 
-export const badRequest = (message: string, details?: string[]) => new HttpError(400, message, details ? { details } : {});
-export const notFound = (message: string) => new HttpError(404, message);
-export const conflict = (message: string) => new HttpError(409, message);
+export interface ErrorReply {
+  status: number;
+  body: ErrorBody;
+  headers?: Record<string, string>;
+}
+
+/**
+ * The one place an expected failure becomes an answer: a DomainError's status comes from its code
+ * (ERROR_STATUS), and the body keeps {error, code: <HTTP status>} and adds error_code. Anything
+ * else is not expected here (undefined) and is left to the error handler's other branches.
+ */
+export function expectedErrorReply(error: unknown): ErrorReply | undefined {
+  if (error instanceof DomainError) {
+    const status = ERROR_STATUS[error.code];
+    return { status, body: { error: error.message, code: status, error_code: error.code, ...(error.details ? { details: error.details } : {}) } };
+  }
+  if (error instanceof HttpError) {
+    return {
+      status: error.status,
+      body: { error: error.message, code: error.status, ...(error.details ? { details: error.details } : {}) },
+      ...(error.headers ? { headers: error.headers } : {}),
+    };
+  }
+  return undefined;
+}

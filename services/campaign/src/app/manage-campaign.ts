@@ -1,41 +1,33 @@
-import type { CreateCampaignBody, UpdateCampaignBody } from "@spgroup/contracts";
-import { conflict, type DbClient, HttpError, notFound, type Pool, withTransaction } from "@spgroup/platform";
+import { type CreateCampaignBody, DomainError, type UpdateCampaignBody } from "@spgroup/contracts";
+import { type DbClient, type Pool, withTransaction } from "@spgroup/platform";
 import { type CampaignRow, endWindowNow, findCampaign, IPHONE_CAMPAIGN, insertCampaign, updateCampaign } from "../db/campaigns.ts";
 import { partitionStarts } from "../db/partition-history.ts";
 import { rebuildStandings } from "../db/standings.ts";
 import { campaignStatus } from "../domain/campaign-status.ts";
 import { historyCompleteSince } from "../domain/history.ts";
-import { type CampaignSettings, checkWindowChange, InvalidCampaign, validateSettings } from "../domain/policy.ts";
+import { type CampaignSettings, checkWindowChange, validateSettings } from "../domain/policy.ts";
 import { type CampaignContext, STANDINGS_CHANNEL, STANDINGS_LOCK } from "./context.ts";
 
 type Topic = Pick<CampaignContext, "completedTopic" | "partitions">;
-
-/** The one place InvalidCampaign becomes a 400; its code is the error's detail. */
-function orBadRequest<T>(check: () => T): T {
-  try {
-    return check();
-  } catch (error) {
-    if (error instanceof InvalidCampaign) throw new HttpError(400, error.message, { details: [error.code] });
-    throw error;
-  }
-}
 
 /** Checks a window against this database's clock and the history it holds (see checkWindowChange). */
 async function checkWindowNow(client: DbClient, topic: Topic, next: CampaignSettings, current?: CampaignRow): Promise<void> {
   const { rows } = await client.query<{ now: string }>("SELECT now() AS now");
   const now = rows[0]?.now as string;
   const since = historyCompleteSince({ partitions: topic.partitions, starts: await partitionStarts(client, topic.completedTopic), now });
-  orBadRequest(() => checkWindowChange({ now, historyCompleteSince: since, ...(current ? { current } : {}), next }));
+  checkWindowChange({ now, historyCompleteSince: since, ...(current ? { current } : {}), next });
 }
+
+const campaignNotFound = (id: number) => new DomainError("NOT_FOUND", `campaign ${id} not found`);
 
 /** Creates the iPhone campaign; its standings start from the orders already stored. */
 export async function createCampaign(pool: Pool, topic: Topic, body: CreateCampaignBody): Promise<CampaignRow> {
-  const settings = orBadRequest(() => validateSettings(body));
+  const settings = validateSettings(body);
   return withTransaction(pool, async (client) => {
     await client.query("SELECT pg_advisory_xact_lock($1)", [STANDINGS_LOCK]);
     await checkWindowNow(client, topic, settings);
     const created = await insertCampaign(client, IPHONE_CAMPAIGN, settings);
-    if (!created) throw conflict("an iPhone campaign is already open; a new one can be created once it is FINAL");
+    if (!created) throw new DomainError("CAMPAIGN_ALREADY_OPEN", "an iPhone campaign is already open; a new one can be created once it is FINAL");
     await rebuildStandings(client, created);
     await client.query("SELECT pg_notify($1, $2)", [STANDINGS_CHANNEL, String(created.id)]);
     return created;
@@ -47,19 +39,17 @@ export async function editCampaign(pool: Pool, topic: Topic, id: number, body: U
   return withTransaction(pool, async (client) => {
     await client.query("SELECT pg_advisory_xact_lock($1)", [STANDINGS_LOCK]);
     const current = await findCampaign(client, id, { lock: true });
-    if (!current) throw notFound(`campaign ${id} not found`);
-    if (current.finalized_at) throw conflict(`campaign ${id} is FINAL; its winners can no longer change`);
-    const settings = orBadRequest(() =>
-      validateSettings({
-        name: body.name ?? current.name,
-        description: body.description ?? current.description,
-        start_time: body.start_time ?? current.start_time,
-        end_time: body.end_time ?? current.end_time,
-        total_reward: body.total_reward ?? current.policy.total_reward,
-        min_order_amount: body.min_order_amount ?? current.policy.min_order_amount,
-        max_tracked_orders: body.max_tracked_orders ?? current.policy.max_tracked_orders,
-      }),
-    );
+    if (!current) throw campaignNotFound(id);
+    if (current.finalized_at) throw new DomainError("CAMPAIGN_FINAL", `campaign ${id} is FINAL; its winners can no longer change`);
+    const settings = validateSettings({
+      name: body.name ?? current.name,
+      description: body.description ?? current.description,
+      start_time: body.start_time ?? current.start_time,
+      end_time: body.end_time ?? current.end_time,
+      total_reward: body.total_reward ?? current.policy.total_reward,
+      min_order_amount: body.min_order_amount ?? current.policy.min_order_amount,
+      max_tracked_orders: body.max_tracked_orders ?? current.policy.max_tracked_orders,
+    });
     await checkWindowNow(client, topic, settings, current);
     const updated = await updateCampaign(client, id, settings);
     await rebuildStandings(client, updated);
@@ -76,10 +66,12 @@ export async function closeCampaignWindow(pool: Pool, id: number): Promise<Campa
   const closed = await withTransaction(pool, async (client) => {
     await client.query("SELECT pg_advisory_xact_lock($1)", [STANDINGS_LOCK]);
     const current = await findCampaign(client, id, { lock: true });
-    if (!current) throw notFound(`campaign ${id} not found`);
+    if (!current) throw campaignNotFound(id);
     const status = campaignStatus(current, current.now);
     // now() equal to start_time is ACTIVE but would leave an empty window.
-    if (status !== "ACTIVE" || current.now === current.start_time) throw conflict(`campaign ${id} is ${status === "ACTIVE" ? "just starting" : status}; only an ACTIVE window can be closed`);
+    if (status !== "ACTIVE" || current.now === current.start_time) {
+      throw new DomainError("CAMPAIGN_NOT_ACTIVE", `campaign ${id} is ${status === "ACTIVE" ? "just starting" : status}; only an ACTIVE window can be closed`);
+    }
     const closed = await endWindowNow(client, id);
     await rebuildStandings(client, closed);
     await client.query("SELECT pg_notify($1, $2)", [STANDINGS_CHANNEL, String(id)]);

@@ -1,8 +1,8 @@
-import { formatCents, parseAmountCents, POLICY_DEFAULTS, type Policy } from "@spgroup/contracts";
+import { DomainError, type ErrorCode, formatCents, parseAmountCents, POLICY_DEFAULTS, type Policy } from "@spgroup/contracts";
 import { campaignStatus } from "./campaign-status.ts";
 import { compareInstants, microsOf, parseInstant } from "./instants.ts";
 
-/** Why campaign settings are refused; answered 400 with the code as the error's only detail. */
+/** Why campaign settings are refused (codes of the contracts' list); the code is also the error's only detail. */
 export const CAMPAIGN_ERRORS = [
   "BLANK_NAME",
   "INVALID_INSTANT",
@@ -11,14 +11,14 @@ export const CAMPAIGN_ERRORS = [
   "INVALID_MINIMUM",
   "END_TIME_IN_THE_PAST",
   "WINDOW_BEFORE_HISTORY",
-] as const;
+] as const satisfies readonly ErrorCode[];
 export type CampaignError = (typeof CAMPAIGN_ERRORS)[number];
 
-export class InvalidCampaign extends Error {
-  readonly code: CampaignError;
+export class InvalidCampaign extends DomainError {
+  declare readonly code: CampaignError;
   constructor(code: CampaignError, message: string) {
-    super(message);
-    this.code = code;
+    // details: [code] is what clients read before error_code existed.
+    super(code, message, [code]);
   }
 }
 

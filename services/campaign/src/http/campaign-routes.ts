@@ -5,6 +5,7 @@ import {
   CampaignIdParams,
   CreateCampaignBody,
   Data,
+  DomainError,
   ErrorBody,
   FinalityHole,
   FinalityHoleIdParams,
@@ -12,13 +13,14 @@ import {
   Standings,
   UpdateCampaignBody,
 } from "@spgroup/contracts";
-import { type AdminAuth, badRequest, type HttpApp, notFound } from "@spgroup/platform";
+import type { AdminAuth, HttpApp } from "@spgroup/platform";
 import { Type } from "@sinclair/typebox";
 import type { CampaignContext } from "../app/context.ts";
 import { closeCampaignWindow, createCampaign, editCampaign } from "../app/manage-campaign.ts";
 import { auditCsv, auditOf, campaignView, currentIphoneCampaign, standingsOf } from "../app/read-standings.ts";
+import { resolveFinalityHoleAs } from "../app/resolve-finality-hole.ts";
 import { findCampaign } from "../db/campaigns.ts";
-import { recentFinalityHoles, resolveFinalityHole } from "../db/finality-holes.ts";
+import { recentFinalityHoles } from "../db/finality-holes.ts";
 
 const security = [{ admin: [] }];
 const tags = ["campaign"];
@@ -27,7 +29,7 @@ export function campaignRoutes(app: HttpApp, ctx: CampaignContext, adminAuth: Ad
   const { pool } = ctx;
   const current = async () => {
     const campaign = await currentIphoneCampaign(pool);
-    if (!campaign) throw notFound("no iPhone campaign yet; create one with POST /api/admin/v1/campaigns/iphones");
+    if (!campaign) throw new DomainError("NOT_FOUND", "no iPhone campaign yet; create one with POST /api/admin/v1/campaigns/iphones");
     return campaign;
   };
 
@@ -102,10 +104,8 @@ export function campaignRoutes(app: HttpApp, ctx: CampaignContext, adminAuth: Ad
     },
     async (request) => {
       // The onRequest hook has already verified the token; this reads whose it is, for the record.
-      if (request.body.reason.trim().length < 3) throw badRequest("reason must say why the message can change no campaign");
       const operator = (await adminAuth.verify(request.headers.authorization)) ?? "unknown operator";
-      const hole = await resolveFinalityHole(pool, request.params.id, operator, request.body.reason);
-      if (!hole) throw notFound(`finality hole ${request.params.id} not found`);
+      const hole = await resolveFinalityHoleAs(pool, request.params.id, operator, request.body.reason);
       request.log.warn({ hole: hole.id, operator, reason: request.body.reason, resolved_by: hole.resolved_by }, "finality hole resolved by an operator");
       return { data: hole };
     },
@@ -123,7 +123,7 @@ export function campaignRoutes(app: HttpApp, ctx: CampaignContext, adminAuth: Ad
   );
   const auditFor = async (campaignId: number | undefined) => {
     const campaign = campaignId ? await findCampaign(pool, campaignId) : await current();
-    if (!campaign) throw notFound(`campaign ${campaignId} not found`);
+    if (!campaign) throw new DomainError("NOT_FOUND", `campaign ${campaignId} not found`);
     return auditOf(pool, campaign);
   };
 

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
-import type { Order, OrderPlaced } from "@spgroup/contracts";
-import { conflict, newId } from "@spgroup/platform";
+import { DomainError, type Order, type OrderPlaced } from "@spgroup/contracts";
+import { newId } from "@spgroup/platform";
 import type { NewOrder } from "../domain/new-order.ts";
 import { INITIAL_STATUS } from "../domain/order-status.ts";
 import { findIdempotentOrder, insertOrderWithOutbox } from "../db/orders.ts";
@@ -49,6 +49,6 @@ export async function placeOrder(ctx: PlaceOrderContext, input: NewOrder, idempo
   }
   const previous = await findIdempotentOrder(ctx.pool, input.customerId, idempotencyKey);
   if (!previous) throw new Error("idempotency key held but not found");
-  if (previous.requestHash !== requestHash) throw conflict("Idempotency-Key was already used for a different order");
+  if (previous.requestHash !== requestHash) throw new DomainError("IDEMPOTENCY_KEY_REUSED", "Idempotency-Key was already used for a different order");
   return { order: previous.order, created: false };
 }

@@ -1,4 +1,4 @@
-import { type CreateOrderBody, formatCents, parseAmountCents } from "@spgroup/contracts";
+import { type CreateOrderBody, DomainError, formatCents, parseAmountCents } from "@spgroup/contracts";
 
 export interface NewOrder {
   customerId: string;
@@ -13,7 +13,12 @@ const AMOUNT_MESSAGES = {
   NOT_POSITIVE: "total_amount must be greater than 0",
 } as const;
 
-export class InvalidOrder extends Error {}
+/** A body the schema accepts but the order rules refuse (INVALID_ORDER). */
+export class InvalidOrder extends DomainError {
+  constructor(message: string) {
+    super("INVALID_ORDER", message);
+  }
+}
 
 /** The rules of a new order beyond its schema: a positive decimal(10,2) amount, a non-blank name. */
 export function newOrderFrom(body: CreateOrderBody): NewOrder {

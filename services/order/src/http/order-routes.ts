@@ -1,10 +1,10 @@
-import { CreateOrderBody, Data, ErrorBody, Order, OrderIdParams } from "@spgroup/contracts";
-import { type AdminAuth, badRequest, type CustomerAuth, type HttpApp, HttpError, notFound } from "@spgroup/platform";
+import { CreateOrderBody, Data, DomainError, ErrorBody, Order, OrderIdParams } from "@spgroup/contracts";
+import { type AdminAuth, type CustomerAuth, type HttpApp, HttpError } from "@spgroup/platform";
 import { Type } from "@sinclair/typebox";
 import { placeOrder } from "../app/place-order.ts";
 import type { OrderContext } from "../app/context.ts";
 import { findOrder } from "../db/orders.ts";
-import { InvalidOrder, newOrderFrom } from "../domain/new-order.ts";
+import { newOrderFrom } from "../domain/new-order.ts";
 
 const IdempotencyHeaders = Type.Object({
   "idempotency-key": Type.Optional(Type.String({ minLength: 1, maxLength: 100, pattern: "^[\\x21-\\x7e]+$" })),
@@ -57,14 +57,7 @@ export function orderRoutes(app: HttpApp, ctx: OrderContext, options: OrderRoute
       },
     },
     async (request, reply) => {
-      let input: ReturnType<typeof newOrderFrom>;
-      try {
-        input = newOrderFrom(request.body);
-      } catch (error) {
-        if (error instanceof InvalidOrder) throw badRequest(error.message);
-        throw error;
-      }
-      const placed = await placeOrder(ctx, input, request.headers["idempotency-key"]);
+      const placed = await placeOrder(ctx, newOrderFrom(request.body), request.headers["idempotency-key"]);
       request.log.debug({ orderId: placed.order.id }, "order placed");
       return reply.code(placed.created ? 202 : 200).send({ data: placed.order });
     },
@@ -86,7 +79,7 @@ export function orderRoutes(app: HttpApp, ctx: OrderContext, options: OrderRoute
       const customer = customerAuth && !operator ? await signedInCustomer(request.headers.authorization, customerAuth) : undefined;
       const order = await findOrder(ctx.pool, request.params.id);
       // A customer sees their own orders only; someone else's is as good as unknown.
-      if (!order || (customer !== undefined && order.customer_id !== customer)) throw notFound(`order ${request.params.id} not found`);
+      if (!order || (customer !== undefined && order.customer_id !== customer)) throw new DomainError("NOT_FOUND", `order ${request.params.id} not found`);
       return { data: order };
     },
   );

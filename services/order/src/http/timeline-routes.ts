@@ -1,5 +1,5 @@
-import { Data, ErrorBody, OrderIdParams, OrderTimeline } from "@spgroup/contracts";
-import { type HttpApp, notFound, type Pool } from "@spgroup/platform";
+import { Data, DomainError, ErrorBody, OrderIdParams, OrderTimeline } from "@spgroup/contracts";
+import type { HttpApp, Pool } from "@spgroup/platform";
 import { findOrder, latePaymentResultsOf } from "../db/orders.ts";
 import { timelineOf } from "../domain/late-payment.ts";
 
@@ -19,7 +19,7 @@ export function orderTimelineRoutes(app: HttpApp, pool: Pool): void {
     },
     async (request) => {
       const [order, late] = await Promise.all([findOrder(pool, request.params.id), latePaymentResultsOf(pool, request.params.id)]);
-      if (!order) throw notFound(`order ${request.params.id} not found`);
+      if (!order) throw new DomainError("NOT_FOUND", `order ${request.params.id} not found`);
       return { data: timelineOf(order, late) };
     },
   );

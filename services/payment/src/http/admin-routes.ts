@@ -1,5 +1,5 @@
-import { Data, ErrorBody, ExportPaymentsQuery, OrderIdParams, Payment, PaymentStats, Page, SearchPaymentsQuery } from "@spgroup/contracts";
-import { type HttpApp, notFound, type Pool, streamRowsAsCsv, streamRowsAsJson } from "@spgroup/platform";
+import { Data, DomainError, ErrorBody, ExportPaymentsQuery, OrderIdParams, Payment, PaymentStats, Page, SearchPaymentsQuery } from "@spgroup/contracts";
+import { type HttpApp, type Pool, streamRowsAsCsv, streamRowsAsJson } from "@spgroup/platform";
 import { ALL_PAYMENTS_SQL, exportPaymentsQuery, findPayment, PAYMENT_CSV_COLUMNS, paymentStats, searchPayments } from "../db/payments.ts";
 
 const security = [{ admin: [] }];
@@ -50,7 +50,7 @@ export function adminPaymentRoutes(app: HttpApp, pool: Pool): void {
     { schema: { tags: ["admin"], security, summary: "One payment", params: OrderIdParams, response: { 200: Data(Payment), 404: ErrorBody } } },
     async (request) => {
       const payment = await findPayment(pool, request.params.id);
-      if (!payment) throw notFound(`payment ${request.params.id} not found`);
+      if (!payment) throw new DomainError("NOT_FOUND", `payment ${request.params.id} not found`);
       return { data: payment };
     },
   );
