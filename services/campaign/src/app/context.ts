@@ -14,8 +14,3 @@ export interface CampaignContext {
   /** The order databases (shards) whose watermarks must all pass the window's end. */
   watermarkSources: string[];
 }
-
-// Ingest holds this lock shared and campaign changes hold it exclusive, so a change of window never
-// interleaves with a batch: either the batch sees the new window or the rebuild sees the batch.
-export const STANDINGS_LOCK = 727277;
-export const STANDINGS_CHANNEL = "campaign_standings";

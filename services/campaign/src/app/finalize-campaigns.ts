@@ -2,12 +2,12 @@ import { withTransaction } from "@spgroup/platform";
 import { campaignsPastTheirWindow, findCampaign, markFinal } from "../db/campaigns.ts";
 import { unresolvedFinalityHoles } from "../db/finality-holes.ts";
 import { partitionStarts } from "../db/partition-history.ts";
-import { leadingCustomers } from "../db/standings.ts";
+import { leadingCustomers, lockStandings, notifyStandingsChanged } from "../db/standings.ts";
 import { watermarksOf } from "../db/watermarks.ts";
 import { insertFinalWinners } from "../db/winners.ts";
 import { finalityOf, holeTouches } from "../domain/finality.ts";
 import { rankTrackedCustomers, winnersOf } from "../domain/winners.ts";
-import { type CampaignContext, STANDINGS_CHANNEL, STANDINGS_LOCK } from "./context.ts";
+import type { CampaignContext } from "./context.ts";
 
 /**
  * Makes FINAL every campaign whose window is over and whose every order is known to be terminal
@@ -33,7 +33,7 @@ export async function finalizeDueCampaigns(ctx: CampaignContext): Promise<number
     const state = finalityOf({ campaign: candidate, now: candidate.now, partitions: ctx.partitions, sources: ctx.watermarkSources, watermarks, holes, starts });
     if (state.waiting_for.length > 0) continue;
     const done = await withTransaction(ctx.pool, async (client) => {
-      await client.query("SELECT pg_advisory_xact_lock($1)", [STANDINGS_LOCK]);
+      await lockStandings(client, "exclusive");
       const campaign = await findCampaign(client, candidate.id, { lock: true });
       // Re-checked under the lock: the window may have been moved since, or a hole recorded.
       if (!campaign || campaign.finalized_at || campaign.end_time !== candidate.end_time || campaign.start_time !== candidate.start_time) return false;
@@ -41,7 +41,7 @@ export async function finalizeDueCampaigns(ctx: CampaignContext): Promise<number
       const tracked = await leadingCustomers(client, campaign.id, campaign.policy.max_tracked_orders);
       await insertFinalWinners(client, campaign.id, winnersOf(rankTrackedCustomers(tracked, campaign.policy)));
       await markFinal(client, campaign.id);
-      await client.query("SELECT pg_notify($1, $2)", [STANDINGS_CHANNEL, String(campaign.id)]);
+      await notifyStandingsChanged(client, campaign.id);
       return true;
     });
     if (done) finalized.push(candidate.id);

@@ -4,9 +4,8 @@ import { openCampaigns } from "../db/campaigns.ts";
 import { resolveReplayedHoles } from "../db/finality-holes.ts";
 import { insertCompletedOrders } from "../db/orders.ts";
 import { recordFirstOffsets } from "../db/partition-history.ts";
-import { addToStandings } from "../db/standings.ts";
+import { addToStandings, lockStandings, notifyStandingsChanged } from "../db/standings.ts";
 import { raiseWatermarks } from "../db/watermarks.ts";
-import { STANDINGS_CHANNEL, STANDINGS_LOCK } from "./context.ts";
 
 /**
  * One batch of orders.completed, inside the consumer's transaction: store the orders, fold the new
@@ -15,7 +14,7 @@ import { STANDINGS_CHANNEL, STANDINGS_LOCK } from "./context.ts";
  * end_time on every partition" means every order of the window is already counted.
  */
 export async function ingestCompletedOrders(client: DbClient, events: ConsumedEvent<OrdersCompletedTopicEvent>[]): Promise<void> {
-  await client.query("SELECT pg_advisory_xact_lock_shared($1)", [STANDINGS_LOCK]);
+  await lockStandings(client, "shared");
   await recordFirstOffsets(client, events);
   const completions = events.filter((e): e is ConsumedEvent<OrderCompleted> => e.event.type === "OrderCompleted");
   const orders = completions.map((e) => e.event.data);
@@ -27,9 +26,7 @@ export async function ingestCompletedOrders(client: DbClient, events: ConsumedEv
   const stored = await insertCompletedOrders(client, orders);
   if (stored.some((o) => o.status === "SUCCESS")) {
     for (const campaign of await openCampaigns(client)) {
-      if ((await addToStandings(client, campaign, stored)) > 0) {
-        await client.query("SELECT pg_notify($1, $2)", [STANDINGS_CHANNEL, String(campaign.id)]);
-      }
+      if ((await addToStandings(client, campaign, stored)) > 0) await notifyStandingsChanged(client, campaign.id);
     }
   }
   // A dead-lettered completion applied now (replayed, or delivered again) closes its hole.

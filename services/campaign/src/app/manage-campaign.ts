@@ -1,19 +1,18 @@
 import { type CreateCampaignBody, DomainError, type UpdateCampaignBody } from "@spgroup/contracts";
 import { type DbClient, type Pool, withTransaction } from "@spgroup/platform";
-import { type CampaignRow, endWindowNow, findCampaign, IPHONE_CAMPAIGN, insertCampaign, updateCampaign } from "../db/campaigns.ts";
+import { type CampaignRow, databaseNow, endWindowNow, findCampaign, IPHONE_CAMPAIGN, insertCampaign, updateCampaign } from "../db/campaigns.ts";
 import { partitionStarts } from "../db/partition-history.ts";
-import { rebuildStandings } from "../db/standings.ts";
+import { lockStandings, notifyStandingsChanged, rebuildStandings } from "../db/standings.ts";
 import { campaignStatus } from "../domain/campaign-status.ts";
 import { historyCompleteSince } from "../domain/history.ts";
 import { type CampaignSettings, checkWindowChange, validateSettings } from "../domain/policy.ts";
-import { type CampaignContext, STANDINGS_CHANNEL, STANDINGS_LOCK } from "./context.ts";
+import type { CampaignContext } from "./context.ts";
 
 type Topic = Pick<CampaignContext, "completedTopic" | "partitions">;
 
 /** Checks a window against this database's clock and the history it holds (see checkWindowChange). */
 async function checkWindowNow(client: DbClient, topic: Topic, next: CampaignSettings, current?: CampaignRow): Promise<void> {
-  const { rows } = await client.query<{ now: string }>("SELECT now() AS now");
-  const now = rows[0]?.now as string;
+  const now = await databaseNow(client);
   const since = historyCompleteSince({ partitions: topic.partitions, starts: await partitionStarts(client, topic.completedTopic), now });
   checkWindowChange({ now, historyCompleteSince: since, ...(current ? { current } : {}), next });
 }
@@ -24,12 +23,12 @@ const campaignNotFound = (id: number) => new DomainError("NOT_FOUND", `campaign 
 export async function createCampaign(pool: Pool, topic: Topic, body: CreateCampaignBody): Promise<CampaignRow> {
   const settings = validateSettings(body);
   return withTransaction(pool, async (client) => {
-    await client.query("SELECT pg_advisory_xact_lock($1)", [STANDINGS_LOCK]);
+    await lockStandings(client, "exclusive");
     await checkWindowNow(client, topic, settings);
     const created = await insertCampaign(client, IPHONE_CAMPAIGN, settings);
     if (!created) throw new DomainError("CAMPAIGN_ALREADY_OPEN", "an iPhone campaign is already open; a new one can be created once it is FINAL");
     await rebuildStandings(client, created);
-    await client.query("SELECT pg_notify($1, $2)", [STANDINGS_CHANNEL, String(created.id)]);
+    await notifyStandingsChanged(client, created.id);
     return created;
   });
 }
@@ -37,7 +36,7 @@ export async function createCampaign(pool: Pool, topic: Topic, body: CreateCampa
 /** Changes a campaign that is not FINAL; its standings are recomputed at once. */
 export async function editCampaign(pool: Pool, topic: Topic, id: number, body: UpdateCampaignBody): Promise<CampaignRow> {
   return withTransaction(pool, async (client) => {
-    await client.query("SELECT pg_advisory_xact_lock($1)", [STANDINGS_LOCK]);
+    await lockStandings(client, "exclusive");
     const current = await findCampaign(client, id, { lock: true });
     if (!current) throw campaignNotFound(id);
     if (current.finalized_at) throw new DomainError("CAMPAIGN_FINAL", `campaign ${id} is FINAL; its winners can no longer change`);
@@ -53,7 +52,7 @@ export async function editCampaign(pool: Pool, topic: Topic, id: number, body: U
     await checkWindowNow(client, topic, settings, current);
     const updated = await updateCampaign(client, id, settings);
     await rebuildStandings(client, updated);
-    await client.query("SELECT pg_notify($1, $2)", [STANDINGS_CHANNEL, String(id)]);
+    await notifyStandingsChanged(client, id);
     return updated;
   });
 }
@@ -64,7 +63,7 @@ export async function editCampaign(pool: Pool, topic: Topic, id: number, body: U
  */
 export async function closeCampaignWindow(pool: Pool, id: number): Promise<CampaignRow> {
   const closed = await withTransaction(pool, async (client) => {
-    await client.query("SELECT pg_advisory_xact_lock($1)", [STANDINGS_LOCK]);
+    await lockStandings(client, "exclusive");
     const current = await findCampaign(client, id, { lock: true });
     if (!current) throw campaignNotFound(id);
     const status = campaignStatus(current, current.now);
@@ -74,7 +73,7 @@ export async function closeCampaignWindow(pool: Pool, id: number): Promise<Campa
     }
     const closed = await endWindowNow(client, id);
     await rebuildStandings(client, closed);
-    await client.query("SELECT pg_notify($1, $2)", [STANDINGS_CHANNEL, String(id)]);
+    await notifyStandingsChanged(client, id);
     return closed;
   });
   // Read again: inside its transaction now() is the new end_time itself, which the inclusive

@@ -2,8 +2,8 @@ import type { DbClient, DeadLetter } from "@spgroup/platform";
 import { openCampaigns } from "../db/campaigns.ts";
 import { insertFinalityHole } from "../db/finality-holes.ts";
 import { recordFirstOffsets } from "../db/partition-history.ts";
+import { lockStandings, notifyStandingsChanged } from "../db/standings.ts";
 import { holeOfMessage } from "../domain/finality.ts";
-import { STANDINGS_CHANNEL, STANDINGS_LOCK } from "./context.ts";
 
 /**
  * The consumer's onDeadLetter hook, in the transaction that writes the dead letter: the stored
@@ -16,7 +16,7 @@ export async function recordFinalityHole(client: DbClient, letter: DeadLetter): 
   if (!hole) return;
   // Shared, as ingest takes it: a finaliser holding it exclusive either sees this hole or has
   // committed before it exists (and then the message came after the watermark it finalised on).
-  await client.query("SELECT pg_advisory_xact_lock_shared($1)", [STANDINGS_LOCK]);
+  await lockStandings(client, "shared");
   await insertFinalityHole(client, { ...hole, topic: letter.topic, partition: letter.partition, offset: letter.offset, reason: letter.reason, errors: letter.errors });
-  for (const campaign of await openCampaigns(client)) await client.query("SELECT pg_notify($1, $2)", [STANDINGS_CHANNEL, String(campaign.id)]);
+  for (const campaign of await openCampaigns(client)) await notifyStandingsChanged(client, campaign.id);
 }

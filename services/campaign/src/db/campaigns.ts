@@ -21,6 +21,12 @@ export interface CampaignRow {
 
 const COLUMNS = "id::int AS id, name, type, description, start_time, end_time, policy, finalized_at, created_at, updated_at, now() AS now";
 
+/** This database's clock: the one campaign windows are judged by. */
+export async function databaseNow(db: Queryable): Promise<string> {
+  const { rows } = await db.query<{ now: string }>("SELECT now() AS now");
+  return rows[0]?.now as string;
+}
+
 /** The campaign of this type that is not final yet, or else the latest one. */
 export async function currentCampaign(db: Queryable, type: string): Promise<CampaignRow | undefined> {
   const { rows } = await db.query<CampaignRow>(

@@ -1,6 +1,21 @@
-import type { Queryable } from "@spgroup/platform";
+import { ADVISORY_LOCKS, type Queryable } from "@spgroup/platform";
 import type { CustomerStanding } from "../domain/winners.ts";
 import type { StoredOrder } from "./orders.ts";
+
+// Ingest holds this lock shared and campaign changes hold it exclusive, so a change of window never
+// interleaves with a batch: either the batch sees the new window or the rebuild sees the batch.
+const STANDINGS_LOCK = ADVISORY_LOCKS.campaignStandings;
+export const STANDINGS_CHANNEL = "campaign_standings";
+
+/** Takes the standings lock until the transaction ends (see STANDINGS_LOCK). */
+export async function lockStandings(db: Queryable, mode: "shared" | "exclusive"): Promise<void> {
+  await db.query(mode === "shared" ? "SELECT pg_advisory_xact_lock_shared($1)" : "SELECT pg_advisory_xact_lock($1)", [STANDINGS_LOCK]);
+}
+
+/** Tells every instance's standings stream that a campaign changed; delivered when the transaction commits. */
+export async function notifyStandingsChanged(db: Queryable, campaignId: number): Promise<void> {
+  await db.query("SELECT pg_notify($1, $2)", [STANDINGS_CHANNEL, String(campaignId)]);
+}
 
 // (first_order_at, first_order_id) orders customers exactly as the rule does; the upsert keeps the
 // smaller pair with its name and the larger amount, so applying orders in any order, or twice,

@@ -1,8 +1,8 @@
 import type { ServerResponse } from "node:http";
 import { Type } from "@sinclair/typebox";
 import { type HttpApp, listenToChannel, type Logger, type Pool } from "@spgroup/platform";
-import { STANDINGS_CHANNEL } from "../app/context.ts";
 import { campaignView, currentIphoneCampaign, type FinalitySources, standingsOf } from "../app/read-standings.ts";
+import { STANDINGS_CHANNEL } from "../db/standings.ts";
 
 /**
  * Pushes the current campaign and its standings to every connected portal as server-sent events
