@@ -60,15 +60,18 @@ export async function run(args: string[]) {
         await sleep(150);
         await probe.stop();
         const ids = [...probe.accepted.values()];
-        while (Date.now() - since < 180_000) {
+        let terminal = false;
+        while (!terminal && Date.now() - since < 180_000) {
           const { rows } = await orderDb.query<{ n: number }>("SELECT count(*)::int AS n FROM orders WHERE id = ANY($1) AND status IN ('SUCCESS','FAILED')", [ids]).catch(() => ({ rows: [{ n: -1 }] }));
-          if (rows[0]?.n === ids.length) break;
-          await sleep(100);
+          terminal = rows[0]?.n === ids.length;
+          if (!terminal) await sleep(100);
         }
+        // Orders still awaiting payment at the deadline are not paid either.
+        if (!terminal) break;
         const unpaid = await timeoutFailures(orderDb, paymentDb, ids).catch(() => -1);
-        if (unpaid === 0) return Math.round((Date.now() - since) / 100) / 10;
-        if (Date.now() - since >= 180_000) break;
-        console.log(`  probe ${round}: ${unpaid} of ${ids.length} orders were not paid (failed by the payment timeout); probing again`);
+        const elapsed = Math.round((Date.now() - since) / 100) / 10;
+        if (unpaid === 0) return elapsed;
+        console.log(`  probe ${round} (${elapsed} s): ${unpaid} of ${ids.length} orders were not paid (failed by the payment timeout); probing again`);
       }
       console.log("  no probe paid within 3 minutes");
       return null;
