@@ -3,7 +3,7 @@ import { request as httpRequest } from "node:http";
 import type { OrdersCompletedTopicEvent } from "@spgroup/contracts";
 import { eventually } from "@spgroup/infra/testing";
 import { withTransaction } from "@spgroup/platform";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, inject, it } from "vitest";
 import { ingestCompletedOrders } from "../src/app/ingest-completed-orders.ts";
 import { startIsolatedCampaignService } from "./support/harness.ts";
 import { historyFromTheStart } from "./support/history.ts";
@@ -20,20 +20,42 @@ function completed(id: string, customer: string, amount: string, createdAt: stri
   };
 }
 
+// Each test starts its own service on its own database and topics, and creates the campaign and
+// orders it needs: the service holds one open campaign at a time, so shared state would chain them.
 describe("campaign admin API", () => {
   let h: Awaited<ReturnType<typeof startIsolatedCampaignService>>;
-  let campaignId: number;
 
-  beforeAll(async () => {
+  beforeEach(async () => {
     h = await startIsolatedCampaignService(inject("infra"));
     await historyFromTheStart(h.service.runtime.pool, h.service.ctx.completedTopic, h.service.ctx.partitions);
   });
-  afterAll(async () => {
+  afterEach(async () => {
     await h?.stop();
   });
 
   const ingest = (events: OrdersCompletedTopicEvent[]) =>
     withTransaction(h.service.runtime.pool, (client) => ingestCompletedOrders(client, events.map((event) => ({ event, topic: "t", partition: 0, offset: 0n }))));
+
+  /** An ACTIVE campaign from ten minutes ago for an hour; returns its id. */
+  const createCampaign = async (policy: Record<string, unknown> = {}): Promise<number> => {
+    const response = await h.request("POST", "/api/admin/v1/campaigns/iphones", { name: "11.11 iPhone rush", description: "Hot sale", start_time: minutesFromNow(-10), end_time: minutesFromNow(60), ...policy });
+    expect(response.statusCode).toBe(201);
+    return response.json().data.id;
+  };
+
+  /** early (500.00) five minutes ago; then, a minute ago, alice 200.00, bob 150.00 and 200.01, carol FAILED. */
+  const rushOrders = () => {
+    const t = (s: number) => new Date(Date.now() - 60_000 + s * 1000).toISOString();
+    return [
+      completed("EARLY1", "early", "500.00", minutesFromNow(-5)),
+      completed("A1", "alice", "200.00", t(1)),
+      completed("B1", "bob", "150.00", t(2)),
+      completed("B2", "bob", "200.01", t(3)),
+      completed("C1", "carol", "999.00", t(4), "FAILED"),
+    ];
+  };
+  const winnerIds = async () =>
+    (await h.request("GET", "/api/admin/v1/campaigns/iphones/winners")).json().data.winners.map((w: { customer_id: string }) => w.customer_id);
 
   it("requires an operator token on every campaign route", async () => {
     for (const [method, url] of [
@@ -78,7 +100,6 @@ describe("campaign admin API", () => {
     const response = await h.request("POST", "/api/admin/v1/campaigns/iphones", { name: "11.11 iPhone rush", description: "Hot sale", start_time: minutesFromNow(-10), end_time: minutesFromNow(60) });
     expect(response.statusCode).toBe(201);
     const campaign = response.json().data;
-    campaignId = campaign.id;
     expect(campaign).toMatchObject({ status: "ACTIVE", policy: { total_reward: 20, min_order_amount: "200.00", max_tracked_orders: 50 }, finalized_at: null });
     // Orders already stored count from the start.
     expect(campaign.inventory).toEqual({ total: 20, awarded: 1, remaining: 19 });
@@ -87,13 +108,8 @@ describe("campaign admin API", () => {
   });
 
   it("shows PROVISIONAL winners as orders arrive and explains the tracked customers", async () => {
-    const t = (s: number) => new Date(Date.now() - 60_000 + s * 1000).toISOString();
-    await ingest([
-      completed("A1", "alice", "200.00", t(1)),
-      completed("B1", "bob", "150.00", t(2)),
-      completed("B2", "bob", "200.01", t(3)),
-      completed("C1", "carol", "999.00", t(4), "FAILED"),
-    ]);
+    await createCampaign();
+    await ingest(rushOrders());
     const winners = (await h.request("GET", "/api/admin/v1/campaigns/iphones/winners")).json().data;
     expect(winners.state).toBe("PROVISIONAL");
     expect(winners.winners.map((w: { customer_id: string }) => w.customer_id)).toEqual(["early", "bob"]);
@@ -111,6 +127,9 @@ describe("campaign admin API", () => {
   });
 
   it("recomputes the standings at once when the policy changes", async () => {
+    await ingest(rushOrders());
+    const campaignId = await createCampaign();
+    expect(await winnerIds()).toEqual(["early", "bob"]);
     const response = await h.request("PUT", `/api/admin/v1/campaigns/iphones/${campaignId}`, { min_order_amount: "199.99", total_reward: 2 });
     expect(response.statusCode).toBe(200);
     const winners = (await h.request("GET", "/api/admin/v1/campaigns/iphones/winners")).json().data;
@@ -121,20 +140,27 @@ describe("campaign admin API", () => {
   });
 
   it("streams standings changes to a live client", async () => {
+    await ingest(rushOrders());
+    await createCampaign({ min_order_amount: "199.99", total_reward: 2 });
     const events: string[] = [];
     const request = httpRequest(`http://127.0.0.1:${h.service.port}/api/admin/v1/campaigns/iphones/stream?access_token=${h.token}`);
     request.on("response", (response) => response.on("data", (chunk: Buffer) => events.push(chunk.toString())));
     request.end();
-    await eventually(async () => (events.join("").includes("event: standings") ? true : undefined), 5_000, "first snapshot");
-    await ingest([completed("D1", "dave", "300.00", new Date(Date.now() - 50_000).toISOString())]);
-    // dave is tracked but prizes (2) are already taken by earlier customers; the audit changes, the
-    // winners do not. A new earliest customer changes the winners:
-    await ingest([completed("Z0", "zoe", "300.00", new Date(Date.now() - 9 * 60_000).toISOString())]);
-    await eventually(async () => (events.join("").includes('"customer_id":"zoe"') ? true : undefined), 5_000, "zoe in the stream");
-    request.destroy();
+    try {
+      await eventually(async () => (events.join("").includes("event: standings") ? true : undefined), 5_000, "first snapshot");
+      await ingest([completed("D1", "dave", "300.00", new Date(Date.now() - 50_000).toISOString())]);
+      // dave is tracked but prizes (2) are already taken by earlier customers; the audit changes, the
+      // winners do not. A new earliest customer changes the winners:
+      await ingest([completed("Z0", "zoe", "300.00", minutesFromNow(-9))]);
+      await eventually(async () => (events.join("").includes('"customer_id":"zoe"') ? true : undefined), 5_000, "zoe in the stream");
+    } finally {
+      request.destroy();
+    }
   });
 
   it("turns FINAL only once every partition's watermark is past the end, then refuses changes", async () => {
+    await ingest([...rushOrders(), completed("Z0", "zoe", "300.00", minutesFromNow(-9))]);
+    const campaignId = await createCampaign({ min_order_amount: "199.99", total_reward: 2 });
     const end = new Date(Date.now() - 1_000).toISOString();
     expect((await h.request("PUT", `/api/admin/v1/campaigns/iphones/${campaignId}`, { end_time: end })).json().data.status).toBe("CLOSING");
     const partitions = h.service.ctx.partitions;
