@@ -18,6 +18,9 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: "forks",
     reporters: ["default", ["json", { outputFile: ".data/test-results.json" }]],
+    // Console output of passing tests is dropped; a failing test's is printed with its failure
+    // (service logs: infra/testing/test-env.ts).
+    silent: "passed-only",
     maxWorkers: 2,
   },
 });

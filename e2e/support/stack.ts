@@ -1,14 +1,17 @@
 import { join } from "node:path";
 import { ROOT, type SERVICES, type ServiceProcess, spawnService } from "@spgroup/infra";
-import { isolatedEnv, type SharedInfra, testPool } from "@spgroup/infra/testing";
+import { isolatedEnv, SPAWNED_LOG_LEVEL, type SharedInfra, testPool } from "@spgroup/infra/testing";
 import { getPort } from "./ports.ts";
 
 type ServiceName = keyof typeof SERVICES;
 
 /** Order and payment services as real processes, on their own databases and topics. */
 export async function startProcessStack(infra: SharedInfra, extra: Record<string, string> = {}) {
-  const isolated = isolatedEnv(infra, extra);
+  // Each process writes its log to a file, so they can be chattier than in-process services.
+  const isolated = isolatedEnv(infra, { LOG_LEVEL: SPAWNED_LOG_LEVEL, ...extra });
   const logs = join(ROOT, ".data", "test", "logs", isolated.suffix);
+  // Shown only when the test fails (vitest.config.ts: silent "passed-only").
+  console.log(`service process logs: ${logs}`);
   const spawnOne = async (name: ServiceName, more: Record<string, string> = {}) =>
     spawnService(name, { ...isolated.env, PORT: String(await getPort()), ...more }, join(logs, `${name}.log`));
   const processes: ServiceProcess[] = [];

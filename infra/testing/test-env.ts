@@ -18,11 +18,25 @@ declare module "vitest" {
 }
 
 /**
+ * Log level of services running inside the test process. Their logs go straight to the terminal
+ * (pino writes to fd 1, past vitest's console capture), and tests that kill brokers on purpose make
+ * them warn by the page, so a green run would bury its summary: silent unless TEST_LOG_LEVEL is set
+ * (e.g. `TEST_LOG_LEVEL=warn npx vitest run <file>` to see them while a test fails).
+ */
+export const IN_PROCESS_LOG_LEVEL = process.env.TEST_LOG_LEVEL ?? "silent";
+/** Log level of service processes spawned by tests: they write to files under .data/test/logs. */
+export const SPAWNED_LOG_LEVEL = process.env.TEST_LOG_LEVEL ?? "warn";
+
+/**
  * An isolated corner of the shared test infrastructure: its own databases and its own topic
  * prefix, so test files run in parallel without seeing each other's rows or events.
  */
 export function isolatedEnv(infra: SharedInfra, extra: Record<string, string> = {}) {
   const suffix = randomBytes(4).toString("hex");
+  if (!process.env.TEST_LOG_LEVEL && !extra.LOG_LEVEL) {
+    // Shown only when this test fails (vitest.config.ts: silent "passed-only").
+    console.log(`services in this test log at ${IN_PROCESS_LOG_LEVEL} in-process; rerun with TEST_LOG_LEVEL=warn to see their logs`);
+  }
   const db = (name: string) => databaseUrl(infra.postgresUrl, `${name}_${suffix}`);
   const env: Record<string, string> = {
     ORDER_DATABASE_URL: db("order"),
@@ -33,7 +47,7 @@ export function isolatedEnv(infra: SharedInfra, extra: Record<string, string> = 
     KAFKA_PARTITIONS: "4",
     HOST: "127.0.0.1",
     PORT: "0",
-    LOG_LEVEL: "warn",
+    LOG_LEVEL: IN_PROCESS_LOG_LEVEL,
     ADMIN_TOKEN_SECRET: LOCAL_ADMIN_SECRET,
     PAYMENT_LATENCY_MS: "0",
     ...extra,
