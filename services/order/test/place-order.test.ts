@@ -138,6 +138,6 @@ describe("placing an order", () => {
   it("answers 404 for an unknown order", async () => {
     const response = await harness.service.app.inject({ method: "GET", url: "/api/v1/orders/NOPE", headers: harness.adminHeaders });
     expect(response.statusCode).toBe(404);
-    expect(response.json()).toEqual({ error: "order NOPE not found", code: 404 });
+    expect(response.json()).toEqual({ error: "order NOPE not found", code: 404, error_code: "NOT_FOUND" });
   });
 });
