@@ -1,4 +1,4 @@
-import { type Static, type TSchema, Type } from "@sinclair/typebox";
+import { type Static, type TInteger, type TSchema, Type } from "@sinclair/typebox";
 import { ERROR_CODES, type ErrorCode } from "../errors.ts";
 import { AMOUNT_PATTERN } from "../money.ts";
 
@@ -17,6 +17,11 @@ export const ErrorBody = Type.Object(
   { $id: "ErrorBody" },
 );
 export type ErrorBody = Static<typeof ErrorBody>;
+
+/** One integer count per value of a literal list (stats totals per status): the schema follows the enum. */
+export function CountsOf<const T extends readonly string[]>(values: T) {
+  return Type.Object(Object.fromEntries(values.map((v) => [v, Type.Integer()])) as { [K in T[number]]: TInteger });
+}
 
 export const PageMetadata = Type.Object({
   total: Type.Integer(),

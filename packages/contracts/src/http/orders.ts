@@ -1,6 +1,6 @@
 import { type Static, Type } from "@sinclair/typebox";
 import { ORDER_STATUSES } from "../statuses.ts";
-import { AmountInput, CustomerId, PageParams, RecordId } from "./common.ts";
+import { AmountInput, CountsOf, CustomerId, PageParams, RecordId } from "./common.ts";
 import { CustomerName } from "../validate.ts";
 
 export const OrderStatusSchema = Type.Union(ORDER_STATUSES.map((s) => Type.Literal(s)));
@@ -52,6 +52,6 @@ export type ExportOrdersQuery = Static<typeof ExportOrdersQuery>;
 export const OrderStats = Type.Object({
   /** Orders created per minute over the last hour, oldest first, by current status. */
   per_minute: Type.Array(Type.Object({ minute: Type.String({ format: "date-time" }), success: Type.Integer(), failed: Type.Integer(), open: Type.Integer() })),
-  totals: Type.Object({ PENDING: Type.Integer(), PROCESSING: Type.Integer(), SUCCESS: Type.Integer(), FAILED: Type.Integer() }),
+  totals: CountsOf(ORDER_STATUSES),
 });
 export type OrderStats = Static<typeof OrderStats>;

@@ -1,6 +1,6 @@
 import { type Static, Type } from "@sinclair/typebox";
 import { PAYMENT_STATUSES } from "../statuses.ts";
-import { CustomerId, PageParams, RecordId } from "./common.ts";
+import { CountsOf, CustomerId, PageParams, RecordId } from "./common.ts";
 
 export const PaymentStatusSchema = Type.Union(PAYMENT_STATUSES.map((s) => Type.Literal(s)));
 
@@ -41,7 +41,7 @@ export const ExportPaymentsQuery = Type.Composite([Type.Omit(SearchPaymentsQuery
 export type ExportPaymentsQuery = Static<typeof ExportPaymentsQuery>;
 
 export const PaymentStats = Type.Object({
-  totals: Type.Object(Object.fromEntries(PAYMENT_STATUSES.map((s) => [s, Type.Integer()])) as Record<(typeof PAYMENT_STATUSES)[number], ReturnType<typeof Type.Integer>>),
+  totals: CountsOf(PAYMENT_STATUSES),
   /** Share of payments approved, 0..1; null before the first payment. */
   approval_rate: Type.Union([Type.Number(), Type.Null()]),
 });

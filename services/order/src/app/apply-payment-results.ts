@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import type { OrderStatus, PaymentCompleted, PaymentRefunded, PaymentRefundRequested } from "@spgroup/contracts";
 import { type DbClient, enqueueOutbox, type Logger } from "@spgroup/platform";
-import { completeAwaitingOrders, orderStatuses, recordLatePaymentResults } from "../db/orders.ts";
+import { type LatePaymentResult, lockOrderStatuses, moveOrders, orderStatuses, recordLatePaymentResults, type StatusChange } from "../db/orders.ts";
 import { REFUND_REASON_ORDER_FAILED, refundIsDue } from "../domain/late-payment.ts";
-import { IllegalTransition, statusAfterPayment, statusForPayment } from "../domain/order-status.ts";
+import { IllegalTransition, statusAfterPayment } from "../domain/order-status.ts";
 import { announceCompletedOrders } from "./complete-orders.ts";
 import type { OrderContext } from "./context.ts";
 
@@ -17,30 +17,39 @@ export type PaymentResultsContext = OrderContext & { refundTopic?: string };
  * a success for a FAILED order asks the payment service for a refund.
  */
 export async function applyPaymentResults(ctx: PaymentResultsContext, client: DbClient, logger: Logger, results: PaymentCompleted[]): Promise<void> {
-  // Only the first result per order in the batch may apply (one UPDATE cannot apply two to a row
-  // deterministically); any later one is handled like a result for an already terminal order.
-  const firsts = new Map<string, PaymentCompleted>();
-  for (const r of results) if (!firsts.has(r.data.order_id)) firsts.set(r.data.order_id, r);
-  const changes = [...firsts.values()].map((r) => ({ orderId: r.data.order_id, status: statusForPayment(r.data.status) }));
-  const completed = await completeAwaitingOrders(client, changes);
-  await announceCompletedOrders(client, ctx.topics.ordersCompleted, completed);
-
-  const moved = new Set(completed.map((o) => o.id));
-  const unapplied = results.filter((r) => !(moved.has(r.data.order_id) && firsts.get(r.data.order_id) === r));
-  if (unapplied.length === 0) return;
-  const current = await orderStatuses(client, unapplied.map((r) => r.data.order_id));
-  const late = unapplied.map((r) => {
-    const status: OrderStatus | undefined = current.get(r.data.order_id);
-    try {
-      if (status) statusAfterPayment(status, r.data.status);
-    } catch (error) {
-      if (!(error instanceof IllegalTransition)) throw error;
+  // The rows stay locked until the consumer commits, so the decisions below cannot be overtaken.
+  const status = await lockOrderStatuses(client, [...new Set(results.map((r) => r.data.order_id))]);
+  const changes: StatusChange[] = [];
+  const late: LatePaymentResult[] = [];
+  // In batch order: a second result for the same order meets the status the first one decided.
+  for (const r of results) {
+    const current: OrderStatus | undefined = status.get(r.data.order_id);
+    const next = current === undefined ? undefined : nextStatus(current, r);
+    if (current !== undefined && next !== undefined) {
+      changes.push({ orderId: r.data.order_id, from: current, to: next });
+      status.set(r.data.order_id, next);
+      continue;
     }
-    logger.warn({ orderId: r.data.order_id, paymentId: r.data.payment_id, orderStatus: status ?? null, payment: r.data.status }, "payment result not applied: order not awaiting payment");
-    return { eventId: r.event_id, orderId: r.data.order_id, paymentId: r.data.payment_id, status: r.data.status, orderStatus: status ?? null };
-  });
+    logger.warn({ orderId: r.data.order_id, paymentId: r.data.payment_id, orderStatus: current ?? null, payment: r.data.status }, "payment result not applied: order not awaiting payment");
+    late.push({ eventId: r.event_id, orderId: r.data.order_id, paymentId: r.data.payment_id, status: r.data.status, orderStatus: current ?? null });
+  }
+
+  const completed = await moveOrders(client, changes);
+  if (completed.length !== changes.length) throw new Error(`${changes.length - completed.length} locked orders changed status while locked`);
+  await announceCompletedOrders(client, ctx.topics.ordersCompleted, completed);
+  if (late.length === 0) return;
   const recorded = await recordLatePaymentResults(client, late);
   if (ctx.refundTopic) await requestRefunds(client, ctx.refundTopic, logger, results, recorded);
+}
+
+/** What the domain says a payment result does to an order; undefined when it may not move it any more. */
+function nextStatus(current: OrderStatus, result: PaymentCompleted): OrderStatus | undefined {
+  try {
+    return statusAfterPayment(current, result.data.status);
+  } catch (error) {
+    if (error instanceof IllegalTransition) return undefined;
+    throw error;
+  }
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { ExportOrdersQuery, Order, OrderStats, OrderStatus, SearchOrdersQuery } from "@spgroup/contracts";
-import { ORDER_SORT_COLUMNS } from "@spgroup/contracts";
+import { ORDER_SORT_COLUMNS, ORDER_STATUSES } from "@spgroup/contracts";
 import { allMatchingSql, type PageResult, pagedSearch, parseSort, type Queryable } from "@spgroup/platform";
 import { AWAITING_PAYMENT } from "../domain/order-status.ts";
 
@@ -57,7 +57,7 @@ export async function insertOrderWithOutbox(
      ), ob AS (
        -- created_at in the event exactly as the API shows it (UTC, six fraction digits): to_jsonb
        -- would drop trailing zeros ("…01266+00:00" for "…012660Z"). pay_by is on the same clock
-       -- as the timeout sweep (failExpiredOrders), so the payment service's deadline is the order's.
+       -- as the timeout sweep (lockExpiredUnpaidOrders), so the payment service's deadline is the order's.
        INSERT INTO outbox (topic, message_key, payload)
        SELECT $6, o.customer_id, jsonb_set(e.j, '{data}', (e.j -> 'data') || jsonb_strip_nulls(jsonb_build_object('pay_by', t.pay_by)))
        FROM o,
@@ -91,20 +91,40 @@ export async function findIdempotentOrder(db: Queryable, customerId: string, key
   return { order, requestHash };
 }
 
-/** Moves the orders that still await payment to their new status; returns the ones that moved. */
-export async function completeAwaitingOrders(db: Queryable, changes: { orderId: string; status: OrderStatus }[]): Promise<Order[]> {
+/** A status change the domain decided, on the status it decided from. */
+export type StatusChange = { orderId: string; from: OrderStatus; to: OrderStatus };
+
+/**
+ * Writes status changes; returns the orders that moved. The domain has decided each one; the
+ * `status = from` guard only keeps a change from landing on a row that moved since it was read.
+ */
+export async function moveOrders(db: Queryable, changes: StatusChange[]): Promise<Order[]> {
+  if (changes.length === 0) return [];
   const { rows } = await db.query<Order>(
-    `UPDATE orders o SET status = v.status::order_status, updated_at = now()
-     FROM unnest($1::text[], $2::text[]) AS v(id, status)
-     WHERE o.id = v.id AND o.status = ANY($3::order_status[])
+    `UPDATE orders o SET status = v.to_status::order_status, updated_at = now()
+     FROM unnest($1::text[], $2::text[], $3::text[]) AS v(id, from_status, to_status)
+     WHERE o.id = v.id AND o.status = v.from_status::order_status
      RETURNING ${O_COLUMNS}`,
-    [changes.map((c) => c.orderId), changes.map((c) => c.status), AWAITING_PAYMENT],
+    [changes.map((c) => c.orderId), changes.map((c) => c.from), changes.map((c) => c.to)],
   );
   return rows;
 }
 
 export async function orderStatuses(db: Queryable, ids: string[]): Promise<Map<string, OrderStatus>> {
   const { rows } = await db.query<{ id: string; status: OrderStatus }>("SELECT id, status FROM orders WHERE id = ANY($1::text[])", [ids]);
+  return new Map(rows.map((r) => [r.id, r.status]));
+}
+
+/**
+ * The statuses of these orders, locked until the transaction ends, so that what the domain decides
+ * from them still holds when it is written (the timeout sweep skips locked rows). Locked in id
+ * order: two transactions locking overlapping batches cannot deadlock.
+ */
+export async function lockOrderStatuses(db: Queryable, ids: string[]): Promise<Map<string, OrderStatus>> {
+  const { rows } = await db.query<{ id: string; status: OrderStatus }>(
+    "SELECT id, status FROM orders WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE",
+    [ids],
+  );
   return new Map(rows.map((r) => [r.id, r.status]));
 }
 
@@ -140,16 +160,16 @@ export async function latePaymentResultsOf(db: Queryable, orderId: string): Prom
   return rows;
 }
 
-/** Fails up to `limit` orders that have waited longer than `timeoutMs` for payment. */
-export async function failExpiredOrders(db: Queryable, timeoutMs: number, limit: number): Promise<Order[]> {
-  const { rows } = await db.query<Order>(
-    `UPDATE orders SET status = 'FAILED', updated_at = now()
-     WHERE id IN (
-       SELECT id FROM orders
-       WHERE status = ANY($1::order_status[]) AND created_at < now() - make_interval(secs => $2::double precision / 1000)
-       ORDER BY created_at LIMIT $3 FOR UPDATE SKIP LOCKED)
-       AND status = ANY($1::order_status[])
-     RETURNING ${COLUMNS}`,
+/**
+ * Up to `limit` orders still awaiting payment after `timeoutMs`, oldest first, locked until the
+ * transaction ends. SKIP LOCKED: several instances sweep at once, and a row a payment result is
+ * being applied to is left for the next sweep, when its status tells.
+ */
+export async function lockExpiredUnpaidOrders(db: Queryable, timeoutMs: number, limit: number): Promise<{ id: string; status: OrderStatus }[]> {
+  const { rows } = await db.query<{ id: string; status: OrderStatus }>(
+    `SELECT id, status FROM orders
+     WHERE status = ANY($1::order_status[]) AND created_at < now() - make_interval(secs => $2::double precision / 1000)
+     ORDER BY created_at LIMIT $3 FOR UPDATE SKIP LOCKED`,
     [AWAITING_PAYMENT, timeoutMs, limit],
   );
   return rows;
@@ -186,15 +206,16 @@ export async function orderStats(db: Queryable): Promise<OrderStats> {
   const [perMinute, totals] = await Promise.all([
     db.query<{ minute: string; success: number; failed: number; open: number }>(
       `SELECT date_trunc('minute', created_at) AS minute,
-              count(*) FILTER (WHERE status = 'SUCCESS')::int AS success,
-              count(*) FILTER (WHERE status = 'FAILED')::int AS failed,
-              count(*) FILTER (WHERE status IN ('PENDING', 'PROCESSING'))::int AS open
+              count(*) FILTER (WHERE status = $1::order_status)::int AS success,
+              count(*) FILTER (WHERE status = $2::order_status)::int AS failed,
+              count(*) FILTER (WHERE status = ANY($3::order_status[]))::int AS open
        FROM orders WHERE created_at >= date_trunc('minute', now()) - interval '59 minutes'
        GROUP BY 1 ORDER BY 1`,
+      ["SUCCESS" satisfies OrderStatus, "FAILED" satisfies OrderStatus, AWAITING_PAYMENT],
     ),
     db.query<{ status: OrderStatus; n: number }>("SELECT status, count(*)::int AS n FROM orders GROUP BY status"),
   ]);
-  const byStatus = { PENDING: 0, PROCESSING: 0, SUCCESS: 0, FAILED: 0 };
+  const byStatus = Object.fromEntries(ORDER_STATUSES.map((s) => [s, 0])) as Record<OrderStatus, number>;
   for (const row of totals.rows) byStatus[row.status] = row.n;
   return { per_minute: perMinute.rows, totals: byStatus };
 }

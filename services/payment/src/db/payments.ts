@@ -1,5 +1,5 @@
 import type { ExportPaymentsQuery, Payment, PaymentResultStatus, PaymentStats, PaymentStatus, SearchPaymentsQuery } from "@spgroup/contracts";
-import { PAYMENT_SORT_COLUMNS } from "@spgroup/contracts";
+import { PAYMENT_SORT_COLUMNS, PAYMENT_STATUSES } from "@spgroup/contracts";
 import { allMatchingSql, type PageResult, pagedSearch, parseSort, type Queryable } from "@spgroup/platform";
 
 const COLUMNS = "id, order_id, status, total_amount, customer_id, created_at, updated_at, refunded_at, decline_reason";
@@ -92,7 +92,7 @@ export function exportPaymentsQuery(query: ExportPaymentsQuery): { sql: string; 
 
 export async function paymentStats(db: Queryable): Promise<PaymentStats> {
   const { rows } = await db.query<{ status: PaymentStatus; n: number }>("SELECT status, count(*)::int AS n FROM payments GROUP BY status");
-  const totals: Record<PaymentStatus, number> = { SUCCESS: 0, FAILED: 0, REFUNDED: 0 };
+  const totals = Object.fromEntries(PAYMENT_STATUSES.map((s) => [s, 0])) as Record<PaymentStatus, number>;
   for (const row of rows) totals[row.status] = row.n;
   // A refunded payment was approved, then given back: it counts as approved.
   const approved = totals.SUCCESS + totals.REFUNDED;
