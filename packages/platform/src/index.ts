@@ -6,6 +6,7 @@ export { purgeOlderThan, type Retention } from "./db/retention.ts";
 export { createPool, type DbClient, ensureDatabase, type Pool, type Queryable, type SessionSettings, withTransaction } from "./db/pool.ts";
 export { AdminAuth, hashPassword } from "./http/admin-auth.ts";
 export { createHttpApp, type HttpApp, listen } from "./http/app.ts";
+export { type AdminRecords, adminRecordRoutes } from "./http/admin-records.ts";
 export { HttpError } from "./http/errors.ts";
 export { newId } from "./ids.ts";
 export { type KafkaSettings, ensureTopics, PartitionCounter } from "./kafka/client.ts";
