@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { OrdersWatermark } from "@spgroup/contracts";
-import { ADVISORY_LOCKS, enqueueOutbox, type OutboxRelay, type Pool, withTransaction } from "@spgroup/platform";
-import { lowWatermark, oldestOpenTransactionStart } from "../db/watermark.ts";
+import { enqueueOutbox, type OutboxRelay, type Pool, withTransaction } from "@spgroup/platform";
+import { lowWatermark, oldestOpenTransactionStart, tryLockWatermarkPublisher } from "../db/watermark.ts";
 
 export interface WatermarkTarget {
   topic: string;
@@ -28,8 +28,7 @@ export async function publishWatermark(pool: Pool, relay: Pick<OutboxRelay, "nud
   const x = await oldestOpenTransactionStart(pool, target.marginMs);
   const watermark = await withTransaction(pool, async (client) => {
     // One publisher at a time across instances; the others skip this round.
-    const { rows } = await client.query<{ locked: boolean }>("SELECT pg_try_advisory_xact_lock($1) AS locked", [ADVISORY_LOCKS.orderWatermark]);
-    if (!rows[0]?.locked) return undefined;
+    if (!(await tryLockWatermarkPublisher(client))) return undefined;
     const w = await lowWatermark(client, x);
     await enqueueOutbox(
       client,

@@ -1,3 +1,4 @@
+import { ADVISORY_LOCKS } from "@spgroup/platform";
 import type { Pool, PoolClient } from "pg";
 import { AWAITING_PAYMENT } from "../domain/order-status.ts";
 
@@ -70,6 +71,12 @@ export async function limitIdleTransactions(pool: Pool, timeoutMs: number): Prom
     if ((error as { code?: string }).code === "42501") return false;
     throw error;
   }
+}
+
+/** Whether this transaction became the one publisher of this round (held until it ends; never waits). */
+export async function tryLockWatermarkPublisher(client: PoolClient): Promise<boolean> {
+  const { rows } = await client.query<{ locked: boolean }>("SELECT pg_try_advisory_xact_lock($1) AS locked", [ADVISORY_LOCKS.orderWatermark]);
+  return rows[0]?.locked === true;
 }
 
 /**
