@@ -101,6 +101,37 @@ describe("Kafka recovery", () => {
     }
   });
 
+  it("survives an error event of its client (a failed group rejoin) and rebuilds it", async () => {
+    const consumer = new EventConsumer<{ event_id: string }>({
+      settings: { brokers: [brokers], clientId: "recovery-error", topicPrefix: "" },
+      groupId: `recovery-error-${suffix}`,
+      topics: [topic],
+      pool,
+      logger,
+      decode: (_topic, value) => ({ ok: true, value: value as { event_id: string } }),
+      handle: async (client, events) => {
+        await client.query("INSERT INTO applied (event_id) SELECT unnest($1::uuid[]) ON CONFLICT DO NOTHING", [events.map((e) => e.event.event_id)]);
+      },
+      sessionTimeoutMs: 6_000,
+      kafkaCallTimeoutMs: 1_000,
+    });
+    await consumer.start();
+    try {
+      const client = consumer.consumer;
+      if (!client) throw new Error("consumer not started");
+      // What @platformatic/kafka emits when it gives up rejoining; without a listener Node throws it.
+      client.emit("error", Object.assign(new Error("Connection closed"), { code: "PLT_KFK_NETWORK" }));
+      await eventually(async () => (consumer.consumer !== client && consumer.consuming ? true : undefined), 30_000, "a rebuilt client");
+      const ids = await publish(2);
+      await eventually(async () => ((await appliedCount(ids)) === 2 ? true : undefined), 30_000, "events applied after the rebuild");
+      // The replaced client may still fail: that must not kill the process either.
+      client.emit("error", new Error("late failure of the old client"));
+      expect(consumer.consuming).toBe(true);
+    } finally {
+      await consumer.stop();
+    }
+  });
+
   it("does not rebuild an idle consumer with nothing to read", async () => {
     const metrics = createMetrics("recovery-idle");
     const idleTopic = `recovery-idle-${suffix}`;

@@ -38,6 +38,8 @@ export async function ensureTopics(
   replication: { replicas: number; minInsyncReplicas: number } = { replicas: 1, minInsyncReplicas: 1 },
 ): Promise<void> {
   const admin = new Admin({ clientId: `${settings.clientId}-admin`, bootstrapBrokers: settings.brokers, retries: 10, retryDelay: 500 });
+  // Failures surface through the awaited calls; an "error" event unheard would kill the process.
+  admin.on("error", () => {});
   try {
     const existing = new Set(await admin.listTopics());
     const missing = names.filter((n) => !existing.has(n));
@@ -59,17 +61,6 @@ export async function ensureTopics(
   }
 }
 
-/** Number of partitions of each topic, for events addressed to every partition (watermarks). */
-export async function partitionCounts(settings: KafkaSettings, names: string[]): Promise<Map<string, number>> {
-  const admin = new Admin({ clientId: `${settings.clientId}-admin`, bootstrapBrokers: settings.brokers });
-  try {
-    const metadata = await admin.metadata({ topics: names });
-    return new Map(names.map((n) => [n, metadata.topics.get(n)?.partitionsCount ?? 0]));
-  } finally {
-    await admin.close();
-  }
-}
-
 /**
  * Reads the partition count of topics from the brokers' current metadata, on one long-lived admin
  * client (not a new connection per question: the watermark and finality loops ask every tick).
@@ -86,7 +77,14 @@ export class PartitionCounter {
   }
 
   async count(topic: string): Promise<number> {
-    this.#admin ??= new Admin({ clientId: `${this.#settings.clientId}-metadata`, bootstrapBrokers: this.#settings.brokers });
+    if (!this.#admin) {
+      const created = new Admin({ clientId: `${this.#settings.clientId}-metadata`, bootstrapBrokers: this.#settings.brokers });
+      // Unheard, a client's "error" event would kill the process; drop the client and make a new one.
+      created.on("error", () => {
+        if (this.#admin === created) this.#admin = undefined;
+      });
+      this.#admin = created;
+    }
     const admin = this.#admin;
     try {
       const metadata = await withDeadline(admin.metadata({ topics: [topic], forceUpdate: true }), this.#timeoutMs, "reading topic metadata");

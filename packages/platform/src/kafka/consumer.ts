@@ -228,6 +228,14 @@ export class EventConsumer<E extends { event_id: string }> {
       retryDelay: 500,
       ...(this.#o.groupInstanceId ? { groupInstanceId: this.#o.groupInstanceId } : {}),
     });
+    // The client itself emits "error" when it gives up rejoining the group (its coordinator gone,
+    // a connection closed mid-join). Unheard, that event kills the process; heard, it is one more
+    // reason to rebuild. A client already replaced or abandoned only logs it.
+    consumer.on("error", (error: unknown) => {
+      const current = this.#consumer === consumer && this.#stream !== undefined;
+      this.#o.logger.error({ err: error, groupId, current }, current ? "consumer client failed; reconnecting" : "a replaced consumer client failed");
+      if (current && this.#stream) this.#reopen(this.#stream);
+    });
     let stream: MessagesStream<string, string, string, string>;
     try {
       // Joining waits for a rebalance, which the group may hold for up to a session timeout.

@@ -63,7 +63,13 @@ export class OutboxRelay {
 
   constructor(options: OutboxRelayOptions) {
     this.#options = { batchSize: 500, idlePollMs: 100, sendTimeoutMs: 30_000, rebuildProducerAfterFailures: 5, ...options };
-    this.#producer = this.#options.createProducer();
+    this.#producer = this.#listen(this.#options.createProducer());
+  }
+
+  /** A client's "error" event unheard would kill the process; the next failed pass deals with it. */
+  #listen(producer: StringProducer): StringProducer {
+    producer.on("error", (error: unknown) => this.#options.logger.warn({ err: error }, "relay producer reported an error"));
+    return producer;
   }
 
   /** The producer in use now (it changes when a failing one is replaced). */
@@ -121,7 +127,7 @@ export class OutboxRelay {
 
   #rebuildProducer(): void {
     const old = this.#producer;
-    this.#producer = this.#options.createProducer();
+    this.#producer = this.#listen(this.#options.createProducer());
     this.#options.metrics?.relayProducerRebuilds.inc();
     this.#options.logger.warn({ failures: this.#failures }, "outbox relay replaced its Kafka producer");
     void withDeadline(old.close(true), 10_000, "closing the relay's old producer").catch(() => {});
