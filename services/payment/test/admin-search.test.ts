@@ -89,7 +89,7 @@ describe("admin payment search", () => {
 
   it("counts payments and the approval rate for the dashboard", async () => {
     const stats = (await service.app.inject({ method: "GET", url: "/api/admin/v1/payments/stats", headers })).json().data;
-    expect(stats).toEqual({ totals: { SUCCESS: 30, FAILED: 15 }, approval_rate: 30 / 45 });
+    expect(stats).toEqual({ totals: { SUCCESS: 30, FAILED: 15, REFUNDED: 0 }, approval_rate: 30 / 45 });
   });
 
   it("streams every payment", async () => {
