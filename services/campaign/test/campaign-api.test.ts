@@ -105,6 +105,7 @@ describe("campaign admin API", () => {
     expect(campaign.inventory).toEqual({ total: 20, awarded: 1, remaining: 19 });
     const second = await h.request("POST", "/api/admin/v1/campaigns/iphones", { name: "again", start_time: minutesFromNow(-10), end_time: minutesFromNow(60) });
     expect(second.statusCode).toBe(409);
+    expect(second.json().error_code).toBe("CAMPAIGN_ALREADY_OPEN");
   });
 
   it("shows PROVISIONAL winners as orders arrive and explains the tracked customers", async () => {
@@ -185,7 +186,8 @@ describe("campaign admin API", () => {
     }, 5_000);
     expect(final.winners.map((w: { customer_id: string }) => w.customer_id)).toEqual(["zoe", "early"]);
     expect((await h.request("GET", "/api/admin/v1/campaigns/iphones")).json().data).toMatchObject({ status: "FINAL", inventory: { total: 2, awarded: 2, remaining: 0 } });
-    expect((await h.request("PUT", `/api/admin/v1/campaigns/iphones/${campaignId}`, { name: "late edit" })).statusCode).toBe(409);
+    const lateEdit = await h.request("PUT", `/api/admin/v1/campaigns/iphones/${campaignId}`, { name: "late edit" });
+    expect([lateEdit.statusCode, lateEdit.json().error_code]).toEqual([409, "CAMPAIGN_FINAL"]);
     await expect(h.db.query("DELETE FROM campaign_winners")).rejects.toThrow(/immutable/);
     // History: a new campaign may now be created.
     expect((await h.request("POST", "/api/admin/v1/campaigns/iphones", { name: "next", start_time: minutesFromNow(1), end_time: minutesFromNow(30) })).json().data.status).toBe("SCHEDULED");

@@ -44,7 +44,7 @@ describe("campaign windows: one clock, one spelling, a complete history", () => 
     const campaign = await open({ start_time: minutesFromNow(-10), end_time: minutesFromNow(60) });
     const late = await h.request("PUT", `/api/admin/v1/campaigns/iphones/${campaign.id}`, { end_time: new Date(Date.now() - 90_000).toISOString() });
     expect(late.statusCode).toBe(400);
-    expect(late.json()).toMatchObject({ code: 400, details: ["END_TIME_IN_THE_PAST"] });
+    expect(late.json()).toMatchObject({ code: 400, error_code: "END_TIME_IN_THE_PAST", details: ["END_TIME_IN_THE_PAST"] });
     expect((await h.request("GET", "/api/admin/v1/campaigns/iphones")).json().data.status).toBe("ACTIVE");
     // Within the tolerance of a request in flight it is a close.
     const prompt = await h.request("PUT", `/api/admin/v1/campaigns/iphones/${campaign.id}`, { end_time: new Date(Date.now() - 1_000).toISOString() });

@@ -120,6 +120,7 @@ describe("placing an order", () => {
     await post({ customer_id: "cust-idem2", customer_name: "Bob", total_amount: 5 }, { "idempotency-key": "k2" });
     const conflict = await post({ customer_id: "cust-idem2", customer_name: "Bob", total_amount: 6 }, { "idempotency-key": "k2" });
     expect(conflict.statusCode).toBe(409);
+    expect(conflict.json().error_code).toBe("IDEMPOTENCY_KEY_REUSED");
     expect((await db.query("SELECT id FROM orders WHERE customer_id = 'cust-idem2'")).rowCount).toBe(1);
   });
 
