@@ -5,6 +5,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["packages/*/src/**/*.test.ts", "services/*/src/**/*.test.ts", "apps/*/src/**/*.test.{ts,tsx}"],
+    // Property tests run thousands of cases; on a busy 2-core machine they need more than 5 s.
+    testTimeout: 30_000,
     pool: "forks",
     maxWorkers: 2,
   },
