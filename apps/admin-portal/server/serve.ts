@@ -55,6 +55,9 @@ app.setNotFoundHandler((request, reply) => {
 });
 
 const port = Number(process.env.PORT ?? 3000);
-await app.listen({ host: process.env.HOST ?? "0.0.0.0", port });
+// Like the services: reachable from this machine only unless deployed for real (DEPLOYMENT, as in
+// packages/platform/src/config.ts), where the services refuse the public default secrets.
+const production = process.env.DEPLOYMENT === "production" || (!process.env.DEPLOYMENT && process.env.NODE_ENV === "production");
+await app.listen({ host: process.env.HOST ?? (production ? "0.0.0.0" : "127.0.0.1"), port });
 console.log(`admin portal on http://localhost:${port}`);
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => void app.close().then(() => process.exit(0)));

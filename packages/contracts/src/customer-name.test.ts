@@ -46,16 +46,31 @@ describe("customer_name length", () => {
     expect(verdicts("")).toEqual({ http: false, placed: false, completed: false });
   });
 
-  it("gives the same verdict at both edges for any string: 1 to 100 code points", () => {
+  it("gives the same verdict at both edges for any string: 1 to 100 code points, none a control character or an unpaired surrogate", () => {
     // Astral characters, any code point and lone surrogates, around the 100 boundary.
     const character = fc.oneof(fc.constantFrom("😀", "𝒜", "a", "\uD800", "\uDC00"), fc.string({ unit: "binary", minLength: 1, maxLength: 1 }));
     const text = fc.integer({ min: 0, max: 130 }).chain((n) => fc.string({ unit: character, minLength: n, maxLength: n }));
     fc.assert(
       fc.property(text, (name) => {
-        const expected = [...name].length >= 1 && [...name].length <= 100;
+        const points = [...name];
+        // An independent statement of the rule: by code point number, not by a pattern.
+        const storable = points.every((c) => {
+          const code = c.codePointAt(0) ?? 0;
+          return code > 0x1f && code !== 0x7f && (code < 0xd800 || code > 0xdfff);
+        });
+        const expected = storable && points.length >= 1 && points.length <= 100;
         expect(verdicts(name)).toEqual({ http: expected, placed: expected, completed: expected });
       }),
       { numRuns: 2_000 },
     );
+  });
+});
+
+describe("customer_name characters", () => {
+  it("refuses control characters and unpaired surrogates at both edges (PostgreSQL could not store them)", () => {
+    for (const name of ["A\u0000B", "tab\there", "line\nbreak", "lone \uD83D high", "lone \uDE00 low", "del\u007F"]) {
+      expect(verdicts(name), JSON.stringify(name)).toEqual({ http: false, placed: false, completed: false });
+    }
+    expect(verdicts("Zoë Tan 😀")).toEqual({ http: true, placed: true, completed: true });
   });
 });

@@ -9,8 +9,10 @@ if (!FormatRegistry.Has("date-time")) FormatRegistry.Set("date-time", (v) => DAT
 
 // One character as PostgreSQL's varchar(n) and Ajv count it: a code point. A surrogate pair is
 // one match with or without the RegExp `u` flag (Ajv sets it, TypeBox's compiler does not), and
-// the alternatives never overlap, so a long input cannot make the pattern backtrack.
-const CODE_POINT = "(?:[\\uD800-\\uDBFF][\\uDC00-\\uDFFF]|[\\uD800-\\uDBFF](?![\\uDC00-\\uDFFF])|[^\\uD800-\\uDBFF])";
+// the alternatives never overlap, so a long input cannot make the pattern backtrack. Control
+// characters and unpaired surrogates are no characters of a name: PostgreSQL cannot store NUL in
+// text nor an unpaired surrogate in jsonb (the outbox), so they would fail after validation.
+const CODE_POINT = "(?:[\\uD800-\\uDBFF][\\uDC00-\\uDFFF]|[^\\u0000-\\u001F\\u007F\\uD800-\\uDFFF])";
 
 /**
  * A string of min..max characters (code points), judged alike at the HTTP edge (Ajv) and the

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, LOCAL_ADMIN_SECRET, loadPlatformConfig } from "./config.ts";
+import { ConfigError, isLoopbackHost, LOCAL_ADMIN_SECRET, loadPlatformConfig } from "./config.ts";
 
 const defaults = { port: 1, databaseUrlVar: "X_DATABASE_URL", databaseUrl: "postgres://x" };
 const SECRET = "a-real-secret-of-more-than-thirty-two-characters";
@@ -30,5 +30,12 @@ describe("deployment mode", () => {
     expect(config.localDefaults).toEqual([]);
     expect(config.admin.password).toBeUndefined();
     expect(config.host).toBe("0.0.0.0");
+  });
+});
+
+describe("isLoopbackHost", () => {
+  it("knows the addresses only this machine can reach", () => {
+    for (const host of ["127.0.0.1", "127.0.0.2", "localhost", "::1"]) expect(isLoopbackHost(host), host).toBe(true);
+    for (const host of ["0.0.0.0", "::", "10.0.0.5", "192.168.1.2", "example.com"]) expect(isLoopbackHost(host), host).toBe(false);
   });
 });

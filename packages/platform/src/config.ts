@@ -77,6 +77,11 @@ export function secretFrom(env: Env, deployment: Deployment, name: string, local
   return value;
 }
 
+/** Whether an address to listen on is reachable from this machine only. */
+export function isLoopbackHost(host: string): boolean {
+  return host === "localhost" || host === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
 export interface PlatformConfig {
   serviceName: string;
   deployment: Deployment;
@@ -167,8 +172,10 @@ export function loadPlatformConfig(
     kafkaGroupInstanceId: env.KAFKA_GROUP_INSTANCE_ID || undefined,
     kafkaSessionTimeoutMs: e.int("KAFKA_SESSION_TIMEOUT_MS", 20_000, { min: 6_000, max: 300_000 }),
     outboxRelayEnabled: e.bool("OUTBOX_RELAY_ENABLED", true),
-    // Twice the broker's 7-day log.retention.hours (infra/kafka/broker.ts).
-    inboxRetentionMs: e.int("INBOX_RETENTION_MS", 14 * 24 * 3600_000, { min: 60_000 }),
+    // Longer than a record can live in Kafka: retention is counted from a segment's last record,
+    // so a record can outlive log.retention.hours (7 days, infra/kafka/broker.ts) by up to one
+    // segment's age (segment.ms, 7 days by default): 14 days plus a week of margin.
+    inboxRetentionMs: e.int("INBOX_RETENTION_MS", 21 * 24 * 3600_000, { min: 60_000 }),
     inboxPurgeIntervalMs: e.int("INBOX_PURGE_INTERVAL_MS", 300_000, { min: 10 }),
     admin: {
       tokenSecret,

@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import type pg from "pg";
-import type { PlatformConfig } from "./config.ts";
+import { ConfigError, isLoopbackHost, type PlatformConfig } from "./config.ts";
 import { migrate } from "./db/migrate.ts";
 import { createPool, ensureDatabase } from "./db/pool.ts";
 import { purgeInbox } from "./db/retention.ts";
@@ -46,6 +46,13 @@ export interface ConsumerSpec<E extends { event_id: string }> {
 
 export async function bootService(config: PlatformConfig, options: { migrationsDir: string; topics: string[] }): Promise<ServiceRuntime> {
   const logger = createLogger(config.serviceName, config.logLevel);
+  // The public defaults are tolerable only where nobody else can connect: refuse them on any
+  // address but loopback (a forgotten DEPLOYMENT=production behind a proxy or a 0.0.0.0 bind).
+  if (config.localDefaults.length > 0 && !isLoopbackHost(config.host)) {
+    throw new ConfigError(
+      `refusing to listen on ${config.host} with the public local defaults for ${config.localDefaults.join(", ")}: set them (and DEPLOYMENT=production), or listen on 127.0.0.1`,
+    );
+  }
   if (config.localDefaults.length > 0) {
     logger.warn({ variables: config.localDefaults }, "using the public local defaults for these secrets: fine on a developer's machine, refused with DEPLOYMENT=production");
   }

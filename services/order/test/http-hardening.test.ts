@@ -65,6 +65,21 @@ describe("HTTP hardening", () => {
     expect(exact.json().data.total_amount).toBe("200.10");
   });
 
+  it("limits anonymous requests per client address before any token is checked, on public and admin routes", async () => {
+    const strict = await startIsolatedOrderService(inject("infra"), { RATE_LIMIT_PER_CLIENT_PER_MINUTE: "5" });
+    try {
+      const statuses = [];
+      for (let i = 0; i < 4; i++) {
+        statuses.push((await strict.service.app.inject({ method: "POST", url: "/api/v1/orders", payload: { customer_id: "x", customer_name: "X", total_amount: 300 } })).statusCode);
+        statuses.push((await strict.service.app.inject({ method: "GET", url: "/api/admin/v1/orders/search" })).statusCode);
+      }
+      expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
+      expect(statuses.slice(5)).toEqual([429, 429, 429]);
+    } finally {
+      await strict.stop();
+    }
+  });
+
   it("sends security headers and allows only the portal's origin", async () => {
     const fromPortal = await harness.service.app.inject({ method: "GET", url: "/health", headers: { origin: "http://localhost:3000" } });
     expect(fromPortal.headers["access-control-allow-origin"]).toBe("http://localhost:3000");

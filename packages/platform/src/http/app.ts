@@ -83,9 +83,6 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
     }
   });
 
-  // After the database failed to answer, further requests are refused at once for a short while
-  // instead of each waiting for a connection: back-pressure, not a pile-up. The first request after
-  // the window probes again.
   // Only origin-form request targets ("/path?query"). The router would also take an absolute-form
   // target ("http://host/api/…") and route it by its path; nothing here needs that form, so it is
   // refused before anything else looks at the request.
@@ -93,6 +90,24 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
     if (!isOriginForm(request.raw.url)) return reply.code(400).send({ error: "request target must be an absolute path", code: 400 });
   });
 
+  // Per client address, first of all (before a token is verified, a body read or a route's own
+  // hooks): an anonymous flood is limited like any other. Registered as an app-level hook rather
+  // than the plugin's per-route one, which would run after the authentication hooks.
+  await app.register(rateLimit, {
+    global: false,
+    max: options.rateLimitPerClientPerMinute ?? 20_000,
+    timeWindow: 60_000,
+    // A client that hung up before its request was handled has no address left (request.ip is
+    // undefined, and the limiter's own key function would throw a 500).
+    keyGenerator: (request) => request.ip ?? request.socket?.remoteAddress ?? "gone",
+    allowList: (request) => ["/health", "/ready", "/metrics"].includes(request.routeOptions.url ?? ""),
+    errorResponseBuilder: (_request, context) => new HttpError(429, `too many requests; retry in ${Math.ceil(context.ttl / 1000)} s`),
+  });
+  app.addHook("onRequest", app.rateLimit());
+
+  // After the database failed to answer, further requests are refused at once for a short while
+  // instead of each waiting for a connection: back-pressure, not a pile-up. The first request after
+  // the window probes again.
   let unavailableUntil = 0;
   app.addHook("onRequest", async (request, reply) => {
     if (Date.now() >= unavailableUntil || !request.routeOptions.url?.startsWith("/api/")) return;
@@ -151,15 +166,6 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
     contentSecurityPolicy: false,
   });
   await app.register(cors, { origin: options.corsOrigins ?? ["http://localhost:3000"], credentials: false });
-  await app.register(rateLimit, {
-    max: options.rateLimitPerClientPerMinute ?? 20_000,
-    timeWindow: 60_000,
-    // A client that hung up before its request was handled has no address left (request.ip is
-    // undefined, and the limiter's own key function would throw a 500).
-    keyGenerator: (request) => request.ip ?? request.socket?.remoteAddress ?? "gone",
-    allowList: (request) => ["/health", "/ready", "/metrics"].includes(request.routeOptions.url ?? ""),
-    errorResponseBuilder: (_request, context) => new HttpError(429, `too many requests; retry in ${Math.ceil(context.ttl / 1000)} s`),
-  });
 
   await app.register(swagger, {
     openapi: {

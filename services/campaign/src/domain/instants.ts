@@ -27,7 +27,8 @@ export function parseInstant(text: string): Instant | undefined {
   const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
   const zoneHours = Number(m[10] ?? 0);
   const zoneMinutes = Number(m[11] ?? 0);
-  if (month < 1 || month > 12 || day < 1) return undefined;
+  // Date.UTC reads years 0–99 as 1900–1999: refuse before converting, not after.
+  if (year < 1970 || month < 1 || month > 12 || day < 1) return undefined;
   if (day > (month === 2 && isLeapYear(year) ? 29 : (DAYS_IN_MONTH[month - 1] ?? 0))) return undefined;
   if (hour > 23 || minute > 59 || second > 60 || zoneHours > 23 || zoneMinutes > 59) return undefined;
   const sign = m[9] === "-" ? -1 : 1;

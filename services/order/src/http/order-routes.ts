@@ -28,7 +28,7 @@ export function orderRoutes(app: HttpApp, ctx: OrderContext, options: OrderRoute
   // Per customer: counted only once the token is verified (an anonymous request naming a customer
   // must not use up her quota), keyed by the verified subject. In trusted-gateway mode the gateway
   // vouches for the body's customer_id. Anonymous traffic stays under the per-address limit that
-  // every route has (the platform's global limiter runs before this route's hooks).
+  // every request meets first (an app-level hook of the platform, before any route's hooks).
   const perCustomer = app.createRateLimit({ max: options.ordersPerCustomerPerMinute, timeWindow: 60_000, keyGenerator: (request) => `customer:${verifiedCustomer.get(request)}` });
   const verifiedCustomer = new WeakMap<object, string>();
   app.post(
