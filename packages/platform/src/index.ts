@@ -18,6 +18,6 @@ export { bootService, type ConsumerSpec, type ServiceRuntime, stopOnSignals } fr
 export { type Filter, type PageResult, allMatchingSql, pagedSearch, parseSort, type SortKey, searchClauses } from "./db/search.ts";
 export { csvCell, csvLine, streamRowsAsCsv, streamRowsAsJson } from "./http/stream-json.ts";
 export { runEvery } from "./schedule.ts";
-export { backoffMs } from "./timing.ts";
+export { backoffMs, DeadlineExceeded, withDeadline } from "./timing.ts";
 export { listenToChannel } from "./db/listen.ts";
 export { CustomerAuth, LOCAL_CUSTOMER_SECRET } from "./http/customer-auth.ts";

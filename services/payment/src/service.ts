@@ -1,8 +1,10 @@
 import { fileURLToPath } from "node:url";
 import { TOPICS } from "@spgroup/contracts";
-import { bootService, listen } from "@spgroup/platform";
+import { bootService, listen, runEvery } from "@spgroup/platform";
+import { settleDueRefunds } from "./app/refund-payments.ts";
 import type { PaymentConfig } from "./config.ts";
 import { countRefundedPayments } from "./db/payments.ts";
+import { countPendingRefunds } from "./db/refund-requests.ts";
 import { paymentRequestsConsumer } from "./events/payment-requests.ts";
 import type { PaymentGateway } from "./gateway/payment-gateway.ts";
 import { SimulatedGateway } from "./gateway/simulated-gateway.ts";
@@ -17,6 +19,17 @@ export async function startPaymentService(config: PaymentConfig, gateway: Paymen
   runtime.metrics.gauge("payment_refunds_issued", "Payments refunded because their order had FAILED (rows in status REFUNDED)", () => countRefundedPayments(runtime.pool));
   const consumer = paymentRequestsConsumer(runtime, gateway, { deadlineMarginMs: config.deadlineMarginMs });
   await consumer.start();
+  runtime.metrics.gauge("payment_refunds_pending", "Refunds asked for and not made yet (the gateway refused or failed; retried with back-off)", () => countPendingRefunds(runtime.pool));
+  const refundSettings = { topic: runtime.topic(TOPICS.paymentsRefunded), logger: runtime.logger, batchSize: 100 };
+  const stopRefunds = runEvery(
+    "refunds",
+    config.refundPassIntervalMs,
+    async () => {
+      while ((await settleDueRefunds(runtime.pool, gateway, refundSettings)) >= refundSettings.batchSize) runtime.relay.nudge();
+      runtime.relay.nudge();
+    },
+    runtime.logger,
+  );
 
   const app = await runtime.httpApp({
     name: "Payment service",
@@ -32,6 +45,7 @@ export async function startPaymentService(config: PaymentConfig, gateway: Paymen
     runtime,
     async stop() {
       await app.close();
+      await stopRefunds();
       await consumer.stop();
       await runtime.close();
     },

@@ -15,11 +15,18 @@ class RecordingGateway implements PaymentGateway {
   readonly simulator = new SimulatedGateway({ approvalRatio: 1, latencyMs: 0, declinePrefix: "DECLINE" });
   readonly charges: ChargeRequest[] = [];
   readonly refunds: RefundRequest[] = [];
+  /** While true, the provider refuses every refund (an outage on its side). */
+  refuseRefunds = false;
+  refusedRefunds = 0;
   charge(request: ChargeRequest) {
     this.charges.push(request);
     return this.simulator.charge(request);
   }
   refund(request: RefundRequest) {
+    if (this.refuseRefunds) {
+      this.refusedRefunds++;
+      return Promise.resolve({ refunded: false as const, reason: "provider unavailable" });
+    }
     this.refunds.push(request);
     return this.simulator.refund(request);
   }
@@ -119,6 +126,31 @@ describe("payment deadlines and refunds", () => {
       type: "PaymentRefunded",
       data: { payment_id: payment.id, order_id: "ORD-RF-1", total_amount: "250.00", refunded_at: row.refunded_at },
     });
+  });
+
+  it("keeps a refund the gateway refuses, retrying with back-off until it is made, once", async () => {
+    const payment = await chargedNow("ORD-RF-9", "cust-outage");
+    gateway.refuseRefunds = true;
+    try {
+      await send(TOPICS.refundsRequested, [refundRequested(payment)]);
+      const pending = await eventually(
+        async () => {
+          const row = (await db.query("SELECT attempts, last_error, settled_at FROM refund_requests WHERE payment_id = $1", [payment.id])).rows[0];
+          return row && row.attempts >= 2 ? row : undefined;
+        },
+        20_000,
+        "two refused attempts",
+      );
+      expect(pending).toMatchObject({ last_error: expect.stringContaining("provider unavailable"), settled_at: null });
+      expect(await paymentOf("ORD-RF-9")).toMatchObject({ status: "SUCCESS", refunded_at: null });
+    } finally {
+      gateway.refuseRefunds = false;
+    }
+    await eventually(async () => ofOrder(refunded, "ORD-RF-9")[0], 90_000, "refund made once the provider is back");
+    expect(await paymentOf("ORD-RF-9")).toMatchObject({ status: "REFUNDED" });
+    expect(gateway.refunds.filter((r) => r.paymentId === payment.id)).toHaveLength(1);
+    expect(ofOrder(refunded, "ORD-RF-9")).toHaveLength(1);
+    expect((await db.query("SELECT settled_at FROM refund_requests WHERE payment_id = $1", [payment.id])).rows[0].settled_at).not.toBeNull();
   });
 
   it("ignores a refund request for a payment that failed", async () => {

@@ -85,6 +85,7 @@ export class EventConsumer<E extends { event_id: string }> {
   /** When a message last arrived or a batch last finished. */
   #lastProgress = Date.now();
   #processing = false;
+  #processingSince = 0;
   #stalled = false;
   #watchdog: NodeJS.Timeout | undefined;
   #watching = false;
@@ -108,7 +109,10 @@ export class EventConsumer<E extends { event_id: string }> {
    * first stream, after it was found wedged, or once stopped. /ready reports it.
    */
   get consuming(): boolean {
-    return this.#running && this.#stream !== undefined && this.#reopening === undefined && !this.#stalled;
+    // A batch in hand for longer than twice the stall bound (a handler waiting on a dependency
+    // that does not answer, a database outage being retried) is not consuming either.
+    const stuck = this.#processing && Date.now() - this.#processingSince > 2 * (this.#o.stallAfterMs ?? 30_000);
+    return this.#running && this.#stream !== undefined && this.#reopening === undefined && !this.#stalled && !stuck;
   }
 
   /**
@@ -310,6 +314,7 @@ export class EventConsumer<E extends { event_id: string }> {
       const batch = this.#buffer.splice(0, this.#o.maxBatch);
       afterTake();
       this.#processing = true;
+      this.#processingSince = Date.now();
       try {
         await this.#processWithRetries(batch);
       } finally {

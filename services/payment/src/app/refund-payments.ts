@@ -1,45 +1,84 @@
 import { randomUUID } from "node:crypto";
 import { centsOf, type PaymentRefunded, type PaymentRefundRequested } from "@spgroup/contracts";
-import { type DbClient, enqueueOutbox, type Logger } from "@spgroup/platform";
+import { backoffMs, type DbClient, enqueueOutbox, type Logger, type Pool, withDeadline, withTransaction } from "@spgroup/platform";
 import { lockRefundablePayments, markPaymentsRefunded } from "../db/payments.ts";
+import { lockDueRefundRequests, markRefundRequestsSettled, postponeRefundRequest, recordRefundRequests } from "../db/refund-requests.ts";
 import type { PaymentGateway } from "../gateway/payment-gateway.ts";
 
-/** A refund the gateway refused: the batch is retried (and dead-lettered if it keeps failing). */
-export class RefundRefused extends Error {}
+/**
+ * Records the refunds the order service asks for, in the consumer's transaction. The gateway is
+ * not asked here: a refund the gateway refuses or cannot answer must be retried for as long as it
+ * takes, not dead-lettered after a few seconds while the customer stays charged.
+ */
+export async function recordRefundsAskedFor(client: DbClient, requests: PaymentRefundRequested[]): Promise<void> {
+  await recordRefundRequests(
+    client,
+    requests.map((r) => ({ paymentId: r.data.payment_id, orderId: r.data.order_id, reason: r.data.reason })),
+  );
+}
+
+export interface RefundSettings {
+  topic: string;
+  logger: Logger;
+  /** Bound on one gateway call; past it the attempt counts as failed (the gateway is idempotent per payment). */
+  gatewayTimeoutMs?: number;
+  batchSize?: number;
+}
 
 /**
- * Refunds the payments the order service asks for, each at most once: the payment row is locked
- * while SUCCESS, the gateway is idempotent per payment (a retry after a crash between the refund
- * and the commit asks again and gets the same refund), and only the UPDATE that moves it from
- * SUCCESS to REFUNDED announces PaymentRefunded, through the outbox in the same transaction.
- * A request for a payment that is not SUCCESS (already refunded, failed, unknown) changes nothing.
+ * One pass over the refunds that are due, each made at most once: the request and its payment
+ * are locked while the payment is SUCCESS, the gateway is idempotent per payment (a retry after a
+ * crash between the refund and the commit gets the same refund), and only the UPDATE that moves
+ * the payment from SUCCESS to REFUNDED announces PaymentRefunded, through the outbox in the same
+ * transaction. A request for a payment that is not SUCCESS (refunded already, failed) is settled
+ * with nothing to do; a refusal or a failure postpones the request with back-off. Returns how
+ * many payments were refunded.
  */
-export async function refundPayments(client: DbClient, gateway: PaymentGateway, topic: string, logger: Logger, requests: PaymentRefundRequested[]): Promise<number> {
-  if (requests.length === 0) return 0;
-  const payments = await lockRefundablePayments(client, [...new Set(requests.map((r) => r.data.payment_id))]);
-  const refundable = new Set(payments.map((p) => p.id));
-  for (const r of requests) {
-    if (!refundable.has(r.data.payment_id)) logger.info({ paymentId: r.data.payment_id, orderId: r.data.order_id }, "refund request ignored: payment not SUCCESS (already refunded, failed or unknown)");
-  }
-  const outcomes = await Promise.all(payments.map((p) => gateway.refund({ paymentId: p.id, orderId: p.order_id, amountCents: centsOf(p.total_amount) })));
-  const refused = outcomes.flatMap((o, i) => (o.refunded ? [] : [`${payments[i]?.id}: ${o.reason}`]));
-  if (refused.length > 0) throw new RefundRefused(`gateway refused refunds: ${refused.join("; ")}`);
+export async function settleDueRefunds(pool: Pool, gateway: PaymentGateway, settings: RefundSettings): Promise<number> {
+  const { topic, logger } = settings;
+  return withTransaction(pool, async (client) => {
+    const due = await lockDueRefundRequests(client, settings.batchSize ?? 100);
+    if (due.length === 0) return 0;
+    const payments = await lockRefundablePayments(client, due.map((r) => r.payment_id));
+    const refundable = new Set(payments.map((p) => p.id));
+    const nothingToDo = due.filter((r) => !refundable.has(r.payment_id)).map((r) => r.payment_id);
+    for (const id of nothingToDo) logger.info({ paymentId: id }, "refund request settled without a refund: payment not SUCCESS (already refunded or failed)");
 
-  const refunded = await markPaymentsRefunded(client, payments.map((p) => p.id));
-  await enqueueOutbox(
-    client,
-    refunded.map((payment) => {
-      const refundedAt = payment.refunded_at ?? payment.updated_at;
-      const event: PaymentRefunded = {
-        event_id: randomUUID(),
-        type: "PaymentRefunded",
-        version: 1,
-        occurred_at: refundedAt,
-        data: { payment_id: payment.id, order_id: payment.order_id, customer_id: payment.customer_id, total_amount: payment.total_amount, refunded_at: refundedAt },
-      };
-      return { topic, key: payment.customer_id, payload: event };
-    }),
-  );
-  for (const p of refunded) logger.warn({ paymentId: p.id, orderId: p.order_id, amount: p.total_amount }, "payment refunded: its order had FAILED");
-  return refunded.length;
+    const outcomes = await Promise.all(
+      payments.map((p) =>
+        withDeadline(gateway.refund({ paymentId: p.id, orderId: p.order_id, amountCents: centsOf(p.total_amount) }), settings.gatewayTimeoutMs ?? 10_000, "the gateway's refund").then(
+          (outcome) => (outcome.refunded ? { ok: true as const } : { ok: false as const, error: `refused: ${outcome.reason}` }),
+          (error: unknown) => ({ ok: false as const, error: String((error as Error)?.message ?? error) }),
+        ),
+      ),
+    );
+    const made = payments.filter((_, i) => outcomes[i]?.ok);
+    const attempts = new Map(due.map((r) => [r.payment_id, r.attempts]));
+    for (const [i, payment] of payments.entries()) {
+      const outcome = outcomes[i];
+      if (!outcome || outcome.ok) continue;
+      const delay = backoffMs(attempts.get(payment.id) ?? 0, { baseMs: 1_000, maxMs: 60_000 });
+      logger.warn({ paymentId: payment.id, orderId: payment.order_id, error: outcome.error, retryInMs: delay }, "refund not made yet; will retry");
+      await postponeRefundRequest(client, payment.id, outcome.error, delay);
+    }
+
+    const refunded = await markPaymentsRefunded(client, made.map((p) => p.id));
+    await enqueueOutbox(
+      client,
+      refunded.map((payment) => {
+        const refundedAt = payment.refunded_at ?? payment.updated_at;
+        const event: PaymentRefunded = {
+          event_id: randomUUID(),
+          type: "PaymentRefunded",
+          version: 1,
+          occurred_at: refundedAt,
+          data: { payment_id: payment.id, order_id: payment.order_id, customer_id: payment.customer_id, total_amount: payment.total_amount, refunded_at: refundedAt },
+        };
+        return { topic, key: payment.customer_id, payload: event };
+      }),
+    );
+    await markRefundRequestsSettled(client, [...nothingToDo, ...made.map((p) => p.id)]);
+    for (const p of refunded) logger.warn({ paymentId: p.id, orderId: p.order_id, amount: p.total_amount }, "payment refunded: its order had FAILED");
+    return refunded.length;
+  });
 }
