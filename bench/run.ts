@@ -6,6 +6,7 @@ const scenarios: Record<string, () => Promise<{ run(args: string[]): Promise<voi
   admin: () => import("./scenarios/admin.ts"),
   "hot-sale": () => import("./scenarios/hot-sale.ts"),
   chaos: () => import("./scenarios/chaos.ts"),
+  "login-flood": () => import("./scenarios/login-flood.ts"),
 };
 const [name, ...args] = process.argv.slice(2);
 const load = name ? scenarios[name] : undefined;
