@@ -71,3 +71,27 @@ describe("BoundedGate", () => {
     expect(await gate.tryEnter()).toBe(true);
   });
 });
+
+describe("operator sign-in", () => {
+  it("limits attempts per client address, on top of the app-wide limiter", async () => {
+    const { createHttpApp } = await import("./app.ts");
+    const { AdminAuth } = await import("./admin-auth.ts");
+    const { createLogger } = await import("../logger.ts");
+    const { createMetrics } = await import("../metrics.ts");
+    const app = await createHttpApp({
+      name: "sign-in",
+      description: "sign-in limits",
+      logger: createLogger("sign-in", "silent"),
+      metrics: createMetrics("sign-in"),
+      adminAuth: new AdminAuth({ tokenSecret: "s".repeat(40), tokenIssuer: "test", tokenTtlSeconds: 60, username: "admin", password: "right" }),
+      readiness: async () => ({}),
+      loginAttemptsPerClientPerMinute: 3,
+    });
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) statuses.push((await app.inject({ method: "POST", url: "/api/admin/v1/auth/login", payload: { username: "admin", password: "wrong" } })).statusCode);
+    expect(statuses).toEqual([401, 401, 401, 429, 429]);
+    const elsewhere = await app.inject({ method: "POST", url: "/api/admin/v1/auth/login", payload: { username: "admin", password: "right" }, remoteAddress: "10.1.2.3" });
+    expect(elsewhere.statusCode).toBe(200);
+    await app.close();
+  });
+});

@@ -179,12 +179,25 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
     { username: Type.String({ minLength: 1, maxLength: 100 }), password: Type.String({ minLength: 1, maxLength: 200 }) },
     { additionalProperties: false },
   );
+  const loginLimiter = app.createRateLimit({
+    max: options.loginAttemptsPerClientPerMinute ?? 20,
+    timeWindow: 60_000,
+    keyGenerator: (request) => `login:${request.ip ?? request.socket?.remoteAddress ?? "gone"}`,
+  });
   app.post(
     LOGIN_ROUTE,
     {
       // Each attempt costs a scrypt on the thread pool that also verifies customer tokens: a tight
       // per-address limit here, and AdminAuth runs at most a few at once and turns away the rest.
-      config: { rateLimit: { max: options.loginAttemptsPerClientPerMinute ?? 20, timeWindow: 60_000 } },
+      // (Not the plugin's route option: the app-level limiter has already run for this request,
+      // and the plugin runs one limiter per request.)
+      onRequest: async (request, reply) => {
+        const limit = await loginLimiter(request);
+        if (!limit.isAllowed && limit.isExceeded) {
+          const seconds = Math.max(1, Math.ceil(limit.ttl / 1000));
+          return reply.code(429).header("retry-after", String(seconds)).send({ error: `too many sign-in attempts; retry in ${seconds} s`, code: 429 });
+        }
+      },
       schema: { tags: ["admin"], summary: "Sign in as an operator; returns a bearer token", body: LoginBody },
     },
     async (request) => {
