@@ -62,7 +62,7 @@ export class AdminAuth {
   readonly #config: AdminAuthConfig;
   readonly #key: Uint8Array;
   #passwordHash: Promise<string>;
-  readonly #logins = new BoundedGate(2, 16);
+  readonly #logins = new BoundedGate(1, 8);
 
   constructor(config: AdminAuthConfig) {
     if (config.tokenSecret.length < 32) throw new Error("ADMIN_TOKEN_SECRET must be at least 32 characters");
