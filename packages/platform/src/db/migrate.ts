@@ -3,6 +3,7 @@ import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type pg from "pg";
+import { backoffMs } from "../timing.ts";
 import { ADVISORY_LOCKS } from "./locks.ts";
 
 export interface MigrationTrack {
@@ -107,15 +108,33 @@ async function acquireLock(client: pg.PoolClient): Promise<void> {
   }
 }
 
+/**
+ * A file's statements may need a strong lock (ALTER TABLE). Waiting for it behind a long reader
+ * would queue every query of that table behind the migration: an outage. So each try waits at
+ * most LOCK_WAIT for its locks (lock_timeout) and gives way; tries are repeated with back-off
+ * for up to LOCK_TRIES_FOR before the start is refused.
+ */
+const LOCK_WAIT = "2s";
+const LOCK_TRIES_FOR_MS = 5 * 60_000;
+
 async function applyInTransaction(client: pg.PoolClient, f: MigrationFile): Promise<void> {
-  try {
-    await client.query("BEGIN");
-    await client.query(f.sql);
-    await record(client, f);
-    await client.query("COMMIT");
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw new MigrationError(`migration ${f.track}/${f.file} failed: ${(error as Error).message}`);
+  const giveUpAt = Date.now() + LOCK_TRIES_FOR_MS;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await client.query("BEGIN");
+      await client.query(`SET LOCAL lock_timeout = '${LOCK_WAIT}'`);
+      await client.query(f.sql);
+      await record(client, f);
+      await client.query("COMMIT");
+      return;
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => {});
+      if ((error as { code?: string }).code === "55P03" && Date.now() < giveUpAt) {
+        await sleep(backoffMs(attempt, { baseMs: 500, maxMs: 10_000 }));
+        continue;
+      }
+      throw new MigrationError(`migration ${f.track}/${f.file} failed: ${(error as Error).message}`);
+    }
   }
 }
 
