@@ -4,8 +4,8 @@ import type pg from "pg";
 import type { Logger } from "../logger.ts";
 import type { Metrics } from "../metrics.ts";
 import type { KafkaSettings } from "./client.ts";
-import { isTransientDatabaseError } from "../db/errors.ts";
 import { backoffMs, withDeadline } from "../timing.ts";
+import { afterFailure } from "./failure-policy.ts";
 import { enqueueOutbox } from "./outbox.ts";
 
 /** Dead letters of a topic go to `<topic>.dlq`. */
@@ -332,34 +332,39 @@ export class EventConsumer<E extends { event_id: string }> {
    */
   async #processWithRetries(batch: RawMessage[]): Promise<void> {
     const attempts = this.#o.maxAttempts ?? 3;
-    for (let attempt = 1, outage = 0; ; ) {
+    for (let failures = 0, outage = 0; ; ) {
       try {
         await this.#process(batch);
         return;
       } catch (error) {
-        if (isTransientDatabaseError(error)) {
-          // The database is unreachable: wait for it, for as long as it takes.
+        const step = afterFailure(error, failures + 1, attempts);
+        if (step === "wait") {
           outage++;
           this.#o.logger.warn({ err: error, groupId: this.#o.groupId, outage }, "database unreachable; batch will be retried");
           await sleep(backoffMs(outage));
           continue;
         }
-        this.#o.logger.error({ err: error, groupId: this.#o.groupId, attempt, size: batch.length }, "event batch failed");
-        if (attempt++ >= attempts) break;
-        await sleep(backoffMs(attempt));
+        failures++;
+        this.#o.logger.error({ err: error, groupId: this.#o.groupId, attempt: failures, size: batch.length }, "event batch failed");
+        if (step === "give-up") break;
+        await sleep(backoffMs(failures));
       }
     }
+    // The batch keeps failing: each event alone, so that only the one at fault is dead-lettered.
     for (const message of batch) {
       let lastError: unknown;
-      for (let attempt = 1; attempt <= attempts; ) {
+      for (let failures = 0, outage = 0; ; ) {
         try {
           await this.#process([message]);
           lastError = undefined;
           break;
         } catch (error) {
           lastError = error;
-          if (!isTransientDatabaseError(error)) attempt++;
-          await sleep(backoffMs(attempt));
+          const step = afterFailure(error, failures + 1, attempts);
+          if (step === "wait") outage++;
+          else failures++;
+          if (step === "give-up") break;
+          await sleep(backoffMs(step === "wait" ? outage : failures));
         }
       }
       if (lastError === undefined) continue;
