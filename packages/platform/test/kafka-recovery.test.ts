@@ -132,6 +132,40 @@ describe("Kafka recovery", () => {
     }
   });
 
+  it("goes on with the next batch when an offset commit never answers (the client skips commits while it rejoins)", async () => {
+    const consumer = new EventConsumer<{ event_id: string }>({
+      settings: { brokers: [brokers], clientId: "recovery-commit", topicPrefix: "" },
+      groupId: `recovery-commit-${suffix}`,
+      topics: [topic],
+      pool,
+      logger,
+      decode: (_topic, value) => ({ ok: true, value: value as { event_id: string } }),
+      handle: async (client, events) => {
+        await client.query("INSERT INTO applied (event_id) SELECT unnest($1::uuid[]) ON CONFLICT DO NOTHING", [events.map((e) => e.event.event_id)]);
+      },
+      sessionTimeoutMs: 6_000,
+      kafkaCallTimeoutMs: 1_000,
+    });
+    await consumer.start();
+    const client = consumer.consumer;
+    if (!client) throw new Error("consumer not started");
+    const isActive = client.isActive.bind(client);
+    try {
+      const first = await publish(2);
+      await eventually(async () => ((await appliedCount(first)) === 2 ? true : undefined), 30_000, "the first events applied");
+      // @platformatic/kafka queues a manual commit and flushes it only while the client is active;
+      // with autocommit off, a commit made mid-rejoin waits for a flush that never comes.
+      client.isActive = () => false;
+      const during = await publish(2);
+      await eventually(async () => ((await appliedCount(during)) === 2 ? true : undefined), 30_000, "events applied while commits hang");
+      const after = await publish(2);
+      await eventually(async () => ((await appliedCount(after)) === 2 ? true : undefined), 30_000, "the next batch applied despite the hanging commit");
+    } finally {
+      client.isActive = isActive;
+      await consumer.stop();
+    }
+  });
+
   it("does not rebuild an idle consumer with nothing to read", async () => {
     const metrics = createMetrics("recovery-idle");
     const idleTopic = `recovery-idle-${suffix}`;

@@ -372,7 +372,7 @@ export class EventConsumer<E extends { event_id: string }> {
         try {
           await this.#inTransaction((client) => this.#deadLetter(client, message, "FAILED", [String((lastError as Error)?.message ?? lastError)]));
           this.#o.afterCommit?.();
-          await (async () => message.commit())().catch(() => {});
+          await withDeadline((async () => message.commit())(), this.#o.kafkaCallTimeoutMs ?? 10_000, "committing a dead letter's offset").catch(() => {});
           break;
         } catch (error) {
           this.#o.logger.error({ err: error }, "could not dead-letter an event; retrying");
@@ -464,9 +464,11 @@ export class EventConsumer<E extends { event_id: string }> {
     // Commit the highest offset seen per partition, after the database commit. If that fails (the
     // coordinator moved, the client was rebuilt) the events are applied all the same: they come
     // again and the inbox skips them, so this is not a reason to retry or dead-letter the batch.
+    // Bounded: a commit to a coordinator that is gone can wait for ever, and it would hold this
+    // batch, and so the consumer, with it (seen in the three-broker chaos run).
     const last = new Map<string, RawMessage>();
     for (const message of batch) last.set(`${message.topic}:${message.partition}`, message);
-    await Promise.all([...last.values()].map((m) => m.commit())).catch((error) => {
+    await withDeadline(Promise.all([...last.values()].map((m) => m.commit())), this.#o.kafkaCallTimeoutMs ?? 10_000, "committing offsets").catch((error) => {
       this.#o.logger.warn({ err: error, groupId: this.#o.groupId }, "offset commit failed; the batch will be redelivered and skipped");
     });
   }
