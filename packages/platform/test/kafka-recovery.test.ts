@@ -45,25 +45,29 @@ describe("Kafka recovery", () => {
     const ids = Array.from({ length: n }, () => randomUUID());
     return producer.send({ messages: ids.map((id) => ({ topic, key: id, value: JSON.stringify({ event_id: id }) })) }).then(() => ids);
   };
-  const appliedCount = async (ids: string[]) => (await pool.query<{ n: number }>("SELECT count(*)::int AS n FROM applied WHERE event_id = ANY($1)", [ids])).rows[0]?.n ?? 0;
+  const appliedCount = async (ids: string[]) =>
+    (await pool.query<{ n: number }>("SELECT count(*)::int AS n FROM applied WHERE event_id = ANY($1)", [ids])).rows[0]?.n ?? 0;
 
-  it("rebuilds a consumer that stopped receiving while messages wait, even when closing its client hangs", async () => {
-    const metrics = createMetrics("recovery-test");
-    const consumer = new EventConsumer<{ event_id: string }>({
-      settings: { brokers: [brokers], clientId: "recovery-test", topicPrefix: "" },
-      groupId: `recovery-${suffix}`,
+  /** A consumer of `topics` that records each applied event in `applied`, with short bounds for the test. */
+  const consumerFor = (name: string, extra: Partial<ConstructorParameters<typeof EventConsumer<{ event_id: string }>>[0]> = {}) =>
+    new EventConsumer<{ event_id: string }>({
+      settings: { brokers: [brokers], clientId: `recovery-${name}`, topicPrefix: "" },
+      groupId: `recovery-${name}-${suffix}`,
       topics: [topic],
       pool,
       logger,
-      metrics,
       decode: (_topic, value) => ({ ok: true, value: value as { event_id: string } }),
       handle: async (client, events) => {
-        await client.query("INSERT INTO applied (event_id) SELECT unnest($1::uuid[])", [events.map((e) => e.event.event_id)]);
+        await client.query("INSERT INTO applied (event_id) SELECT unnest($1::uuid[]) ON CONFLICT DO NOTHING", [events.map((e) => e.event.event_id)]);
       },
       sessionTimeoutMs: 6_000,
-      stallAfterMs: 1_500,
       kafkaCallTimeoutMs: 1_000,
+      ...extra,
     });
+
+  it("rebuilds a consumer that stopped receiving while messages wait, even when closing its client hangs", async () => {
+    const metrics = createMetrics("recovery-test");
+    const consumer = consumerFor("wedged", { metrics, stallAfterMs: 1_500 });
     await consumer.start();
     try {
       const first = await publish(3);
@@ -102,19 +106,7 @@ describe("Kafka recovery", () => {
   });
 
   it("survives an error event of its client (a failed group rejoin) and rebuilds it", async () => {
-    const consumer = new EventConsumer<{ event_id: string }>({
-      settings: { brokers: [brokers], clientId: "recovery-error", topicPrefix: "" },
-      groupId: `recovery-error-${suffix}`,
-      topics: [topic],
-      pool,
-      logger,
-      decode: (_topic, value) => ({ ok: true, value: value as { event_id: string } }),
-      handle: async (client, events) => {
-        await client.query("INSERT INTO applied (event_id) SELECT unnest($1::uuid[]) ON CONFLICT DO NOTHING", [events.map((e) => e.event.event_id)]);
-      },
-      sessionTimeoutMs: 6_000,
-      kafkaCallTimeoutMs: 1_000,
-    });
+    const consumer = consumerFor("error");
     await consumer.start();
     try {
       const client = consumer.consumer;
@@ -133,19 +125,7 @@ describe("Kafka recovery", () => {
   });
 
   it("goes on with the next batch when an offset commit never answers (the client skips commits while it rejoins)", async () => {
-    const consumer = new EventConsumer<{ event_id: string }>({
-      settings: { brokers: [brokers], clientId: "recovery-commit", topicPrefix: "" },
-      groupId: `recovery-commit-${suffix}`,
-      topics: [topic],
-      pool,
-      logger,
-      decode: (_topic, value) => ({ ok: true, value: value as { event_id: string } }),
-      handle: async (client, events) => {
-        await client.query("INSERT INTO applied (event_id) SELECT unnest($1::uuid[]) ON CONFLICT DO NOTHING", [events.map((e) => e.event.event_id)]);
-      },
-      sessionTimeoutMs: 6_000,
-      kafkaCallTimeoutMs: 1_000,
-    });
+    const consumer = consumerFor("commit");
     await consumer.start();
     const client = consumer.consumer;
     if (!client) throw new Error("consumer not started");
@@ -170,19 +150,7 @@ describe("Kafka recovery", () => {
     const metrics = createMetrics("recovery-idle");
     const idleTopic = `recovery-idle-${suffix}`;
     await ensureTopics({ brokers: [brokers], clientId: "recovery-test", topicPrefix: "" }, [idleTopic], 1);
-    const consumer = new EventConsumer<{ event_id: string }>({
-      settings: { brokers: [brokers], clientId: "recovery-idle", topicPrefix: "" },
-      groupId: `recovery-idle-${suffix}`,
-      topics: [idleTopic],
-      pool,
-      logger,
-      metrics,
-      decode: (_topic, value) => ({ ok: true, value: value as { event_id: string } }),
-      handle: async () => {},
-      sessionTimeoutMs: 6_000,
-      stallAfterMs: 500,
-      kafkaCallTimeoutMs: 1_000,
-    });
+    const consumer = consumerFor("idle", { topics: [idleTopic], metrics, stallAfterMs: 500, handle: async () => {} });
     await consumer.start();
     try {
       const client = consumer.consumer;
@@ -211,7 +179,11 @@ describe("Kafka recovery", () => {
     await enqueueOutbox(pool, [{ topic, key: id, payload: { event_id: id } }]);
     relay.start();
     try {
-      await eventually(async () => ((await pool.query<{ n: number }>("SELECT count(*)::int AS n FROM outbox")).rows[0]?.n === 0 ? true : undefined), 60_000, "the outbox drained");
+      await eventually(
+        async () => ((await pool.query<{ n: number }>("SELECT count(*)::int AS n FROM outbox")).rows[0]?.n === 0 ? true : undefined),
+        60_000,
+        "the outbox drained",
+      );
       expect(made).toBeGreaterThanOrEqual(2);
       expect(relay.failing).toBe(false);
     } finally {
