@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { customerHeaders, testPool } from "@spgroup/infra/testing";
+import { customerHeaders, type testPool } from "@spgroup/infra/testing";
 import { startIsolatedOrderService } from "./support.ts";
 
 // Arbitrary JSON-ish values, biased toward the shapes a client gets wrong.
@@ -21,10 +21,9 @@ describe("hostile input to the order service", () => {
 
   beforeAll(async () => {
     harness = await startIsolatedOrderService(inject("infra"));
-    db = testPool(harness.env.ORDER_DATABASE_URL as string);
+    db = harness.db;
   });
   afterAll(async () => {
-    await db.end();
     await harness.stop();
   });
 

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { decoderFor, OrderPlacedV1, TOPICS } from "@spgroup/contracts";
-import { customerHeaders, eventually, recordTopic, testPool } from "@spgroup/infra/testing";
+import { customerHeaders, eventually, type recordTopic, type testPool } from "@spgroup/infra/testing";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startIsolatedOrderService } from "./support.ts";
 
@@ -16,12 +16,10 @@ describe("order database housekeeping", () => {
       INBOX_RETENTION_MS: String(14 * 24 * 3600_000),
       INBOX_PURGE_INTERVAL_MS: "200",
     });
-    db = testPool(harness.env.ORDER_DATABASE_URL as string);
-    placed = await recordTopic(inject("infra").kafkaBrokers, `${harness.topicPrefix}${TOPICS.ordersPlaced}`);
+    db = harness.db;
+    placed = await harness.record(TOPICS.ordersPlaced);
   });
   afterAll(async () => {
-    await placed.close();
-    await db.end();
     await harness.stop();
   });
 

@@ -1,5 +1,5 @@
 import { TOPICS } from "@spgroup/contracts";
-import { customerHeaders, eventually, recordTopic, testPool } from "@spgroup/infra/testing";
+import { customerHeaders, eventually, type recordTopic, type testPool } from "@spgroup/infra/testing";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { paymentCompleted, startIsolatedOrderService } from "./support.ts";
 
@@ -11,12 +11,10 @@ describe("payment results", () => {
   beforeAll(async () => {
     // A short payment timeout, so the timeout path is exercised within the test.
     harness = await startIsolatedOrderService(inject("infra"), { ORDER_PAYMENT_TIMEOUT_MS: "1500", ORDER_EXPIRY_SWEEP_MS: "100" });
-    db = testPool(harness.env.ORDER_DATABASE_URL as string);
-    completed = await recordTopic(inject("infra").kafkaBrokers, `${harness.topicPrefix}${TOPICS.ordersCompleted}`);
+    db = harness.db;
+    completed = await harness.record(TOPICS.ordersCompleted);
   });
   afterAll(async () => {
-    await completed.close();
-    await db.end();
     await harness.stop();
   });
 

@@ -1,5 +1,5 @@
 import { TOPICS } from "@spgroup/contracts";
-import { customerHeaders, eventually, recordTopic, testPool } from "@spgroup/infra/testing";
+import { customerHeaders, eventually, type recordTopic, type testPool } from "@spgroup/infra/testing";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startIsolatedOrderService } from "./support.ts";
 
@@ -10,12 +10,10 @@ describe("placing an order", () => {
 
   beforeAll(async () => {
     harness = await startIsolatedOrderService(inject("infra"));
-    db = testPool(harness.env.ORDER_DATABASE_URL as string);
-    placed = await recordTopic(inject("infra").kafkaBrokers, `${harness.topicPrefix}${TOPICS.ordersPlaced}`);
+    db = harness.db;
+    placed = await harness.record(TOPICS.ordersPlaced);
   });
   afterAll(async () => {
-    await placed.close();
-    await db.end();
     await harness.stop();
   });
 

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { ProduceAcks, Producer, stringSerializers } from "@platformatic/kafka";
 import { type PaymentCompleted, type PaymentRefunded, TOPICS } from "@spgroup/contracts";
-import { customerHeaders, eventually, recordTopic, testPool } from "@spgroup/infra/testing";
+import { customerHeaders, eventually, type recordTopic, type testPool } from "@spgroup/infra/testing";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { paymentCompleted, startIsolatedOrderService } from "./support.ts";
 
@@ -17,15 +17,13 @@ describe("payment deadlines and refunds of late payments", () => {
 
   beforeAll(async () => {
     harness = await startIsolatedOrderService(inject("infra"), { ORDER_PAYMENT_TIMEOUT_MS: String(TIMEOUT_MS), ORDER_EXPIRY_SWEEP_MS: "100" });
-    db = testPool(harness.env.ORDER_DATABASE_URL as string);
+    db = harness.db;
     producer = new Producer({ clientId: "test", bootstrapBrokers: [inject("infra").kafkaBrokers], serializers: stringSerializers, acks: ProduceAcks.ALL });
-    placedTopic = await recordTopic(inject("infra").kafkaBrokers, `${harness.topicPrefix}${TOPICS.ordersPlaced}`);
-    refundRequests = await recordTopic(inject("infra").kafkaBrokers, `${harness.topicPrefix}${TOPICS.refundsRequested}`);
+    placedTopic = await harness.record(TOPICS.ordersPlaced);
+    refundRequests = await harness.record(TOPICS.refundsRequested);
   });
   afterAll(async () => {
-    await Promise.all([placedTopic.close(), refundRequests.close()]);
     await producer.close();
-    await db.end();
     await harness.stop();
   });
 

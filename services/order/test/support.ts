@@ -1,20 +1,33 @@
 import { randomUUID } from "node:crypto";
 import { ProduceAcks, Producer, stringSerializers } from "@platformatic/kafka";
 import { type PaymentCompleted, TOPICS } from "@spgroup/contracts";
-import { isolatedEnv, type SharedInfra } from "@spgroup/infra/testing";
+import { isolatedEnv, recordTopic, type SharedInfra, testPool } from "@spgroup/infra/testing";
 import { loadOrderConfig } from "../src/config.ts";
 import { startOrderService } from "../src/service.ts";
 
-/** The order service in this process, on its own database and topics of the shared test infra. */
+/**
+ * The order service in this process, on its own database and topics of the shared test infra,
+ * with a direct connection to that database (`db`) and recorders of its topics (`record`), all
+ * closed by `stop`.
+ */
 export async function startIsolatedOrderService(infra: SharedInfra, extra: Record<string, string> = {}) {
   const { env, topicPrefix } = isolatedEnv(infra, extra);
   const service = await startOrderService(loadOrderConfig(env));
   const producer = new Producer({ clientId: "test", bootstrapBrokers: [infra.kafkaBrokers], serializers: stringSerializers, acks: ProduceAcks.ALL });
   const token = (await service.runtime.adminAuth.issue("test-operator")).token;
+  const db = testPool(env.ORDER_DATABASE_URL as string);
+  const recorders: Awaited<ReturnType<typeof recordTopic>>[] = [];
   return {
     service,
     env,
     topicPrefix,
+    db,
+    /** Reads every message of one of this service's topics (a name from TOPICS), from the beginning. */
+    async record(topic: string) {
+      const recorder = await recordTopic(infra.kafkaBrokers, `${topicPrefix}${topic}`);
+      recorders.push(recorder);
+      return recorder;
+    },
     adminHeaders: { authorization: `Bearer ${token}` },
     /** Publishes payment results as the payment service would. */
     async publishPaymentResults(events: PaymentCompleted[]) {
@@ -23,7 +36,9 @@ export async function startIsolatedOrderService(infra: SharedInfra, extra: Recor
       });
     },
     async stop() {
+      await Promise.all(recorders.map((r) => r.close()));
       await producer.close();
+      await db.end();
       await service.stop();
     },
   };

@@ -1,7 +1,7 @@
 import { type IncomingMessage, request } from "node:http";
 import { TOPICS } from "@spgroup/contracts";
 import { createPool } from "@spgroup/platform";
-import { eventually, recordTopic, testPool } from "@spgroup/infra/testing";
+import { eventually, type recordTopic, type testPool } from "@spgroup/infra/testing";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, inject } from "vitest";
 import { ADMIN_READ_APPLICATION_NAME, oldestOpenTransactionStart, seesAllSessions } from "../src/db/watermark.ts";
@@ -14,12 +14,10 @@ describe("watermark liveness", () => {
 
   beforeAll(async () => {
     harness = await startIsolatedOrderService(inject("infra"), { ORDER_IDLE_IN_TRANSACTION_TIMEOUT_MS: "1500", ORDER_WATERMARK_INTERVAL_MS: "100" });
-    db = testPool(harness.env.ORDER_DATABASE_URL as string);
-    completed = await recordTopic(inject("infra").kafkaBrokers, `${harness.topicPrefix}${TOPICS.ordersCompleted}`);
+    db = harness.db;
+    completed = await harness.record(TOPICS.ordersCompleted);
   });
   afterAll(async () => {
-    await completed.close();
-    await db.end();
     await harness.stop();
   });
 
