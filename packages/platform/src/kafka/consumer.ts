@@ -414,7 +414,7 @@ export class EventConsumer<E extends { event_id: string }> {
   }
 
   async #process(batch: RawMessage[]): Promise<void> {
-    const { decode, pool, metrics, handle } = this.#o;
+    const { decode, metrics, handle } = this.#o;
     const events: ConsumedEvent<E>[] = [];
     const invalid: { message: RawMessage; errors: string[] }[] = [];
     for (const message of batch) {
@@ -434,30 +434,21 @@ export class EventConsumer<E extends { event_id: string }> {
     }
 
     if (events.length > 0 || invalid.length > 0) {
-      const client = await pool.connect();
-      try {
-        await client.query("BEGIN");
+      await this.#inTransaction(async (client) => {
         // Invalid events go to the dead-letter topic in the same transaction, never retried.
         for (const { message, errors } of invalid) await this.#deadLetter(client, message, "INVALID", errors);
-        if (events.length > 0) {
-          const { rows } = await client.query<{ event_id: string }>(
-            `INSERT INTO inbox (event_id, topic) SELECT * FROM unnest($1::uuid[], $2::text[])
-             ON CONFLICT DO NOTHING RETURNING event_id`,
-            [events.map((e) => e.event.event_id), events.map((e) => e.topic)],
-          );
-          const fresh = new Set(rows.map((r) => r.event_id));
-          const toApply = events.filter((e) => fresh.delete(e.event.event_id));
-          if (toApply.length > 0) await handle(client, toApply);
-          metrics?.eventsConsumed.inc({ topic: events[0]?.topic ?? "" }, toApply.length);
-          metrics?.eventsDuplicated.inc(events.length - toApply.length);
-        }
-        await client.query("COMMIT");
-      } catch (error) {
-        await client.query("ROLLBACK").catch(() => {});
-        throw error;
-      } finally {
-        client.release();
-      }
+        if (events.length === 0) return;
+        const { rows } = await client.query<{ event_id: string }>(
+          `INSERT INTO inbox (event_id, topic) SELECT * FROM unnest($1::uuid[], $2::text[])
+           ON CONFLICT DO NOTHING RETURNING event_id`,
+          [events.map((e) => e.event.event_id), events.map((e) => e.topic)],
+        );
+        const fresh = new Set(rows.map((r) => r.event_id));
+        const toApply = events.filter((e) => fresh.delete(e.event.event_id));
+        if (toApply.length > 0) await handle(client, toApply);
+        metrics?.eventsConsumed.inc({ topic: events[0]?.topic ?? "" }, toApply.length);
+        metrics?.eventsDuplicated.inc(events.length - toApply.length);
+      });
       this.#o.afterCommit?.();
     }
 
