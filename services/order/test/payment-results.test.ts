@@ -1,5 +1,5 @@
 import { TOPICS } from "@spgroup/contracts";
-import { customerHeaders, eventually, type recordTopic, type testPool } from "@spgroup/infra/testing";
+import { eventually, type recordTopic, type testPool } from "@spgroup/infra/testing";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { paymentCompleted, startIsolatedOrderService } from "./support.ts";
 
@@ -18,16 +18,8 @@ describe("payment results", () => {
     await harness.stop();
   });
 
-  const place = async (customer: string, amount: number) =>
-    (
-      await harness.service.app.inject({
-        method: "POST",
-        url: "/api/v1/orders",
-        payload: { customer_id: customer, customer_name: "C", total_amount: amount },
-        headers: await customerHeaders(customer),
-      })
-    ).json().data;
-  const statusOf = async (id: string) => (await db.query("SELECT status FROM orders WHERE id = $1", [id])).rows[0]?.status as string;
+  const place = (customer: string, amount: number) => harness.place(customer, amount);
+  const statusOf = (id: string) => harness.statusOf(id);
   const completionsOf = (id: string) => completed.messages.filter((m) => (m.value.data as { order_id: string }).order_id === id);
 
   it("completes an order exactly once, however often its payment result is delivered", async () => {

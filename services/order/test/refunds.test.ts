@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { ProduceAcks, Producer, stringSerializers } from "@platformatic/kafka";
 import { type PaymentCompleted, type PaymentRefunded, TOPICS } from "@spgroup/contracts";
-import { customerHeaders, eventually, type recordTopic, type testPool } from "@spgroup/infra/testing";
+import { eventually, type recordTopic, type testPool } from "@spgroup/infra/testing";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { paymentCompleted, startIsolatedOrderService } from "./support.ts";
 
@@ -27,16 +27,8 @@ describe("payment deadlines and refunds of late payments", () => {
     await harness.stop();
   });
 
-  const place = async (customer: string, amount: number): Promise<Placed> =>
-    (
-      await harness.service.app.inject({
-        method: "POST",
-        url: "/api/v1/orders",
-        payload: { customer_id: customer, customer_name: "C", total_amount: amount },
-        headers: await customerHeaders(customer),
-      })
-    ).json().data;
-  const statusOf = async (id: string) => (await db.query("SELECT status FROM orders WHERE id = $1", [id])).rows[0]?.status as string;
+  const place = (customer: string, amount: number) => harness.place(customer, amount);
+  const statusOf = (id: string) => harness.statusOf(id);
   const failedByTimeout = async (customer: string, amount: number) => {
     const order = await place(customer, amount);
     await eventually(async () => ((await statusOf(order.id)) === "FAILED" ? true : undefined), 10_000, "timeout FAILED");

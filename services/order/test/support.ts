@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { ProduceAcks, Producer, stringSerializers } from "@platformatic/kafka";
-import { type PaymentCompleted, TOPICS } from "@spgroup/contracts";
-import { isolatedEnv, recordTopic, type SharedInfra, testPool } from "@spgroup/infra/testing";
+import { type Order, type PaymentCompleted, TOPICS } from "@spgroup/contracts";
+import { customerHeaders, isolatedEnv, recordTopic, type SharedInfra, testPool } from "@spgroup/infra/testing";
 import { loadOrderConfig } from "../src/config.ts";
 import { startOrderService } from "../src/service.ts";
 
@@ -22,6 +22,20 @@ export async function startIsolatedOrderService(infra: SharedInfra, extra: Recor
     env,
     topicPrefix,
     db,
+    /** Places an order over HTTP as the signed-in customer; returns the order as the API answered. */
+    async place(customer: string, amount: number): Promise<Order> {
+      const response = await service.app.inject({
+        method: "POST",
+        url: "/api/v1/orders",
+        payload: { customer_id: customer, customer_name: "C", total_amount: amount },
+        headers: await customerHeaders(customer),
+      });
+      return response.json().data;
+    },
+    /** An order's status as stored. */
+    async statusOf(id: string): Promise<string | undefined> {
+      return (await db.query("SELECT status FROM orders WHERE id = $1", [id])).rows[0]?.status;
+    },
     /** Reads every message of one of this service's topics (a name from TOPICS), from the beginning. */
     async record(topic: string) {
       const recorder = await recordTopic(infra.kafkaBrokers, `${topicPrefix}${topic}`);
