@@ -111,10 +111,10 @@ async function acquireLock(client: pg.PoolClient): Promise<void> {
 /**
  * A file's statements may need a strong lock (ALTER TABLE). Waiting for it behind a long reader
  * would queue every query of that table behind the migration: an outage. So each try waits at
- * most LOCK_WAIT for its locks (lock_timeout) and gives way; tries are repeated with back-off
+ * most LOCK_WAIT (queries behind it stall that long at most) for its locks (lock_timeout) and gives way; tries are repeated with back-off
  * for up to LOCK_TRIES_FOR before the start is refused.
  */
-const LOCK_WAIT = "2s";
+const LOCK_WAIT = "500ms";
 const LOCK_TRIES_FOR_MS = 5 * 60_000;
 
 async function applyInTransaction(client: pg.PoolClient, f: MigrationFile): Promise<void> {

@@ -92,6 +92,13 @@ describe("operator sign-in", () => {
     expect(statuses).toEqual([401, 401, 401, 429, 429]);
     const elsewhere = await app.inject({ method: "POST", url: "/api/admin/v1/auth/login", payload: { username: "admin", password: "right" }, remoteAddress: "10.1.2.3" });
     expect(elsewhere.statusCode).toBe(200);
+    // One IPv6 host owns its whole /64: rotating addresses inside it does not buy new attempts.
+    const fromSubnet: number[] = [];
+    for (const suffix of ["1", "2", "3", "4"]) {
+      const response = await app.inject({ method: "POST", url: "/api/admin/v1/auth/login", payload: { username: "admin", password: "wrong" }, remoteAddress: `2001:db8::${suffix}` });
+      fromSubnet.push(response.statusCode);
+    }
+    expect(fromSubnet).toEqual([401, 401, 401, 429]);
     await app.close();
   });
 });

@@ -1,6 +1,6 @@
 import cors from "@fastify/cors";
 import helmet from "@fastify/helmet";
-import rateLimit from "@fastify/rate-limit";
+import rateLimit, { normalizeIP } from "@fastify/rate-limit";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
@@ -99,8 +99,9 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
     timeWindow: 60_000,
     // A client that hung up before its request was handled has no address left (request.ip is
     // undefined, and the limiter's own key function would throw a 500).
-    keyGenerator: (request) => request.ip ?? request.socket?.remoteAddress ?? "gone",
-    allowList: (request) => ["/health", "/ready", "/metrics"].includes(request.routeOptions.url ?? ""),
+    keyGenerator: clientKey,
+    // Only the liveness probe is free; /ready and /metrics query the database and the brokers.
+    allowList: (request) => request.routeOptions.url === "/health",
     errorResponseBuilder: (_request, context) => new HttpError(429, `too many requests; retry in ${Math.ceil(context.ttl / 1000)} s`),
   });
   app.addHook("onRequest", app.rateLimit());
@@ -182,7 +183,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   const loginLimiter = app.createRateLimit({
     max: options.loginAttemptsPerClientPerMinute ?? 20,
     timeWindow: 60_000,
-    keyGenerator: (request) => `login:${request.ip ?? request.socket?.remoteAddress ?? "gone"}`,
+    keyGenerator: (request) => `login:${clientKey(request)}`,
   });
   app.post(
     LOGIN_ROUTE,
@@ -265,6 +266,16 @@ function canonicalDecimal(numeral: string): string {
   digits = digits.slice(0, digits.length - trailing);
   scale += trailing;
   return `${sign}${digits}e${scale}`;
+}
+
+/**
+ * The rate limiters' key for a client: its address, an IPv4-mapped IPv6 address as IPv4 and an
+ * IPv6 address by its /64 (a host owns a whole /64 and could rotate through it), as the plugin's
+ * own default does. A client that hung up already has no address left.
+ */
+function clientKey(request: { ip?: string; socket?: { remoteAddress?: string } }): string {
+  const address = request.ip ?? request.socket?.remoteAddress;
+  return address ? normalizeIP(address, 64) : "gone";
 }
 
 export const LOGIN_ROUTE = "/api/admin/v1/auth/login";
