@@ -6,6 +6,7 @@ import { TOPICS } from "@spgroup/contracts";
 import { eventually } from "@spgroup/infra/testing";
 import { enqueueOutbox, withTransaction } from "@spgroup/platform";
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
+import { insertFinalityHole } from "../src/db/finality-holes.ts";
 import { startIsolatedCampaignService } from "./support/harness.ts";
 import { type HistoryOrder, referenceWinners } from "./support/reference-rule.ts";
 
@@ -95,6 +96,14 @@ describe("a completion the campaign service could not apply holds FINAL back", (
     expect(reference).toEqual(["first", "alice"]);
     expect(final.winners.map((w: { customer_id: string }) => w.customer_id)).toEqual(reference);
     expect((await holes()).find((x) => x.order_id === "POISON1")).toMatchObject({ resolved_by: "replay" });
+  });
+
+  it("records a message dead-lettered twice (its redelivery after a lost offset commit) as one hole", async () => {
+    const hole = { topic, partition: 0, offset: "987654", event_id: null, order_id: null, order_created_at: null, reason: "INVALID", errors: ["bad version"] };
+    await insertFinalityHole(h.db, hole);
+    await insertFinalityHole(h.db, hole);
+    const { rows } = await h.db.query("SELECT count(*)::int AS n FROM finality_holes WHERE topic = $1 AND message_offset = 987654", [topic]);
+    expect(rows[0].n).toBe(1);
   });
 
   it("blocks every campaign on a message whose order time is unreadable, until an operator resolves it with a reason", async () => {

@@ -11,7 +11,8 @@ export async function insertFinalityHole(
 ): Promise<void> {
   await db.query(
     `INSERT INTO finality_holes (topic, partition, message_offset, event_id, order_id, order_created_at, reason, errors)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+     ON CONFLICT (topic, partition, message_offset) DO NOTHING`,
     [hole.topic, hole.partition, hole.offset, hole.event_id, hole.order_id, hole.order_created_at, hole.reason, hole.errors.map((e) => e.slice(0, 2_000))],
   );
 }
