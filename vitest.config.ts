@@ -22,5 +22,8 @@ export default defineConfig({
     // (service logs: infra/testing/test-env.ts).
     silent: "passed-only",
     maxWorkers: 2,
+    // expect.poll waits on a real browser and real services; its 1 s default failed CI when the
+    // first page after sign-in took longer on a loaded machine. A poll that never matches still fails.
+    expect: { poll: { timeout: 10_000 } },
   },
 });
