@@ -3,6 +3,7 @@ import { killSpawnedServices } from "@spgroup/infra";
 
 const scenarios: Record<string, () => Promise<{ run(args: string[]): Promise<void> }>> = {
   pipeline: () => import("./scenarios/pipeline.ts"),
+  "pipeline-knee": () => import("./scenarios/pipeline-knee.ts"),
   admin: () => import("./scenarios/admin.ts"),
   "hot-sale": () => import("./scenarios/hot-sale.ts"),
   chaos: () => import("./scenarios/chaos.ts"),

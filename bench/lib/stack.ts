@@ -6,6 +6,8 @@ export const BENCH_DATA = join(ROOT, ".data", "bench");
 /** Kafka node n (1-based) of a three-node cluster listens on kafkaPort + 2(n-1), its controller on kafkaControllerPort + 2(n-1). */
 export const BENCH_PORTS = { postgresPort: 15462, kafkaPort: 19392, kafkaControllerPort: 19393 } as const;
 
+export type BenchStack = Awaited<ReturnType<typeof startBenchStack>>;
+
 /** A fresh stack of its own for one benchmark run: infrastructure plus service processes. */
 export async function startBenchStack(env: Record<string, string>, options: { orderInstances?: number; campaign?: boolean; kafkaNodes?: 1 | 3 } = {}) {
   const dataDir = BENCH_DATA;

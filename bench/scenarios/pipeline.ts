@@ -12,23 +12,26 @@ import pg from "pg";
 import { Pool } from "undici";
 import { summariseProfiles } from "../lib/cpu-profile.ts";
 import { machine } from "../lib/machine.ts";
-import { startBenchStack } from "../lib/stack.ts";
+import { type BenchStack, startBenchStack } from "../lib/stack.ts";
 import { summary } from "../lib/stats.ts";
 import { numberOption, stringOption } from "../lib/args.ts";
 
-export async function run(args: string[]) {
-  const rate = numberOption(args, "rate", 300); // orders per second
-  const seconds = numberOption(args, "seconds", 30);
-  const connections = numberOption(args, "connections", 64);
-  // --idempotency-keys: every order carries its own Idempotency-Key, as a client that retries would send.
-  const keyed = args.includes("--idempotency-keys");
-  const name = stringOption(args, "name", "pipeline");
-  console.log(`pipeline: ${rate} orders/s for ${seconds} s over ${connections} keep-alive connections`);
-  // --profile: the services run under the V8 CPU profiler; the report says where their CPU went.
-  const profile = args.includes("--profile");
-  const profileDir = join(ROOT, ".data", "bench-profiles");
-  if (profile) await rm(profileDir, { recursive: true, force: true });
-  const stack = await startBenchStack({ PAYMENT_LATENCY_MS: "5", ...(profile ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } : {}) });
+/** The simulated gateway's answer time in the pipeline runs. */
+export const PIPELINE_PAYMENT_LATENCY_MS = 5;
+
+export interface PipelineLoad {
+  rate: number;
+  seconds: number;
+  connections: number;
+  keyed: boolean;
+}
+
+/**
+ * Offers `rate` orders/s for `seconds` to a running stack (open model), waits for every accepted
+ * order to end SUCCESS/FAILED, and measures it all from the databases.
+ */
+export async function measurePipeline(stack: BenchStack, load: PipelineLoad) {
+  const { rate, seconds, connections, keyed } = load;
   const client = new Pool(stack.orderUrl, { connections, pipelining: 1 });
   // Each customer signs in once (a token from the local identity provider), before the clock starts.
   const tokens = await Promise.all(Array.from({ length: 5000 }, async (_, c) => (await customerHeaders(`bench-${c}`)).authorization));
@@ -72,41 +75,35 @@ export async function run(args: string[]) {
       );
     }
     await Promise.all(sends);
-    const sendSeconds = (performance.now() - started) / 1000;
+  } finally {
+    await client.close();
+  }
+  const sendSeconds = (performance.now() - started) / 1000;
 
-    const orderDb = new pg.Pool({ connectionString: stack.orderDbUrl, max: 2 });
-    const paymentDb = new pg.Pool({ connectionString: stack.paymentDbUrl, max: 2 });
+  const orderDb = new pg.Pool({ connectionString: stack.orderDbUrl, max: 2 });
+  const paymentDb = new pg.Pool({ connectionString: stack.paymentDbUrl, max: 2 });
+  try {
     const deadline = Date.now() + 120_000;
-    let terminal = 0;
     while (Date.now() < deadline) {
-      terminal = (await orderDb.query("SELECT count(*)::int AS n FROM orders WHERE status IN ('SUCCESS','FAILED')")).rows[0].n;
+      const terminal = (await orderDb.query("SELECT count(*)::int AS n FROM orders WHERE status IN ('SUCCESS','FAILED')")).rows[0].n;
       if (terminal >= accepted.length) break;
       await sleep(250);
     }
-    const e2e = await orderDb.query(
-      `SELECT extract(epoch FROM (updated_at - created_at)) * 1000 AS ms FROM orders WHERE status IN ('SUCCESS','FAILED')`,
-    );
+    const e2e = await orderDb.query(`SELECT extract(epoch FROM (updated_at - created_at)) * 1000 AS ms FROM orders WHERE status IN ('SUCCESS','FAILED')`);
     const span = await orderDb.query(
       "SELECT extract(epoch FROM (max(updated_at) - min(created_at))) AS s, count(*)::int AS n FROM orders WHERE status IN ('SUCCESS','FAILED')",
     );
     const found = await orderDb.query("SELECT count(*)::int AS n FROM orders WHERE id = ANY($1) AND status IN ('SUCCESS','FAILED')", [accepted]);
     const duplicated = await paymentDb.query("SELECT count(*)::int AS n FROM (SELECT order_id FROM payments GROUP BY order_id HAVING count(*) > 1) d");
     const payments = await paymentDb.query("SELECT count(*)::int AS n FROM payments");
-    await orderDb.end();
-    await paymentDb.end();
-
     const completedPerSecond = span.rows[0].n / Number(span.rows[0].s);
-    const result = {
-      scenario: "pipeline",
-      at: new Date().toISOString(),
-      command: `npm run bench -- pipeline --rate=${rate} --seconds=${seconds} --connections=${connections}${keyed ? " --idempotency-keys" : ""}${name === "pipeline" ? "" : ` --name=${name}`}`,
-      machine: machine(),
-      configuration: { rate_per_s: rate, seconds, connections, payment_latency_ms: 5, partitions: 6, idempotency_keys: keyed },
+    return {
       orders_offered: rate * seconds,
       orders_accepted: accepted.length,
       http_errors: errors,
       orders_per_min_accepted: Math.round((accepted.length / sendSeconds) * 60),
       orders_per_min_end_to_end: Math.round(completedPerSecond * 60),
+      end_to_end_orders_per_s: completedPerSecond,
       post_latency_ms: summary(latencies),
       end_to_end_latency_ms: summary(e2e.rows.map((r) => Number(r.ms))),
       max_in_flight: maxInFlight,
@@ -114,11 +111,39 @@ export async function run(args: string[]) {
       payments: payments.rows[0].n,
       duplicated_payments: duplicated.rows[0].n,
     };
+  } finally {
+    await orderDb.end();
+    await paymentDb.end();
+  }
+}
+
+export async function run(args: string[]) {
+  const rate = numberOption(args, "rate", 300); // orders per second
+  const seconds = numberOption(args, "seconds", 30);
+  const connections = numberOption(args, "connections", 64);
+  // --idempotency-keys: every order carries its own Idempotency-Key, as a client that retries would send.
+  const keyed = args.includes("--idempotency-keys");
+  const name = stringOption(args, "name", "pipeline");
+  console.log(`pipeline: ${rate} orders/s for ${seconds} s over ${connections} keep-alive connections`);
+  // --profile: the services run under the V8 CPU profiler; the report says where their CPU went.
+  const profile = args.includes("--profile");
+  const profileDir = join(ROOT, ".data", "bench-profiles");
+  if (profile) await rm(profileDir, { recursive: true, force: true });
+  const stack = await startBenchStack({ PAYMENT_LATENCY_MS: String(PIPELINE_PAYMENT_LATENCY_MS), ...(profile ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } : {}) });
+  try {
+    const { end_to_end_orders_per_s: _, ...measured } = await measurePipeline(stack, { rate, seconds, connections, keyed });
+    const result = {
+      scenario: "pipeline",
+      at: new Date().toISOString(),
+      command: `npm run bench -- pipeline --rate=${rate} --seconds=${seconds} --connections=${connections}${keyed ? " --idempotency-keys" : ""}${name === "pipeline" ? "" : ` --name=${name}`}`,
+      machine: machine(),
+      configuration: { rate_per_s: rate, seconds, connections, payment_latency_ms: PIPELINE_PAYMENT_LATENCY_MS, partitions: 6, idempotency_keys: keyed },
+      ...measured,
+    };
     console.log(JSON.stringify(result, null, 2));
     await writeFile(join(ROOT, "bench", "results", `${name}-latest.json`), `${JSON.stringify(result, null, 2)}\n`);
     await writeFile(join(ROOT, "bench", "results", `${name}-latest.md`), report(result));
   } finally {
-    await client.close();
     await stack.stop();
   }
   if (profile) {
