@@ -9,7 +9,7 @@ import { numberOption, stringOption } from "../lib/args.ts";
 import { measureCeilings } from "../lib/ceilings.ts";
 import { machine } from "../lib/machine.ts";
 import { startBenchStack } from "../lib/stack.ts";
-import { measurePipeline, PIPELINE_PAYMENT_LATENCY_MS } from "./pipeline.ts";
+import { measurePipeline, PIPELINE_PAYMENT_LATENCY_MS, pipelineStackEnv } from "./pipeline.ts";
 
 const LABELS = ["before", "after"] as const;
 const resultFile = (label: string) => join(ROOT, "bench", "results", `pipeline-knee-${label}.json`);
@@ -34,7 +34,7 @@ export async function run(args: string[]) {
   let ceilings: KneeRun["ceilings"] | undefined;
   for (const [i, rate] of rates.entries()) {
     console.log(`pipeline-knee (${label}): ${rate} orders/s for ${seconds} s over ${connections} connections`);
-    const stack = await startBenchStack({ PAYMENT_LATENCY_MS: String(PIPELINE_PAYMENT_LATENCY_MS) });
+    const stack = await startBenchStack(pipelineStackEnv());
     try {
       const result = await measurePipeline(stack, { rate, seconds, connections, keyed: false });
       console.log(JSON.stringify({ rate, ...result }));
