@@ -1,6 +1,8 @@
+export { mapBounded } from "./concurrency.ts";
 export { ConfigError, type Deployment, LOCAL_ADMIN_SECRET, loadPlatformConfig, type PlatformConfig, readEnv, secretFrom } from "./config.ts";
-export { isTransientDatabaseError } from "./db/errors.ts";
+export { DatabaseOverloaded, isTransientDatabaseError } from "./db/errors.ts";
 export { ADVISORY_LOCKS } from "./db/locks.ts";
+export { GroupCommit, type GroupCommitOptions } from "./db/group-commit.ts";
 export { migrate } from "./db/migrate.ts";
 export { purgeOlderThan, type Retention } from "./db/retention.ts";
 export { createPool, type DbClient, ensureDatabase, type Pool, type Queryable, type SessionSettings, withTransaction } from "./db/pool.ts";

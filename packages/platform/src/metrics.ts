@@ -14,6 +14,13 @@ export function createMetrics(service: string) {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [registry],
     }),
+    groupCommitBatchSize: new client.Histogram({
+      name: "group_commit_batch_size",
+      help: "Rows written per group-commit statement (e.g. orders of concurrent POSTs)",
+      labelNames: ["writer"],
+      buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500],
+      registers: [registry],
+    }),
     eventsPublished: new client.Counter({ name: "events_published_total", help: "Outbox events acknowledged by Kafka", registers: [registry] }),
     eventsConsumed: new client.Counter({ name: "events_consumed_total", help: "Events applied", labelNames: ["topic"], registers: [registry] }),
     eventsDuplicated: new client.Counter({ name: "events_duplicate_total", help: "Redelivered events recognised in the inbox and skipped", registers: [registry] }),

@@ -36,6 +36,18 @@ export function loadOrderConfig(env: Record<string, string | undefined> = proces
     /** The admin read pool (lists, searches, exports): read-only sessions the watermark ignores. */
     adminReadPoolSize: e.int("ORDER_ADMIN_READ_POOL_SIZE", 5, { min: 1, max: 100 }),
     adminReadStatementTimeoutMs: e.int("ORDER_ADMIN_READ_STATEMENT_TIMEOUT_MS", 600_000, { min: 100 }),
+    /**
+     * Group commit of placed orders: POSTs arriving within this window share one insert statement
+     * and one commit (0: only those that arrive while the writers are busy).
+     */
+    groupCommit: {
+      windowMs: e.int("ORDER_GROUP_COMMIT_WINDOW_MS", 2, { min: 0, max: 100 }),
+      maxBatch: e.int("ORDER_GROUP_COMMIT_MAX_BATCH", 200, { min: 1, max: 5_000 }),
+      /** Batches written at once, each on one connection of the pool. */
+      maxConcurrent: e.int("ORDER_GROUP_COMMIT_WRITERS", 4, { min: 1, max: 100 }),
+      /** An order that waited this long for a writer is refused with 503 + Retry-After (back-pressure). */
+      maxWaitMs: e.int("ORDER_GROUP_COMMIT_MAX_WAIT_MS", 1_000, { min: 10, max: 60_000 }),
+    },
     /** An Idempotency-Key is honoured for this long; older keys are purged. */
     idempotencyKeyRetentionMs: e.int("ORDER_IDEMPOTENCY_KEY_RETENTION_MS", 24 * 3600_000, { min: 60_000 }),
     idempotencyKeyPurgeIntervalMs: e.int("ORDER_IDEMPOTENCY_KEY_PURGE_INTERVAL_MS", 60_000, { min: 10 }),

@@ -3,7 +3,7 @@ import { TOPICS } from "@spgroup/contracts";
 import { bootService, createPool, CustomerAuth, listen, PartitionCounter, purgeOlderThan, runEvery } from "@spgroup/platform";
 import type { PaymentResultsContext } from "./app/apply-payment-results.ts";
 import { expireUnpaidOrders } from "./app/expire-unpaid-orders.ts";
-import type { PlaceOrderContext } from "./app/place-order.ts";
+import { createOrderWriter, type PlaceOrderContext } from "./app/place-order.ts";
 import { publishWatermark } from "./app/publish-watermark.ts";
 import type { OrderConfig } from "./config.ts";
 import { ADMIN_READ_APPLICATION_NAME, limitIdleTransactions, seesAllSessions } from "./db/watermark.ts";
@@ -33,6 +33,7 @@ export async function startOrderService(config: OrderConfig) {
     // OrderPlaced carries created_at + this as its payment deadline (pay_by).
     paymentTimeoutMs: config.paymentTimeoutMs,
     refundTopic: runtime.topic(TOPICS.refundsRequested),
+    orderWriter: createOrderWriter(runtime, config.groupCommit, (size) => runtime.metrics.groupCommitBatchSize.observe({ writer: "orders" }, size)),
   };
 
   const consumer = paymentCompletedConsumer(runtime, ctx);

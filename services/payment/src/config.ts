@@ -9,6 +9,8 @@ export function loadPaymentConfig(env: Record<string, string | undefined> = proc
      * charge that starts just before would finish after the order has FAILED, and clocks differ.
      */
     deadlineMarginMs: e.int("PAYMENT_DEADLINE_MARGIN_MS", 2_000, { min: 0, max: 600_000 }),
+    /** Gateway charges in flight at once per consumed batch (the batch is charged concurrently, bounded). */
+    chargeConcurrency: e.int("PAYMENT_CHARGE_CONCURRENCY", 64, { min: 1, max: 1_000 }),
     /** How often refunds that are due are asked of the gateway (refund_requests). */
     refundPassIntervalMs: e.int("PAYMENT_REFUND_PASS_INTERVAL_MS", 500, { min: 10 }),
     gateway: {

@@ -17,7 +17,7 @@ export async function startPaymentService(config: PaymentConfig, gateway: Paymen
   const runtime = await bootService(config, { migrationsDir: MIGRATIONS, topics: Object.values(TOPICS) });
   // Counted from the table, so exact across batch retries and restarts (REFUNDED is set once).
   runtime.metrics.gauge("payment_refunds_issued", "Payments refunded because their order had FAILED (rows in status REFUNDED)", () => countRefundedPayments(runtime.pool));
-  const consumer = paymentRequestsConsumer(runtime, gateway, { deadlineMarginMs: config.deadlineMarginMs });
+  const consumer = paymentRequestsConsumer(runtime, gateway, { deadlineMarginMs: config.deadlineMarginMs, chargeConcurrency: config.chargeConcurrency });
   await consumer.start();
   runtime.metrics.gauge("payment_refunds_pending", "Refunds asked for and not made yet (the gateway refused or failed; retried with back-off)", () => countPendingRefunds(runtime.pool));
   const refundSettings = { topic: runtime.topic(TOPICS.paymentsRefunded), logger: runtime.logger, batchSize: 100 };

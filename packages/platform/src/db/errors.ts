@@ -1,4 +1,10 @@
 /**
+ * Raised on our side when writes queue up faster than the database takes them (e.g. an order that
+ * waited too long for its group commit): transient, answered 503 + Retry-After like a full pool.
+ */
+export class DatabaseOverloaded extends Error {}
+
+/**
  * Whether a database error is about reaching the database (retry it, however long) rather than
  * about the statement or its data (retrying changes nothing). SQLSTATE classes 08 (connection),
  * 53 (insufficient resources), 57P (shutdown), 40001/40P01 (serialization, deadlock), and the
@@ -7,6 +13,7 @@
  * skipped for a lock held by an operator's edit would leave a hole in the campaign's history.
  */
 export function isTransientDatabaseError(error: unknown): boolean {
+  if (error instanceof DatabaseOverloaded) return true;
   const e = error as { code?: string; message?: string } | undefined;
   const code = e?.code ?? "";
   if (/^(08|53|57P)/.test(code) || ["40001", "40P01", "57014", "55P03"].includes(code)) return true;

@@ -1,9 +1,9 @@
 import { createHash, randomUUID } from "node:crypto";
 import { DomainError, type Order, type OrderPlaced } from "@spgroup/contracts";
-import { newId } from "@spgroup/platform";
+import { GroupCommit, newId, type Pool } from "@spgroup/platform";
 import type { NewOrder } from "../domain/new-order.ts";
 import { INITIAL_STATUS } from "../domain/order-status.ts";
-import { findIdempotentOrder, insertOrderWithOutbox } from "../db/orders.ts";
+import { findIdempotentOrder, insertOrdersWithOutbox, type PendingOrder } from "../db/orders.ts";
 import type { OrderContext } from "./context.ts";
 
 export interface PlacedOrder {
@@ -12,9 +12,40 @@ export interface PlacedOrder {
   created: boolean;
 }
 
+/** How concurrent orders are written together (ORDER_GROUP_COMMIT_* settings). */
+export interface GroupCommitSettings {
+  windowMs: number;
+  maxBatch: number;
+  maxConcurrent: number;
+  maxWaitMs?: number;
+}
+
+/** Writes orders; concurrent ones share a statement and a commit (see insertOrdersWithOutbox). */
+export type OrderWriter = Pick<GroupCommit<PendingOrder, Order | undefined>, "submit">;
+
 /** With the payment timeout, OrderPlaced carries the deadline (pay_by) past which it is not charged. */
 export interface PlaceOrderContext extends OrderContext {
   paymentTimeoutMs?: number;
+  orderWriter: OrderWriter;
+}
+
+/**
+ * The group commit of placed orders: the POSTs that arrive within a few milliseconds of each other
+ * are inserted, with their events, by one statement; the relay is woken once per batch. Two
+ * requests with the same customer and Idempotency-Key are never in one batch: the second waits for
+ * the first's commit and replays it.
+ */
+export function createOrderWriter(ctx: Pick<OrderContext, "relay"> & { pool: Pool }, settings: GroupCommitSettings, onBatch?: (size: number) => void): GroupCommit<PendingOrder, Order | undefined> {
+  return new GroupCommit<PendingOrder, Order | undefined>({
+    ...settings,
+    keyOf: (p) => (p.idempotency ? JSON.stringify([p.customerId, p.idempotency.key]) : undefined),
+    write: async (batch) => {
+      const orders = await insertOrdersWithOutbox(ctx.pool, batch);
+      ctx.relay.nudge();
+      return orders;
+    },
+    ...(onBatch ? { onBatch } : {}),
+  });
 }
 
 /**
@@ -29,24 +60,27 @@ export async function placeOrder(ctx: PlaceOrderContext, input: NewOrder, idempo
     version: 1,
     data: { order_id: id, customer_id: input.customerId, customer_name: input.customerName, total_amount: input.totalAmount },
   };
-  const row = { id, status: INITIAL_STATUS, ...input };
-  const outbox = { topic: ctx.topics.ordersPlaced, payload, ...(ctx.paymentTimeoutMs ? { payWithinMs: ctx.paymentTimeoutMs } : {}) };
+  const pending: PendingOrder = {
+    id,
+    status: INITIAL_STATUS,
+    ...input,
+    topic: ctx.topics.ordersPlaced,
+    payload,
+    ...(ctx.paymentTimeoutMs ? { payWithinMs: ctx.paymentTimeoutMs } : {}),
+  };
 
   if (!idempotencyKey) {
-    const order = await insertOrderWithOutbox(ctx.pool, row, outbox);
-    ctx.relay.nudge();
+    const order = await ctx.orderWriter.submit(pending);
+    if (!order) throw new Error("an order without an idempotency key was not written");
     return { order, created: true };
   }
 
-  // One statement records the key and, only if the key is new, the order and its event. A retry
-  // (or a concurrent twin, whose commit the statement waits for) writes nothing and gets the order
-  // the key was first used for — the same order only if the request is the same.
+  // The key is recorded with the order and, only if the key is new, the order and its event. A
+  // retry (or a concurrent twin, whose commit the statement waits for) writes nothing and gets the
+  // order the key was first used for — the same order only if the request is the same.
   const requestHash = createHash("sha256").update(JSON.stringify([input.customerId, input.customerName, input.totalAmount])).digest("base64url");
-  const order = await insertOrderWithOutbox(ctx.pool, row, outbox, { key: idempotencyKey, requestHash });
-  if (order) {
-    ctx.relay.nudge();
-    return { order, created: true };
-  }
+  const order = await ctx.orderWriter.submit({ ...pending, idempotency: { key: idempotencyKey, requestHash } });
+  if (order) return { order, created: true };
   const previous = await findIdempotentOrder(ctx.pool, input.customerId, idempotencyKey);
   if (!previous) throw new Error("idempotency key held but not found");
   if (previous.requestHash !== requestHash) throw new DomainError("IDEMPOTENCY_KEY_REUSED", "Idempotency-Key was already used for a different order");

@@ -7,69 +7,89 @@ const COLUMNS = "id, status, total_amount, customer_id, customer_name, created_a
 /** COLUMNS of the orders table aliased as `o`. */
 const O_COLUMNS = COLUMNS.split(", ").map((c) => `o.${c}`).join(", ");
 
-type NewOrderRow = { id: string; status: OrderStatus; totalAmount: string; customerId: string; customerName: string };
-/** payWithinMs: stamp the event's data.pay_by = created_at + this (the payment deadline). */
-type OutboxEvent = { topic: string; payload: object; payWithinMs?: number };
+/**
+ * An order to insert with its OrderPlaced event. The event is built by the caller; the statement
+ * stamps it with the row's created_at (the order database's clock) and, with payWithinMs, with
+ * data.pay_by = created_at + payWithinMs (the payment deadline). With an idempotency key, the key
+ * is recorded too, and the order only if the key was new.
+ */
+export type PendingOrder = {
+  id: string;
+  status: OrderStatus;
+  totalAmount: string;
+  customerId: string;
+  customerName: string;
+  topic: string;
+  payload: object;
+  payWithinMs?: number;
+  idempotency?: { key: string; requestHash: string };
+};
 
 /**
- * Inserts the order and its OrderPlaced event in one statement (hence one transaction and one
- * round trip). The event is built by the caller; the statement stamps it with the row's
- * created_at, which is the order database's clock.
+ * Inserts many orders and their OrderPlaced events in one statement (one transaction, one round
+ * trip, one commit): a group commit of concurrent POSTs. Returns, per pending order in the same
+ * order, the order as stored, or undefined when its idempotency key was already held (by an
+ * earlier request, or a concurrent one whose commit the statement waited for) and nothing was
+ * written for it.
  *
- * With an idempotency key, the key is recorded by the same statement, and the order only if the
- * key was new: undefined means an earlier request (possibly a concurrent one, whose commit this
- * statement waited for) holds the key, and nothing was written.
+ * Every row of the batch carries the transaction's start time as created_at, the same now() the
+ * watermark's step 1 sees as the open transaction's xact_start: no row can commit with a
+ * created_at earlier than a watermark published while its transaction was open.
+ *
+ * Two requests with the same key must not be in one batch (the caller's group commit keeps them
+ * apart). Keys are inserted in key order, so two batches that hold the same keys (from two
+ * instances) wait for each other in one order and cannot deadlock.
  */
-export async function insertOrderWithOutbox(db: Queryable, order: NewOrderRow, outbox: OutboxEvent): Promise<Order>;
-export async function insertOrderWithOutbox(db: Queryable, order: NewOrderRow, outbox: OutboxEvent, idempotency: { key: string; requestHash: string }): Promise<Order | undefined>;
-export async function insertOrderWithOutbox(
-  db: Queryable,
-  order: NewOrderRow,
-  outbox: OutboxEvent,
-  idempotency?: { key: string; requestHash: string },
-): Promise<Order | undefined> {
-  const params: unknown[] = [
-    order.id,
-    order.status,
-    order.totalAmount,
-    order.customerId,
-    order.customerName,
-    outbox.topic,
-    JSON.stringify(outbox.payload),
-    outbox.payWithinMs ?? null,
-  ];
-  let keyed = "";
-  let onlyIfNew = "VALUES ($1, $2, $3, $4, $5)";
-  if (idempotency) {
-    params.push(idempotency.key, idempotency.requestHash);
-    // The key's reference to the order is checked at the end of the statement, when the order exists.
-    keyed = `k AS (
-       INSERT INTO order_idempotency_keys (customer_id, key, request_hash, order_id) VALUES ($4, $9, $10, $1)
-       ON CONFLICT DO NOTHING RETURNING 1
-     ), `;
-    onlyIfNew = "SELECT $1, $2::order_status, $3::numeric, $4, $5 WHERE EXISTS (SELECT 1 FROM k)";
-  }
+export async function insertOrdersWithOutbox(db: Queryable, pending: PendingOrder[]): Promise<(Order | undefined)[]> {
+  if (pending.length === 0) return [];
   const { rows } = await db.query<Order>(
-    `WITH ${keyed}o AS (
+    `WITH input AS (
+       SELECT * FROM unnest($1::text[], $2::order_status[], $3::numeric[], $4::text[], $5::text[], $6::text[], $7::jsonb[], $8::float8[], $9::text[], $10::text[])
+         WITH ORDINALITY AS t(id, status, total_amount, customer_id, customer_name, topic, payload, pay_within_ms, key, request_hash, n)
+     ), k AS (
+       -- The key's reference to the order is checked at the end of the statement, when the order exists.
+       INSERT INTO order_idempotency_keys (customer_id, key, request_hash, order_id)
+       SELECT customer_id, key, request_hash, id FROM input WHERE key IS NOT NULL ORDER BY customer_id, key
+       ON CONFLICT DO NOTHING RETURNING order_id
+     ), o AS (
        INSERT INTO orders (id, status, total_amount, customer_id, customer_name)
-       ${onlyIfNew}
+       SELECT id, status, total_amount, customer_id, customer_name FROM input
+       WHERE key IS NULL OR id IN (SELECT order_id FROM k)
+       ORDER BY n
        RETURNING ${COLUMNS}
      ), ob AS (
        -- created_at in the event exactly as the API shows it (UTC, six fraction digits): to_jsonb
        -- would drop trailing zeros ("…01266+00:00" for "…012660Z"). pay_by is on the same clock
        -- as the timeout sweep (lockExpiredUnpaidOrders), so the payment service's deadline is the order's.
+       -- In arrival order: the relay publishes in outbox id order.
        INSERT INTO outbox (topic, message_key, payload)
-       SELECT $6, o.customer_id, jsonb_set(e.j, '{data}', (e.j -> 'data') || jsonb_strip_nulls(jsonb_build_object('pay_by', t.pay_by)))
-       FROM o,
+       SELECT i.topic, o.customer_id, jsonb_set(e.j, '{data}', (e.j -> 'data') || jsonb_strip_nulls(jsonb_build_object('pay_by', t.pay_by)))
+       FROM o JOIN input i ON i.id = o.id,
          LATERAL (SELECT to_char(o.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS iso,
-                         to_char((o.created_at + make_interval(secs => $8::double precision / 1000)) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS pay_by) t,
-         LATERAL (SELECT jsonb_set(jsonb_set($7::jsonb, '{occurred_at}', to_jsonb(t.iso)), '{data,created_at}', to_jsonb(t.iso)) AS j) e
+                         to_char((o.created_at + make_interval(secs => i.pay_within_ms / 1000)) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS pay_by) t,
+         LATERAL (SELECT jsonb_set(jsonb_set(i.payload, '{occurred_at}', to_jsonb(t.iso)), '{data,created_at}', to_jsonb(t.iso)) AS j) e
+       ORDER BY i.n
      )
      SELECT * FROM o`,
-    params,
+    [
+      pending.map((p) => p.id),
+      pending.map((p) => p.status),
+      pending.map((p) => p.totalAmount),
+      pending.map((p) => p.customerId),
+      pending.map((p) => p.customerName),
+      pending.map((p) => p.topic),
+      pending.map((p) => JSON.stringify(p.payload)),
+      pending.map((p) => p.payWithinMs ?? null),
+      pending.map((p) => p.idempotency?.key ?? null),
+      pending.map((p) => p.idempotency?.requestHash ?? null),
+    ],
   );
-  if (!idempotency && !rows[0]) throw new Error("insert returned no row");
-  return rows[0];
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return pending.map((p) => {
+    const order = byId.get(p.id);
+    if (!order && !p.idempotency) throw new Error("insert returned no row for an order without an idempotency key");
+    return order;
+  });
 }
 
 export async function findOrder(db: Queryable, id: string): Promise<Order | undefined> {

@@ -1,8 +1,7 @@
 import { CreateOrderBody, Data, DomainError, ErrorBody, Order, OrderIdParams } from "@spgroup/contracts";
 import { type AdminAuth, type CustomerAuth, type HttpApp, HttpError } from "@spgroup/platform";
 import { Type } from "@sinclair/typebox";
-import { placeOrder } from "../app/place-order.ts";
-import type { OrderContext } from "../app/context.ts";
+import { type PlaceOrderContext, placeOrder } from "../app/place-order.ts";
 import { findOrder } from "../db/orders.ts";
 import { newOrderFrom } from "../domain/new-order.ts";
 
@@ -17,7 +16,7 @@ export interface OrderRouteOptions {
   adminAuth: AdminAuth;
 }
 
-export function orderRoutes(app: HttpApp, ctx: OrderContext, options: OrderRouteOptions): void {
+export function orderRoutes(app: HttpApp, ctx: PlaceOrderContext, options: OrderRouteOptions): void {
   const { customerAuth, adminAuth } = options;
   /** The customer the request's token proves; 401 without a valid one. */
   const signedInCustomer = async (authorization: string | undefined, auth: CustomerAuth) => {

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { OrderPlaced, PaymentCompleted } from "@spgroup/contracts";
-import { type DbClient, enqueueOutbox, newId } from "@spgroup/platform";
+import { type DbClient, enqueueOutbox, mapBounded, newId } from "@spgroup/platform";
 import { insertPayments, ordersAlreadyPaid } from "../db/payments.ts";
 import { chargeFor, DEADLINE_PASSED_REASON, isPastDeadline, paymentStatusOf } from "../domain/payment.ts";
 import type { ChargeOutcome, PaymentGateway } from "../gateway/payment-gateway.ts";
@@ -8,8 +8,12 @@ import type { ChargeOutcome, PaymentGateway } from "../gateway/payment-gateway.t
 export interface ChargePolicy {
   /** No charge starts this close to an order's payment deadline (pay_by). */
   deadlineMarginMs: number;
+  /** Gateway calls in flight at once for one batch (a batch holds up to 500 orders). */
+  chargeConcurrency?: number;
   now?: () => number;
 }
+
+export const DEFAULT_CHARGE_CONCURRENCY = 64;
 
 /**
  * Charges placed orders, at most one payment per order whatever the redeliveries: orders that
@@ -23,11 +27,11 @@ export async function chargePlacedOrders(client: DbClient, gateway: PaymentGatew
   const seen = new Set<string>();
   const toSettle = placed.filter((e) => !paid.has(e.data.order_id) && !seen.has(e.data.order_id) && seen.add(e.data.order_id));
   const now = (policy.now ?? Date.now)();
-  const outcomes = await Promise.all(
-    toSettle.map(
-      (e): Promise<ChargeOutcome> =>
-        isPastDeadline(e.data.pay_by, now, policy.deadlineMarginMs) ? Promise.resolve({ approved: false, reason: DEADLINE_PASSED_REASON }) : gateway.charge(chargeFor(e.data)),
-    ),
+  const outcomes = await mapBounded(
+    toSettle,
+    policy.chargeConcurrency ?? DEFAULT_CHARGE_CONCURRENCY,
+    (e): Promise<ChargeOutcome> =>
+      isPastDeadline(e.data.pay_by, now, policy.deadlineMarginMs) ? Promise.resolve({ approved: false, reason: DEADLINE_PASSED_REASON }) : gateway.charge(chargeFor(e.data)),
   );
   const inserted = await insertPayments(
     client,
