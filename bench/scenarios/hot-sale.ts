@@ -133,7 +133,7 @@ export async function run(args: string[]) {
     const result = {
       scenario: name,
       at: new Date().toISOString(),
-      command: `npm run bench -- hot-sale --connections=${connections} --rate=${rate} --seconds=${seconds}`,
+      command: `npm run bench -- hot-sale --connections=${connections} --rate=${rate} --seconds=${seconds}${name === "hot-sale" ? "" : ` --name=${name}`}`,
       machine: machine(),
       configuration: { connections, rate_per_s: rate, seconds, generator_processes: workers, order_service_processes: orderInstances, source_addresses: sources, payment_latency_ms: 5, kafka_partitions: 6, fd_limit_per_process: 20_000 },
       concurrent_connections: reports.reduce((s, r) => s + r.connections_open_at_end, 0),

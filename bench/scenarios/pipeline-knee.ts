@@ -28,6 +28,7 @@ export async function run(args: string[]) {
   const rates = stringOption(args, "rates", "700,1000,1500,2000,3000").split(",").map(Number);
   const seconds = numberOption(args, "seconds", 20);
   const connections = numberOption(args, "connections", 256);
+  const warmupSeconds = numberOption(args, "warmup", 5);
   const label = stringOption(args, "label", "after");
   const commit = stringOption(args, "commit", "unknown");
   const measured: Omit<KneeRun["rows"][number], "fraction_of_postgres" | "fraction_of_postgres_batched" | "fraction_of_kafka">[] = [];
@@ -36,7 +37,7 @@ export async function run(args: string[]) {
     console.log(`pipeline-knee (${label}): ${rate} orders/s for ${seconds} s over ${connections} connections`);
     const stack = await startBenchStack(pipelineStackEnv());
     try {
-      const result = await measurePipeline(stack, { rate, seconds, connections, keyed: false });
+      const result = await measurePipeline(stack, { rate, seconds, connections, keyed: false, warmupSeconds });
       console.log(JSON.stringify({ rate, ...result }));
       measured.push({ rate_per_s: rate, ...result });
       // The ceilings once, on the last stack, idle after its run: same machine, same minutes.
@@ -52,7 +53,7 @@ export async function run(args: string[]) {
     label,
     at: new Date().toISOString(),
     commit,
-    command: `npm run bench -- pipeline-knee --label=${label} --rates=${rates.join(",")} --seconds=${seconds} --connections=${connections}`,
+    command: `npm run bench -- pipeline-knee --label=${label} --rates=${rates.join(",")} --seconds=${seconds} --connections=${connections} --warmup=${warmupSeconds}`,
     machine: machine(),
     ceilings,
     rows: measured.map((m) => ({
@@ -98,7 +99,8 @@ Ceilings measured on the same machine right after the last rate: ${r.ceilings.su
 
 Each rate runs on a fresh stack (one order and one payment service process, one Kafka broker with
 6 partitions, PostgreSQL, the load generator in its own process; payment gateway answering in
-${PIPELINE_PAYMENT_LATENCY_MS} ms), for the stated seconds, open model (request i is sent at i / rate
+${PIPELINE_PAYMENT_LATENCY_MS} ms). A warm-up (\`--warmup\` seconds at up to 300 orders/s, drained, left out of
+every figure) precedes the measured run, for the stated seconds, open model (request i is sent at i / rate
 whatever the answers). POST latency is measured at the client; end to end is order insert →
 SUCCESS/FAILED, both stamped by the order database's clock. "of PG …/Kafka" is the end-to-end
 rate as a fraction of what PostgreSQL (order + outbox write, single-row and 50-row statements) and

@@ -33,7 +33,15 @@ export interface PipelineLoad {
   seconds: number;
   connections: number;
   keyed: boolean;
+  /**
+   * Seconds of warm-up before the measured run, at up to WARMUP_RATE orders/s, drained before the
+   * clock starts: a freshly started stack (cold JIT, caches, consumer group joining) is not what a
+   * sale meets after the first seconds. Orders of the warm-up are left out of every figure.
+   */
+  warmupSeconds?: number;
 }
+
+const WARMUP_RATE = 300;
 
 /**
  * Offers `rate` orders/s for `seconds` to a running stack (open model), waits for every accepted
@@ -49,6 +57,31 @@ export async function measurePipeline(stack: BenchStack, load: PipelineLoad) {
   let errors = 0;
   let inFlight = 0;
   let maxInFlight = 0;
+  const orderDb = new pg.Pool({ connectionString: stack.orderDbUrl, max: 2 });
+  const paymentDb = new pg.Pool({ connectionString: stack.paymentDbUrl, max: 2 });
+  const terminalCount = async () => (await orderDb.query("SELECT count(*)::int AS n FROM orders WHERE status IN ('SUCCESS','FAILED')")).rows[0].n as number;
+  const warmupRate = Math.min(rate, WARMUP_RATE);
+  const warmupOrders = Math.round(warmupRate * (load.warmupSeconds ?? 0));
+  if (warmupOrders > 0) {
+    const warmupStart = performance.now();
+    await Promise.all(
+      Array.from({ length: warmupOrders }, async (_, i) => {
+        await sleep(Math.max(0, warmupStart + (i * 1000) / warmupRate - performance.now()));
+        const c = 5000 + (i % 1000);
+        const response = await client.request({
+          method: "POST",
+          path: "/api/v1/orders",
+          headers: { "content-type": "application/json", authorization: (await customerHeaders(`bench-${c}`)).authorization },
+          body: JSON.stringify({ customer_id: `bench-${c}`, customer_name: "Warm-up Customer", total_amount: "10.00" }),
+        });
+        await response.body.dump();
+      }),
+    );
+    const until = Date.now() + 60_000;
+    while ((await terminalCount()) < warmupOrders && Date.now() < until) await sleep(250);
+  }
+  // Figures count orders created from here on (the order database's clock).
+  const measureFrom = (await orderDb.query<{ t: string }>("SELECT now()::text AS t")).rows[0]?.t;
   const started = performance.now();
   try {
     const total = rate * seconds;
@@ -89,19 +122,15 @@ export async function measurePipeline(stack: BenchStack, load: PipelineLoad) {
   }
   const sendSeconds = (performance.now() - started) / 1000;
 
-  const orderDb = new pg.Pool({ connectionString: stack.orderDbUrl, max: 2 });
-  const paymentDb = new pg.Pool({ connectionString: stack.paymentDbUrl, max: 2 });
   try {
     const deadline = Date.now() + 120_000;
     while (Date.now() < deadline) {
-      const terminal = (await orderDb.query("SELECT count(*)::int AS n FROM orders WHERE status IN ('SUCCESS','FAILED')")).rows[0].n;
-      if (terminal >= accepted.length) break;
+      if ((await terminalCount()) >= accepted.length + warmupOrders) break;
       await sleep(250);
     }
-    const e2e = await orderDb.query(`SELECT extract(epoch FROM (updated_at - created_at)) * 1000 AS ms FROM orders WHERE status IN ('SUCCESS','FAILED')`);
-    const span = await orderDb.query(
-      "SELECT extract(epoch FROM (max(updated_at) - min(created_at))) AS s, count(*)::int AS n FROM orders WHERE status IN ('SUCCESS','FAILED')",
-    );
+    const measured = "status IN ('SUCCESS','FAILED') AND created_at >= $1::timestamptz";
+    const e2e = await orderDb.query(`SELECT extract(epoch FROM (updated_at - created_at)) * 1000 AS ms FROM orders WHERE ${measured}`, [measureFrom]);
+    const span = await orderDb.query(`SELECT extract(epoch FROM (max(updated_at) - min(created_at))) AS s, count(*)::int AS n FROM orders WHERE ${measured}`, [measureFrom]);
     const found = await orderDb.query("SELECT count(*)::int AS n FROM orders WHERE id = ANY($1) AND status IN ('SUCCESS','FAILED')", [accepted]);
     const duplicated = await paymentDb.query("SELECT count(*)::int AS n FROM (SELECT order_id FROM payments GROUP BY order_id HAVING count(*) > 1) d");
     const payments = await paymentDb.query("SELECT count(*)::int AS n FROM payments");
@@ -116,6 +145,7 @@ export async function measurePipeline(stack: BenchStack, load: PipelineLoad) {
       post_latency_ms: summary(latencies),
       end_to_end_latency_ms: summary(e2e.rows.map((r) => Number(r.ms))),
       max_in_flight: maxInFlight,
+      warmup_orders: warmupOrders,
       lost_orders: accepted.length - found.rows[0].n,
       payments: payments.rows[0].n,
       duplicated_payments: duplicated.rows[0].n,
@@ -133,6 +163,7 @@ export async function run(args: string[]) {
   // --idempotency-keys: every order carries its own Idempotency-Key, as a client that retries would send.
   const keyed = args.includes("--idempotency-keys");
   const name = stringOption(args, "name", "pipeline");
+  const warmupSeconds = numberOption(args, "warmup", 5);
   console.log(`pipeline: ${rate} orders/s for ${seconds} s over ${connections} keep-alive connections`);
   // --profile: the services run under the V8 CPU profiler; the report says where their CPU went.
   const profile = args.includes("--profile");
@@ -140,11 +171,11 @@ export async function run(args: string[]) {
   if (profile) await rm(profileDir, { recursive: true, force: true });
   const stack = await startBenchStack(pipelineStackEnv(profile ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } : {}));
   try {
-    const { end_to_end_orders_per_s: _, ...measured } = await measurePipeline(stack, { rate, seconds, connections, keyed });
+    const { end_to_end_orders_per_s: _, ...measured } = await measurePipeline(stack, { rate, seconds, connections, keyed, warmupSeconds });
     const result = {
       scenario: "pipeline",
       at: new Date().toISOString(),
-      command: `npm run bench -- pipeline --rate=${rate} --seconds=${seconds} --connections=${connections}${keyed ? " --idempotency-keys" : ""}${name === "pipeline" ? "" : ` --name=${name}`}`,
+      command: `npm run bench -- pipeline --rate=${rate} --seconds=${seconds} --connections=${connections} --warmup=${warmupSeconds}${keyed ? " --idempotency-keys" : ""}${name === "pipeline" ? "" : ` --name=${name}`}`,
       machine: machine(),
       configuration: { rate_per_s: rate, seconds, connections, payment_latency_ms: PIPELINE_PAYMENT_LATENCY_MS, partitions: 6, idempotency_keys: keyed },
       ...measured,
