@@ -17,6 +17,18 @@ describe("mapBounded", () => {
     expect(most).toBe(3);
   });
 
+  it("starts no further call once one has failed", async () => {
+    const started: number[] = [];
+    await expect(
+      mapBounded([1, 2, 3, 4, 5], 1, async (n) => {
+        started.push(n);
+        if (n === 2) throw new Error("gateway down");
+        return n;
+      }),
+    ).rejects.toThrow("gateway down");
+    expect(started).toEqual([1, 2]);
+  });
+
   it("rejects when a call rejects, and handles an empty list", async () => {
     await expect(mapBounded([1, 2], 2, async (n) => (n === 2 ? Promise.reject(new Error("no")) : n))).rejects.toThrow("no");
     expect(await mapBounded([], 4, async (n) => n)).toEqual([]);

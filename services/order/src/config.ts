@@ -7,6 +7,11 @@ export function loadOrderConfig(env: Record<string, string | undefined> = proces
   // Without customer tokens (a gateway authenticates) there is no customer secret to demand.
   const customerTokenSecret =
     customerAuth === "required" ? secretFrom(env, platform.deployment, "CUSTOMER_TOKEN_SECRET", LOCAL_CUSTOMER_SECRET, platform.localDefaults) : "";
+  // The writers share the pool with the relay, the consumer and the sweeps: leave them room.
+  const groupCommitWriters = e.int("ORDER_GROUP_COMMIT_WRITERS", Math.max(1, Math.min(4, platform.databasePoolSize - 2)), { min: 1, max: 100 });
+  if (env.ORDER_GROUP_COMMIT_WRITERS !== undefined && groupCommitWriters > platform.databasePoolSize - 2) {
+    throw new ConfigError(`ORDER_GROUP_COMMIT_WRITERS (${groupCommitWriters}) must be at most DATABASE_POOL_SIZE − 2 (${platform.databasePoolSize - 2})`);
+  }
   return {
     ...platform,
     /** An order with no payment result after this long becomes FAILED. */
@@ -44,7 +49,7 @@ export function loadOrderConfig(env: Record<string, string | undefined> = proces
       windowMs: e.int("ORDER_GROUP_COMMIT_WINDOW_MS", 2, { min: 0, max: 100 }),
       maxBatch: e.int("ORDER_GROUP_COMMIT_MAX_BATCH", 200, { min: 1, max: 5_000 }),
       /** Batches written at once, each on one connection of the pool. */
-      maxConcurrent: e.int("ORDER_GROUP_COMMIT_WRITERS", 4, { min: 1, max: 100 }),
+      maxConcurrent: groupCommitWriters,
       /** An order that waited this long for a writer is refused with 503 + Retry-After (back-pressure). */
       maxWaitMs: e.int("ORDER_GROUP_COMMIT_MAX_WAIT_MS", 1_000, { min: 10, max: 60_000 }),
     },

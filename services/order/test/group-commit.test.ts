@@ -64,6 +64,28 @@ describe("group commit of placed orders", () => {
     expect((await harness.db.query("SELECT count(*)::int AS n FROM orders WHERE customer_id LIKE 'neighbour-%'")).rows[0].n).toBe(10);
   });
 
+  it("answers each request of a batch that mixes new orders with a replayed key by its own outcome", async () => {
+    const writer = createOrderWriter({ pool: harness.db, relay: { nudge() {} } }, { windowMs: 50, maxBatch: 100, maxConcurrent: 1 });
+    const id = (i: number) => `GCMIX${String(i).padStart(15, "0")}`;
+    const pending = (i: number, customer: string, key?: string): PendingOrder => ({
+      id: id(i),
+      status: "PROCESSING",
+      totalAmount: `${i}.00`,
+      customerId: customer,
+      customerName: "Mixed",
+      topic: `${harness.topicPrefix}${TOPICS.ordersPlaced}`,
+      payload: { event_id: crypto.randomUUID(), type: "OrderPlaced", version: 1, data: { order_id: id(i) } },
+      ...(key ? { idempotency: { key, requestHash: "same" } } : {}),
+    });
+    expect((await writer.submit(pending(1, "mix-k", "mix-key")))?.id).toBe(id(1));
+    // One batch: a new order, a retry of the key above (nothing written for it), another new order.
+    const outcomes = await Promise.all([pending(2, "mix-a"), pending(3, "mix-k", "mix-key"), pending(4, "mix-b")].map((p) => writer.submit(p)));
+    expect(outcomes.map((o) => o && [o.id, o.customer_id, o.total_amount])).toEqual([[id(2), "mix-a", "2.00"], undefined, [id(4), "mix-b", "4.00"]]);
+    const { rows } = await harness.db.query<{ n: number }>("SELECT count(DISTINCT xmin::text)::int AS n FROM orders WHERE id = ANY($1::text[])", [[id(2), id(4)]]);
+    expect(rows[0]?.n).toBe(1);
+    expect((await harness.db.query("SELECT count(*)::int AS n FROM orders WHERE customer_id = 'mix-k'")).rows[0].n).toBe(1);
+  });
+
   it("fails only the bad row of a batch; its neighbours are written with their events", async () => {
     const writer = createOrderWriter({ pool: harness.db, relay: { nudge() {} } }, { windowMs: 50, maxBatch: 100, maxConcurrent: 1 });
     const pending = (i: number, name: string): PendingOrder => ({

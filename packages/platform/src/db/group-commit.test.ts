@@ -65,7 +65,7 @@ describe("GroupCommit", () => {
   });
 
   it("retries a failed batch item by item, so one bad item fails alone", async () => {
-    const bad = new Error("row 3 violates a constraint");
+    const bad = Object.assign(new Error("row 3 violates a constraint"), { code: "23514" });
     const w = recorder(1, (items) => (items.includes(3) ? bad : undefined));
     const gc = new GroupCommit({ write: w.write, maxBatch: 100, windowMs: 5, maxConcurrent: 2 });
     const results = await Promise.allSettled([1, 2, 3, 4].map((i) => gc.submit(i)));
@@ -90,7 +90,7 @@ describe("GroupCommit", () => {
 
 describe("GroupCommit when the database falls behind", () => {
   it("refuses items that waited past maxWaitMs for a writer, as a transient overload, and writes the rest", async () => {
-    const w = recorder(120);
+    const w = recorder(400);
     const gc = new GroupCommit({ write: w.write, maxBatch: 1, windowMs: 0, maxConcurrent: 1, maxWaitMs: 50 });
     const results = await Promise.allSettled([1, 2, 3].map((i) => gc.submit(i)));
     expect(results[0]).toEqual({ status: "fulfilled", value: 10 });
@@ -101,5 +101,60 @@ describe("GroupCommit when the database falls behind", () => {
       expect(isTransientDatabaseError(reason)).toBe(true);
     }
     expect(w.batches).toEqual([[1]]);
+  });
+});
+
+describe("GroupCommit after a failure", () => {
+  const connectionLost = () => Object.assign(new Error("Connection terminated unexpectedly"), { code: "ECONNRESET" });
+
+  it("answers the items a lost connection wrote after all, and fails only the others", async () => {
+    const lost = connectionLost();
+    const gc = new GroupCommit<number, number>({
+      write: async () => Promise.reject(lost),
+      // The commit happened for 1 and 3 before the connection dropped.
+      recover: async (items) => items.map((i) => (i === 2 ? undefined : i * 10)),
+      maxBatch: 10,
+      windowMs: 5,
+      maxConcurrent: 1,
+    });
+    const results = await Promise.allSettled([1, 2, 3].map((i) => gc.submit(i)));
+    expect(results).toEqual([
+      { status: "fulfilled", value: 10 },
+      { status: "rejected", reason: lost },
+      { status: "fulfilled", value: 30 },
+    ]);
+  });
+
+  it("fails the rest of a batch at once when the database goes away while its items are retried one by one", async () => {
+    const calls: number[][] = [];
+    const bad = Object.assign(new Error("bad row"), { code: "22021" });
+    const lost = connectionLost();
+    const gc = new GroupCommit<number, number>({
+      write: async (items) => {
+        calls.push(items);
+        if (items.length > 1) throw bad;
+        if (items[0] === 2) throw lost;
+        return items.map((i) => i * 10);
+      },
+      maxBatch: 10,
+      windowMs: 5,
+      maxConcurrent: 1,
+    });
+    const results = await Promise.allSettled([1, 2, 3, 4].map((i) => gc.submit(i)));
+    expect(results.map((r) => (r.status === "fulfilled" ? r.value : r.reason))).toEqual([10, lost, lost, lost]);
+    expect(calls).toEqual([[1, 2, 3, 4], [1], [2]]);
+  });
+
+  it("never turns a written batch into a failed one when something after the write throws", async () => {
+    const gc = new GroupCommit<number, number>({
+      write: async (items) => items.map((i) => i * 10),
+      onBatch: () => {
+        throw new Error("metrics broke");
+      },
+      maxBatch: 10,
+      windowMs: 5,
+      maxConcurrent: 1,
+    });
+    expect(await Promise.all([1, 2].map((i) => gc.submit(i)))).toEqual([10, 20]);
   });
 });

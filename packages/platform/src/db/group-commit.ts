@@ -3,12 +3,12 @@ import { DatabaseOverloaded, isTransientDatabaseError } from "./errors.ts";
 export interface GroupCommitOptions<I, O> {
   /**
    * Writes one batch in one transaction and returns one outcome per item, in the items' order.
-   * A throw fails the batch: see `isolateFailures`.
+   * A throw fails the batch: see `isolateFailures` and `recover`.
    */
   write: (items: I[]) => Promise<O[]>;
   /** A batch is written as soon as this many items wait. */
   maxBatch: number;
-  /** …or once the first waiting item has waited this long (0: on the next turn of the event loop). */
+  /** …or once the first waiting item has waited this long (0: at once, unless every writer is busy). */
   windowMs: number;
   /** Batches being written at once (each holds one database connection). */
   maxConcurrent: number;
@@ -21,15 +21,28 @@ export interface GroupCommitOptions<I, O> {
   keyOf?: (item: I) => string | undefined;
   /**
    * Whether a failed batch is retried item by item, so that one bad row fails alone and its
-   * neighbours are written. Default: every failure except those about reaching the database
-   * (retrying a batch a down database refused, one row at a time, only multiplies the load).
+   * neighbours are written. Default: errors about the rows' data (SQLSTATE classes 22 and 23);
+   * any other failure (the database unreachable, refusing, shutting down) fails the whole batch
+   * at once, since retrying it row by row would only multiply the load.
    */
   isolateFailures?: (error: unknown) => boolean;
+  /**
+   * After a batch failed for a transient reason (e.g. the connection dropped), which items were
+   * written after all: the commit may have happened before the answer was lost. Their callers get
+   * their outcome instead of an error they would retry (a retry without an idempotency key would
+   * place the order twice). undefined for an item not written; a throw leaves all failed.
+   */
+  recover?: (items: I[]) => Promise<(O | undefined)[]>;
   /** Told the size of every batch written (metrics). */
   onBatch?: (size: number) => void;
 }
 
 type Waiting<I, O> = { item: I; since: number; resolve: (value: O) => void; reject: (error: unknown) => void };
+
+/** SQLSTATE classes 22 (data exception) and 23 (integrity constraint violation): the rows, not the database. */
+export function isRowError(error: unknown): boolean {
+  return /^(22|23)/.test(String((error as { code?: unknown } | undefined)?.code ?? ""));
+}
 
 /**
  * Group commit: items submitted concurrently (e.g. orders of concurrent POSTs) are written
@@ -39,15 +52,35 @@ type Waiting<I, O> = { item: I; since: number; resolve: (value: O) => void; reje
  * the row rate climbs.
  */
 export class GroupCommit<I, O> {
-  readonly #o: Required<Omit<GroupCommitOptions<I, O>, "keyOf" | "onBatch">> & Pick<GroupCommitOptions<I, O>, "keyOf" | "onBatch">;
-  #expiry: NodeJS.Timeout | undefined;
+  readonly #write: GroupCommitOptions<I, O>["write"];
+  readonly #maxBatch: number;
+  readonly #windowMs: number;
+  readonly #maxConcurrent: number;
+  readonly #maxWaitMs: number;
+  readonly #keyOf: GroupCommitOptions<I, O>["keyOf"];
+  readonly #isolateFailures: (error: unknown) => boolean;
+  readonly #recover: GroupCommitOptions<I, O>["recover"];
+  readonly #onBatch: GroupCommitOptions<I, O>["onBatch"];
+  /** In arrival order (items are only ever removed, or appended at the end). */
   #queue: Waiting<I, O>[] = [];
   #inFlight = 0;
   #timer: NodeJS.Timeout | undefined;
+  #timerDue = Number.POSITIVE_INFINITY;
 
   constructor(options: GroupCommitOptions<I, O>) {
-    if (options.maxBatch < 1 || options.maxConcurrent < 1 || options.windowMs < 0) throw new RangeError("group commit needs maxBatch ≥ 1, maxConcurrent ≥ 1, windowMs ≥ 0");
-    this.#o = { isolateFailures: (error) => !isTransientDatabaseError(error), maxWaitMs: 1_000, ...options };
+    const maxWaitMs = options.maxWaitMs ?? 1_000;
+    if (!(options.maxBatch >= 1 && options.maxConcurrent >= 1 && options.windowMs >= 0 && maxWaitMs > 0)) {
+      throw new RangeError("group commit needs maxBatch ≥ 1, maxConcurrent ≥ 1, windowMs ≥ 0, maxWaitMs > 0");
+    }
+    this.#write = options.write;
+    this.#maxBatch = options.maxBatch;
+    this.#windowMs = options.windowMs;
+    this.#maxConcurrent = options.maxConcurrent;
+    this.#maxWaitMs = maxWaitMs;
+    this.#keyOf = options.keyOf;
+    this.#isolateFailures = options.isolateFailures ?? isRowError;
+    this.#recover = options.recover;
+    this.#onBatch = options.onBatch;
   }
 
   /** Items waiting for a batch, and batches being written (for metrics and tests). */
@@ -66,55 +99,63 @@ export class GroupCommit<I, O> {
   }
 
   #schedule(): void {
-    this.#refuseExpired();
-    while (this.#queue.length > 0 && this.#inFlight < this.#o.maxConcurrent) {
-      const first = this.#queue[0] as Waiting<I, O>;
-      const due = first.since + this.#o.windowMs - performance.now();
-      if (this.#queue.length < this.#o.maxBatch && due > 0) {
-        this.#timer ??= setTimeout(() => {
-          this.#timer = undefined;
-          this.#schedule();
-        }, Math.ceil(due));
-        return;
-      }
+    for (;;) {
+      this.#refuseExpired();
+      const first = this.#queue[0];
+      if (!first || this.#inFlight >= this.#maxConcurrent) break;
+      if (this.#queue.length < this.#maxBatch && first.since + this.#windowMs > performance.now()) break;
       void this.#writeBatch(this.#takeBatch());
     }
+    // Wake up when the first waiting item's window closes (a writer is free) or its wait expires.
+    const first = this.#queue[0];
+    if (first) this.#wakeAt(this.#inFlight < this.#maxConcurrent ? first.since + this.#windowMs : first.since + this.#maxWaitMs);
   }
 
-  /** Refuses the items that waited past maxWaitMs; checks again when the oldest one left will expire. */
+  #wakeAt(due: number): void {
+    if (this.#timer && this.#timerDue <= due) return;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timerDue = due;
+    this.#timer = setTimeout(
+      () => {
+        this.#timer = undefined;
+        this.#timerDue = Number.POSITIVE_INFINITY;
+        this.#schedule();
+      },
+      Math.max(0, Math.ceil(due - performance.now())),
+    );
+    // A process with nothing else to do need not stay up for the timer: the waiting callers hold it.
+    this.#timer.unref();
+  }
+
+  /** Refuses the items that waited past maxWaitMs: a prefix of the queue, which is in arrival order. */
   #refuseExpired(): void {
     const now = performance.now();
-    const limit = this.#o.maxWaitMs;
-    if (this.#queue.some((w) => now - w.since >= limit)) {
-      const expired = this.#queue.filter((w) => now - w.since >= limit);
-      this.#queue = this.#queue.filter((w) => now - w.since < limit);
-      const error = new DatabaseOverloaded(`waited ${limit} ms for a database writer`);
-      for (const w of expired) w.reject(error);
-    }
-    if (this.#queue.length > 0 && this.#inFlight >= this.#o.maxConcurrent && !this.#expiry) {
-      const first = this.#queue[0] as Waiting<I, O>;
-      this.#expiry = setTimeout(() => {
-        this.#expiry = undefined;
-        this.#schedule();
-      }, Math.max(1, Math.ceil(first.since + limit - now)));
-    }
+    let n = 0;
+    while (n < this.#queue.length && now - (this.#queue[n] as Waiting<I, O>).since >= this.#maxWaitMs) n++;
+    if (n === 0) return;
+    const expired = this.#queue.splice(0, n);
+    const error = new DatabaseOverloaded(`waited ${this.#maxWaitMs} ms for a database writer`);
+    for (const waiting of expired) waiting.reject(error);
   }
 
   /** Up to maxBatch items in arrival order, skipping those whose key is already in the batch. */
   #takeBatch(): Waiting<I, O>[] {
+    if (!this.#keyOf) return this.#queue.splice(0, this.#maxBatch);
     const batch: Waiting<I, O>[] = [];
-    const left: Waiting<I, O>[] = [];
+    const skipped: Waiting<I, O>[] = [];
     const keys = new Set<string>();
-    for (const waiting of this.#queue) {
-      const key = this.#o.keyOf?.(waiting.item);
-      if (batch.length >= this.#o.maxBatch || (key !== undefined && keys.has(key))) {
-        left.push(waiting);
+    let i = 0;
+    for (; i < this.#queue.length && batch.length < this.#maxBatch; i++) {
+      const waiting = this.#queue[i] as Waiting<I, O>;
+      const key = this.#keyOf(waiting.item);
+      if (key !== undefined && keys.has(key)) {
+        skipped.push(waiting);
         continue;
       }
       if (key !== undefined) keys.add(key);
       batch.push(waiting);
     }
-    this.#queue = left;
+    this.#queue = skipped.length === 0 ? this.#queue.slice(i) : [...skipped, ...this.#queue.slice(i)];
     return batch;
   }
 
@@ -122,24 +163,34 @@ export class GroupCommit<I, O> {
     this.#inFlight++;
     try {
       await this.#settle(batch);
+    } catch (error) {
+      // #settle answers every item itself; this is a last guard so no caller waits for ever.
+      for (const waiting of batch) waiting.reject(error);
     } finally {
       this.#inFlight--;
       this.#schedule();
     }
   }
 
+  /** Writes a batch and answers each of its items; returns the error of a batch that failed as a whole. */
   async #settle(batch: Waiting<I, O>[]): Promise<void> {
     let outcomes: O[];
     try {
-      outcomes = await this.#o.write(batch.map((w) => w.item));
-      this.#o.onBatch?.(batch.length);
+      outcomes = await this.#write(batch.map((w) => w.item));
     } catch (error) {
-      if (batch.length > 1 && this.#o.isolateFailures(error)) {
-        // One bad item must not fail its neighbours: each alone, one after another.
-        for (const waiting of batch) await this.#settle([waiting]);
-      } else {
-        for (const waiting of batch) waiting.reject(error);
+      if (batch.length > 1 && this.#isolateFailures(error)) {
+        // One bad item must not fail its neighbours: each alone, one after another, until the
+        // failure is no longer about an item (then the rest fail with it, at once).
+        for (const [i, waiting] of batch.entries()) {
+          const failure = await this.#settleAlone(waiting);
+          if (failure !== undefined && !this.#isolateFailures(failure)) {
+            for (const rest of batch.slice(i + 1)) rest.reject(failure);
+            return;
+          }
+        }
+        return;
       }
+      await this.#failOrRecover(batch, error);
       return;
     }
     if (outcomes.length !== batch.length) {
@@ -147,6 +198,42 @@ export class GroupCommit<I, O> {
       for (const waiting of batch) waiting.reject(error);
       return;
     }
+    // Answered first: nothing after the commit may turn a written batch into a failed one.
     for (const [i, waiting] of batch.entries()) waiting.resolve(outcomes[i] as O);
+    try {
+      this.#onBatch?.(batch.length);
+    } catch {
+      // metrics only
+    }
+  }
+
+  /** One item as a batch of its own; returns its failure, if any (already answered). */
+  async #settleAlone(waiting: Waiting<I, O>): Promise<unknown> {
+    try {
+      const [outcome] = await this.#write([waiting.item]);
+      waiting.resolve(outcome as O);
+      return undefined;
+    } catch (error) {
+      if (this.#isolateFailures(error)) waiting.reject(error);
+      else await this.#failOrRecover([waiting], error);
+      return error;
+    }
+  }
+
+  /** Fails a batch, except the items a transient failure wrote after all (see `recover`). */
+  async #failOrRecover(batch: Waiting<I, O>[], error: unknown): Promise<void> {
+    let found: (O | undefined)[] = [];
+    if (this.#recover && isTransientDatabaseError(error)) {
+      try {
+        found = await this.#recover(batch.map((w) => w.item));
+      } catch {
+        found = [];
+      }
+    }
+    for (const [i, waiting] of batch.entries()) {
+      const outcome = found[i];
+      if (outcome !== undefined) waiting.resolve(outcome);
+      else waiting.reject(error);
+    }
   }
 }

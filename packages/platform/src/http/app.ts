@@ -11,7 +11,7 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, Lo
 import type { Logger } from "../logger.ts";
 import type { Metrics } from "../metrics.ts";
 import type { AdminAuth } from "./admin-auth.ts";
-import { isTransientDatabaseError } from "../db/errors.ts";
+import { DatabaseOverloaded, isTransientDatabaseError } from "../db/errors.ts";
 import { expectedErrorReply, HttpError } from "./errors.ts";
 
 export type HttpApp = FastifyInstance<
@@ -129,7 +129,9 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
     if (isTransientDatabaseError(error)) {
       // The database is unreachable: tell the client to come back instead of failing the order.
       request.log.warn({ err: error, route: request.routeOptions.url, path: pathOf(request.url) }, "database unavailable");
-      unavailableUntil = Date.now() + 1_000;
+      // Our own write queue running over (DatabaseOverloaded) refuses only the requests that
+      // waited: reads on other pools, and the next orders, may well be served.
+      if (!(error instanceof DatabaseOverloaded)) unavailableUntil = Date.now() + 1_000;
       return reply.code(503).header("retry-after", "2").send({ error: "temporarily unavailable, retry shortly", code: 503 });
     }
     const status = error.statusCode ?? 500;

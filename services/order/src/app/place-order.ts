@@ -3,7 +3,7 @@ import { DomainError, type Order, type OrderPlaced } from "@spgroup/contracts";
 import { GroupCommit, newId, type Pool } from "@spgroup/platform";
 import type { NewOrder } from "../domain/new-order.ts";
 import { INITIAL_STATUS } from "../domain/order-status.ts";
-import { findIdempotentOrder, insertOrdersWithOutbox, type PendingOrder } from "../db/orders.ts";
+import { findIdempotentOrder, findOrdersByIds, insertOrdersWithOutbox, type PendingOrder } from "../db/orders.ts";
 import type { OrderContext } from "./context.ts";
 
 export interface PlacedOrder {
@@ -44,6 +44,9 @@ export function createOrderWriter(ctx: Pick<OrderContext, "relay"> & { pool: Poo
       ctx.relay.nudge();
       return orders;
     },
+    // The connection dropped: the orders the statement committed before that are answered as placed
+    // (their ids are ours, fresh per request); the others get 503 and are retried by their clients.
+    recover: (batch) => findOrdersByIds(ctx.pool, batch.map((p) => p.id)),
     ...(onBatch ? { onBatch } : {}),
   });
 }

@@ -92,6 +92,13 @@ export async function insertOrdersWithOutbox(db: Queryable, pending: PendingOrde
   });
 }
 
+/** The orders among these ids that exist (a batch whose commit's answer was lost), in the ids' order. */
+export async function findOrdersByIds(db: Queryable, ids: string[]): Promise<(Order | undefined)[]> {
+  const { rows } = await db.query<Order>(`SELECT ${COLUMNS} FROM orders WHERE id = ANY($1::text[])`, [ids]);
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return ids.map((id) => byId.get(id));
+}
+
 export async function findOrder(db: Queryable, id: string): Promise<Order | undefined> {
   const { rows } = await db.query<Order>(`SELECT ${COLUMNS} FROM orders WHERE id = $1`, [id]);
   return rows[0];

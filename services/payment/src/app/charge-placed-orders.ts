@@ -26,12 +26,14 @@ export async function chargePlacedOrders(client: DbClient, gateway: PaymentGatew
   const paid = await ordersAlreadyPaid(client, placed.map((e) => e.data.order_id));
   const seen = new Set<string>();
   const toSettle = placed.filter((e) => !paid.has(e.data.order_id) && !seen.has(e.data.order_id) && seen.add(e.data.order_id));
-  const now = (policy.now ?? Date.now)();
+  const now = policy.now ?? Date.now;
+  // The deadline is checked when each charge starts: with a bounded number in flight, the last of
+  // a batch may start well after the first.
   const outcomes = await mapBounded(
     toSettle,
     policy.chargeConcurrency ?? DEFAULT_CHARGE_CONCURRENCY,
     (e): Promise<ChargeOutcome> =>
-      isPastDeadline(e.data.pay_by, now, policy.deadlineMarginMs) ? Promise.resolve({ approved: false, reason: DEADLINE_PASSED_REASON }) : gateway.charge(chargeFor(e.data)),
+      isPastDeadline(e.data.pay_by, now(), policy.deadlineMarginMs) ? Promise.resolve({ approved: false, reason: DEADLINE_PASSED_REASON }) : gateway.charge(chargeFor(e.data)),
   );
   const inserted = await insertPayments(
     client,
