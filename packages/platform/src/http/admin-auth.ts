@@ -1,6 +1,7 @@
 import { randomBytes, scrypt, timingSafeEqual } from "node:crypto";
 import { promisify } from "node:util";
 import { jwtVerify, SignJWT } from "jose";
+import { type HmacKey, hs256Key } from "./token-key.ts";
 import type { AdminAuthConfig } from "../config.ts";
 
 const scryptAsync = promisify(scrypt) as (password: string, salt: Buffer, keylen: number, options: { N: number; r: number; p: number; maxmem: number }) => Promise<Buffer>;
@@ -60,14 +61,14 @@ export interface AdminSession {
 /** Operator sessions are short-lived HS256 tokens signed with the shared ADMIN_TOKEN_SECRET. */
 export class AdminAuth {
   readonly #config: AdminAuthConfig;
-  readonly #key: Uint8Array;
+  readonly #key: Promise<HmacKey>;
   #passwordHash: Promise<string>;
   readonly #logins = new BoundedGate(1, 8);
 
   constructor(config: AdminAuthConfig) {
     if (config.tokenSecret.length < 32) throw new Error("ADMIN_TOKEN_SECRET must be at least 32 characters");
     this.#config = config;
-    this.#key = new TextEncoder().encode(config.tokenSecret);
+    this.#key = hs256Key(config.tokenSecret);
     // Hashed lazily with cheap parameters when only a plain local password is configured.
     this.#passwordHash = config.passwordHash ? Promise.resolve(config.passwordHash) : hashPassword(config.password ?? "", 2 ** 14);
   }
@@ -98,7 +99,7 @@ export class AdminAuth {
       .setAudience(AUDIENCE)
       .setIssuedAt()
       .setExpirationTime(expiresAt)
-      .sign(this.#key);
+      .sign(await this.#key);
     return { token, expires_at: new Date(expiresAt * 1000).toISOString() };
   }
 
@@ -108,7 +109,7 @@ export class AdminAuth {
     if (!match?.[1]) return undefined;
     try {
       // exp is required (a token without one would be valid for ever), and so is our issuer.
-      const { payload } = await jwtVerify(match[1], this.#key, { audience: AUDIENCE, issuer: this.#config.tokenIssuer, algorithms: ["HS256"], requiredClaims: ["exp", "sub"] });
+      const { payload } = await jwtVerify(match[1], await this.#key, { audience: AUDIENCE, issuer: this.#config.tokenIssuer, algorithms: ["HS256"], requiredClaims: ["exp", "sub"] });
       return payload.role === "admin" ? payload.sub : undefined;
     } catch {
       return undefined;

@@ -1,4 +1,5 @@
 import { jwtVerify, SignJWT } from "jose";
+import { type HmacKey, hs256Key } from "./token-key.ts";
 
 const AUDIENCE = "spgroup-customer";
 
@@ -11,17 +12,17 @@ export const LOCAL_CUSTOMER_SECRET = "local-dev-customer-secret-change-me-012345
  * customer's name.
  */
 export class CustomerAuth {
-  readonly #key: Uint8Array;
+  readonly #key: Promise<HmacKey>;
   readonly #issuer: string | undefined;
 
   /** `issuer`: when set (CUSTOMER_TOKEN_ISSUER), tokens must name it in `iss`. */
   constructor(secret: string, issuer?: string) {
     if (secret.length < 32) throw new Error("CUSTOMER_TOKEN_SECRET must be at least 32 characters");
-    this.#key = new TextEncoder().encode(secret);
+    this.#key = hs256Key(secret);
     this.#issuer = issuer;
   }
 
-  issue(customerId: string, ttlSeconds = 3_600): Promise<string> {
+  async issue(customerId: string, ttlSeconds = 3_600): Promise<string> {
     const token = new SignJWT({}).setProtectedHeader({ alg: "HS256" });
     if (this.#issuer) token.setIssuer(this.#issuer);
     return token
@@ -29,7 +30,7 @@ export class CustomerAuth {
       .setAudience(AUDIENCE)
       .setIssuedAt()
       .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
-      .sign(this.#key);
+      .sign(await this.#key);
   }
 
   /** The customer id a token proves, or undefined for a missing, forged or expired one. */
@@ -38,7 +39,7 @@ export class CustomerAuth {
     if (!match?.[1]) return undefined;
     try {
       // exp is required: an identity provider's token without one would be valid for ever.
-      const { payload } = await jwtVerify(match[1], this.#key, {
+      const { payload } = await jwtVerify(match[1], await this.#key, {
         audience: AUDIENCE,
         algorithms: ["HS256"],
         requiredClaims: ["exp", "sub"],
