@@ -57,6 +57,10 @@ export class OutboxRelay {
   #running = false;
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
+  /** Ends any idle wait, nudgeable or not (stop). */
+  #endIdle: (() => void) | undefined;
+  /** Whether the last pass held the relay lock (this instance is the database's active relay). */
+  #active = false;
   #failures = 0;
   #producer: StringProducer;
   readonly #options: Required<Omit<OutboxRelayOptions, "metrics">> & Pick<OutboxRelayOptions, "metrics">;
@@ -100,7 +104,7 @@ export class OutboxRelay {
 
   async stop(): Promise<void> {
     this.#running = false;
-    this.nudge();
+    this.#endIdle?.();
     await this.#loop;
   }
 
@@ -121,7 +125,11 @@ export class OutboxRelay {
         await sleep(delay);
         continue;
       }
-      if (published < batchSize) await this.#idle(idlePollMs);
+      // Another instance holds the relay lock and publishes every instance's rows: this one only
+      // polls, to take over when that one is gone. Woken by its own commits, it would run a
+      // lock-and-give-up transaction per order batch, for nothing.
+      if (!this.#active) await this.#idle(idlePollMs, false);
+      else if (published < batchSize) await this.#idle(idlePollMs, true);
     }
   }
 
@@ -133,16 +141,18 @@ export class OutboxRelay {
     void withDeadline(old.close(true), 10_000, "closing the relay's old producer").catch(() => {});
   }
 
-  #idle(ms: number): Promise<void> {
+  #idle(ms: number, nudgeable: boolean): Promise<void> {
     return new Promise((resolve) => {
       const timer = setTimeout(done, ms);
       const self = this;
       function done() {
         clearTimeout(timer);
         self.#wake = undefined;
+        self.#endIdle = undefined;
         resolve();
       }
-      this.#wake = done;
+      this.#wake = nudgeable ? done : undefined;
+      this.#endIdle = done;
     });
   }
 
@@ -154,7 +164,8 @@ export class OutboxRelay {
     try {
       await client.query("BEGIN");
       const lock = await client.query<{ locked: boolean }>("SELECT pg_try_advisory_xact_lock($1) AS locked", [RELAY_LOCK]);
-      if (!lock.rows[0]?.locked) {
+      this.#active = lock.rows[0]?.locked === true;
+      if (!this.#active) {
         await client.query("COMMIT");
         return 0;
       }
