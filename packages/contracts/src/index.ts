@@ -9,3 +9,4 @@ export * from "./statuses.ts";
 export * from "./topics.ts";
 export * from "./validate.ts";
 export * from "./http/campaigns.ts";
+export * from "./asyncapi.ts";

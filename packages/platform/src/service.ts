@@ -110,6 +110,7 @@ export async function bootService(config: PlatformConfig, options: { migrationsD
         corsOrigins: config.corsOrigins,
         rateLimitPerClientPerMinute: config.rateLimitPerClientPerMinute,
         loginAttemptsPerClientPerMinute: config.loginAttemptsPerClientPerMinute,
+        topicPrefix: config.kafkaTopicPrefix,
       }),
     consumer: (spec) => {
       const consumer = new EventConsumer({

@@ -5,6 +5,7 @@ import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
+import { asyncApiDocument } from "@spgroup/contracts";
 import { Ajv } from "ajv";
 import addFormats from "ajv-formats";
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, LogController } from "fastify";
@@ -37,6 +38,8 @@ export interface HttpAppOptions {
   rateLimitPerClientPerMinute?: number;
   /** Sign-in attempts per minute from one client address (each costs a scrypt). */
   loginAttemptsPerClientPerMinute?: number;
+  /** KAFKA_TOPIC_PREFIX, so the AsyncAPI document names the topics as this deployment has them. */
+  topicPrefix?: string;
 }
 
 // Bodies are validated strictly (no coercion, unknown fields rejected); query strings and params
@@ -177,6 +180,9 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
     },
   });
   await app.register(swaggerUi, { routePrefix: "/docs" });
+  // The Kafka side of the same contracts, next to the OpenAPI document.
+  const asyncApi = asyncApiDocument(options.topicPrefix ?? "");
+  app.get("/docs/asyncapi.json", { schema: { hide: true } }, async () => asyncApi);
 
   const LoginBody = Type.Object(
     { username: Type.String({ minLength: 1, maxLength: 100 }), password: Type.String({ minLength: 1, maxLength: 200 }) },

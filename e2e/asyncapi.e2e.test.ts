@@ -1,0 +1,65 @@
+import { TOPICS } from "@spgroup/contracts";
+import { customerHeaders, eventually, recordTopic } from "@spgroup/infra/testing";
+import { Ajv } from "ajv";
+import addFormats from "ajv-formats";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { startProcessStack } from "./support/stack.ts";
+
+type Channel = { address: string; messages: Record<string, { $ref: string }> };
+type Doc = { asyncapi: string; channels: Record<string, Channel>; components: { messages: Record<string, { payload: object }> } };
+
+describe("the AsyncAPI document", () => {
+  let stack: Awaited<ReturnType<typeof startProcessStack>>;
+  let recorders: Awaited<ReturnType<typeof recordTopic>>[] = [];
+
+  beforeAll(async () => {
+    // A payer slower than the payment timeout, so a late success asks for a refund and gets one:
+    // every topic carries something.
+    stack = await startProcessStack(inject("infra"), {
+      ORDER_PAYMENT_TIMEOUT_MS: "1500",
+      ORDER_EXPIRY_SWEEP_MS: "100",
+      PAYMENT_DEADLINE_MARGIN_MS: "0",
+      PAYMENT_SLOW_LATENCY_MS: "3000",
+      PAYMENT_REFUND_PASS_INTERVAL_MS: "100",
+    });
+    recorders = await Promise.all(Object.values(TOPICS).map((t) => recordTopic(inject("infra").kafkaBrokers, `${stack.topicPrefix}${t}`)));
+  });
+  afterAll(async () => {
+    await Promise.all(recorders.map((r) => r.close()));
+    await stack?.stop();
+  });
+
+  it("describes every topic with the events its producer really writes", async () => {
+    const doc = (await (await fetch(`${stack.order.url}/docs/asyncapi.json`)).json()) as Doc;
+    expect(doc.asyncapi).toBe("3.0.0");
+    const byAddress = new Map(Object.values(doc.channels).map((c) => [c.address, c]));
+    expect([...byAddress.keys()].sort()).toEqual(Object.values(TOPICS).map((t) => `${stack.topicPrefix}${t}`).sort());
+
+    for (const customer of ["api-1", "api-2", "DECLINE-api", "SLOW-api"]) {
+      const response = await fetch(`${stack.order.url}/api/v1/orders`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...(await customerHeaders(customer)) },
+        body: JSON.stringify({ customer_id: customer, customer_name: `Customer ${customer}`, total_amount: "250.00" }),
+      });
+      expect(response.status).toBe(202);
+    }
+    // Every topic has carried at least one event (the refund comes last).
+    await eventually(async () => (recorders.every((r) => r.messages.length > 0) ? true : undefined), 30_000, "an event on every topic");
+
+    const ajv = new Ajv({ strict: false, allErrors: true });
+    addFormats.default(ajv);
+    for (const [i, topic] of Object.values(TOPICS).entries()) {
+      const channel = byAddress.get(`${stack.topicPrefix}${topic}`) as Channel;
+      const validators = Object.values(channel.messages).map((m) => {
+        const name = m.$ref.split("/").at(-1) as string;
+        const message = doc.components.messages[name];
+        if (!message) throw new Error(`${m.$ref} is not in components.messages`);
+        return ajv.compile(message.payload);
+      });
+      for (const recorded of (recorders[i] as Awaited<ReturnType<typeof recordTopic>>).messages) {
+        const valid = validators.some((validate) => validate(recorded.value));
+        expect(valid, `${topic}: ${JSON.stringify(recorded.value)}`).toBe(true);
+      }
+    }
+  });
+});
