@@ -4,15 +4,53 @@ export class ConfigError extends Error {}
 
 type Env = Record<string, string | undefined>;
 
+/** Key under which a recording environment (configVariables) takes note of each variable's default. */
+const RECORDER = Symbol.for("spgroup.config-recorder");
+type Recorder = (name: string, fallback: unknown, kind?: "secret") => void;
+const note = (env: Env, name: string, fallback: unknown, kind?: "secret") => (env as unknown as Record<symbol, Recorder | undefined>)[RECORDER]?.(name, fallback, kind);
+
+/** One environment variable a configuration reads: its default, and whether it is a secret. */
+export interface EnvVariable {
+  name: string;
+  default?: string;
+  secret: boolean;
+}
+
+/**
+ * Every variable a configuration loader reads, in the order it reads them, with the default it
+ * falls back to: the loader runs once against an empty, recording environment. The one config
+ * definition is the loader itself; .env.example and its completeness test are built from this.
+ */
+export function configVariables(load: (env: Env) => unknown): EnvVariable[] {
+  const found = new Map<string, EnvVariable>();
+  const recorder: Recorder = (name, fallback, kind) => {
+    const variable = found.get(name) ?? { name, secret: false };
+    if (fallback !== undefined && variable.default === undefined) variable.default = String(fallback);
+    if (kind === "secret") variable.secret = true;
+    found.set(name, variable);
+  };
+  const env = new Proxy({} as Env, {
+    get(_target, key) {
+      if (key === RECORDER) return recorder;
+      if (typeof key === "string" && !found.has(key)) found.set(key, { name: key, secret: false });
+      return undefined;
+    },
+  });
+  load(env);
+  return [...found.values()];
+}
+
 export function readEnv(env: Env = process.env) {
   return {
     string(name: string, fallback?: string): string {
+      note(env, name, fallback);
       const value = env[name];
       if (value !== undefined && value !== "") return value;
       if (fallback !== undefined) return fallback;
       throw new ConfigError(`missing required environment variable ${name}`);
     },
     int(name: string, fallback: number, { min = 0, max = Number.MAX_SAFE_INTEGER } = {}): number {
+      note(env, name, fallback);
       const raw = env[name];
       if (raw === undefined || raw === "") return fallback;
       const value = Number(raw);
@@ -22,6 +60,7 @@ export function readEnv(env: Env = process.env) {
       return value;
     },
     number(name: string, fallback: number, { min = -Infinity, max = Infinity } = {}): number {
+      note(env, name, fallback);
       const raw = env[name];
       if (raw === undefined || raw === "") return fallback;
       const value = Number(raw);
@@ -31,6 +70,7 @@ export function readEnv(env: Env = process.env) {
       return value;
     },
     bool(name: string, fallback: boolean): boolean {
+      note(env, name, fallback);
       const raw = env[name];
       if (raw === undefined || raw === "") return fallback;
       if (raw === "true" || raw === "1") return true;
@@ -64,6 +104,7 @@ export function deploymentOf(env: Env): Deployment {
  * default; locally the default stands in and its name is noted in `defaulted`.
  */
 export function secretFrom(env: Env, deployment: Deployment, name: string, localDefault: string, defaulted: string[]): string {
+  note(env, name, undefined, "secret");
   const value = env[name];
   if (deployment === "production") {
     if (value === undefined || value === "") throw new ConfigError(`${name} must be set when DEPLOYMENT=production`);

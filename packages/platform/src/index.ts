@@ -1,5 +1,5 @@
 export { mapBounded } from "./concurrency.ts";
-export { ConfigError, type Deployment, LOCAL_ADMIN_SECRET, loadPlatformConfig, type PlatformConfig, readEnv, secretFrom } from "./config.ts";
+export { ConfigError, configVariables, type Deployment, type EnvVariable, LOCAL_ADMIN_SECRET, loadPlatformConfig, type PlatformConfig, readEnv, secretFrom } from "./config.ts";
 export { DatabaseOverloaded, isTransientDatabaseError } from "./db/errors.ts";
 export { ADVISORY_LOCKS } from "./db/locks.ts";
 export { GroupCommit, type GroupCommitOptions } from "./db/group-commit.ts";
