@@ -37,7 +37,7 @@ app.get("/ops/lag", async () => {
     Object.entries(upstream).map(async ([service, url]) => {
       try {
         const text = await (await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(2_000) })).text();
-        const line = text.split("\n").find((l) => l.startsWith("consumer_lag"));
+        const line = text.split("\n").find((l) => /^spgroup_consumer_lag[{ ]/.test(l));
         return [service, line ? Number(line.split(" ").at(-1)) : null] as const;
       } catch {
         return [service, null] as const;

@@ -65,7 +65,7 @@ export async function bootService(config: PlatformConfig, options: { migrationsD
   ]);
   if (applied.length > 0) logger.info({ applied }, "migrations applied");
 
-  const kafka: KafkaSettings = { brokers: config.kafkaBrokers, clientId: config.serviceName, topicPrefix: config.kafkaTopicPrefix };
+  const kafka: KafkaSettings = { brokers: config.kafkaBrokers, clientId: config.serviceName, topicPrefix: config.kafkaTopicPrefix, metrics: metrics.kafkaClients };
   const topic = (name: string) => topicName(kafka, name);
   // Every topic and its dead-letter topic.
   await ensureTopics(kafka, options.topics.flatMap((t) => [topic(t), deadLetterTopic(topic(t))]), config.kafkaPartitions, {

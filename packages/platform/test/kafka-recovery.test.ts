@@ -98,7 +98,7 @@ describe("Kafka recovery", () => {
       expect(sawNotConsuming).toBe(true);
       expect(consumer.consumer).not.toBe(client);
       expect(consumer.consuming).toBe(true);
-      const stalls = (await metrics.registry.getSingleMetricAsString("consumer_stalls_total")).match(/consumer_stalls_total\{[^}]*\} (\d+)/)?.[1];
+      const stalls = (await metrics.registry.getSingleMetricAsString("spgroup_consumer_stalls_total")).match(/spgroup_consumer_stalls_total\{[^}]*\} (\d+)/)?.[1];
       expect(Number(stalls)).toBeGreaterThanOrEqual(1);
     } finally {
       await consumer.stop();

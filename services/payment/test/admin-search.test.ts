@@ -108,8 +108,11 @@ describe("operations endpoints", () => {
       expect((await service.app.inject({ method: "GET", url: "/ready" })).json()).toEqual({ status: "ready", checks: { database: true, kafka: true, consuming: true } });
       const metrics = (await service.app.inject({ method: "GET", url: "/metrics" })).body;
       for (const name of ["http_request_duration_seconds", "events_published_total", "events_consumed_total", "outbox_backlog", "consumer_lag"]) {
-        expect(metrics).toContain(name);
+        expect(metrics).toContain(`# TYPE spgroup_${name} `);
       }
+      // The Kafka clients' own metrics, in the same registry.
+      expect(metrics).toContain("# TYPE kafka_producers gauge");
+      expect(metrics).toContain("# TYPE kafka_consumers gauge");
       const openapi = (await service.app.inject({ method: "GET", url: "/docs/json" })).json();
       expect(Object.keys(openapi.paths)).toContain("/api/admin/v1/payments/search");
     } finally {

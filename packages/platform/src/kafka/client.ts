@@ -6,6 +6,8 @@ export interface KafkaSettings {
   clientId: string;
   /** Prepended to every topic name; lets test runs and environments share a broker. */
   topicPrefix: string;
+  /** Where the Kafka clients report their own metrics (kafka_produced_messages, kafka_consumers_lags, …). */
+  metrics?: ConstructorParameters<typeof Producer>[0]["metrics"];
 }
 
 export const topicName = (settings: Pick<KafkaSettings, "topicPrefix">, name: string) => `${settings.topicPrefix}${name}`;
@@ -24,6 +26,7 @@ export function createProducer(settings: KafkaSettings): StringProducer {
     retryDelay: 200,
     connectTimeout: 5_000,
     requestTimeout: 15_000,
+    ...(settings.metrics ? { metrics: settings.metrics } : {}),
   });
 }
 

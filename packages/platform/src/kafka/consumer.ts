@@ -231,6 +231,7 @@ export class EventConsumer<E extends { event_id: string }> {
       retries: 10,
       retryDelay: 500,
       ...(this.#o.groupInstanceId ? { groupInstanceId: this.#o.groupInstanceId } : {}),
+      ...(settings.metrics ? { metrics: settings.metrics } : {}),
     });
     // The client itself emits "error" when it gives up rejoining the group (its coordinator gone,
     // a connection closed mid-join). Unheard, that event kills the process; heard, it is one more
