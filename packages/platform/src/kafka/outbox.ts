@@ -57,10 +57,6 @@ export class OutboxRelay {
   #running = false;
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
-  /** Ends any idle wait, nudgeable or not (stop). */
-  #endIdle: (() => void) | undefined;
-  /** Whether the last pass held the relay lock (this instance is the database's active relay). */
-  #active = false;
   #failures = 0;
   #producer: StringProducer;
   readonly #options: Required<Omit<OutboxRelayOptions, "metrics">> & Pick<OutboxRelayOptions, "metrics">;
@@ -104,7 +100,7 @@ export class OutboxRelay {
 
   async stop(): Promise<void> {
     this.#running = false;
-    this.#endIdle?.();
+    this.nudge();
     await this.#loop;
   }
 
@@ -125,11 +121,7 @@ export class OutboxRelay {
         await sleep(delay);
         continue;
       }
-      // Another instance holds the relay lock and publishes every instance's rows: this one only
-      // polls, to take over when that one is gone. Woken by its own commits, it would run a
-      // lock-and-give-up transaction per order batch, for nothing.
-      if (!this.#active) await this.#idle(idlePollMs, false);
-      else if (published < batchSize) await this.#idle(idlePollMs, true);
+      if (published < batchSize) await this.#idle(idlePollMs);
     }
   }
 
@@ -141,18 +133,16 @@ export class OutboxRelay {
     void withDeadline(old.close(true), 10_000, "closing the relay's old producer").catch(() => {});
   }
 
-  #idle(ms: number, nudgeable: boolean): Promise<void> {
+  #idle(ms: number): Promise<void> {
     return new Promise((resolve) => {
       const timer = setTimeout(done, ms);
       const self = this;
       function done() {
         clearTimeout(timer);
         self.#wake = undefined;
-        self.#endIdle = undefined;
         resolve();
       }
-      this.#wake = nudgeable ? done : undefined;
-      this.#endIdle = done;
+      this.#wake = done;
     });
   }
 
@@ -164,8 +154,7 @@ export class OutboxRelay {
     try {
       await client.query("BEGIN");
       const lock = await client.query<{ locked: boolean }>("SELECT pg_try_advisory_xact_lock($1) AS locked", [RELAY_LOCK]);
-      this.#active = lock.rows[0]?.locked === true;
-      if (!this.#active) {
+      if (!lock.rows[0]?.locked) {
         await client.query("COMMIT");
         return 0;
       }
