@@ -33,8 +33,9 @@ const messageId = (schema: TSchema) => String(schema.$id).replace(".", "_");
 
 /**
  * The AsyncAPI 3.0 document of the platform's Kafka topics, with the deployment's topic prefix.
- * Every message is keyed by customer_id (one customer's events stay in one partition, in order)
- * and is JSON; a message a consumer cannot apply goes to `<topic>.dlq`.
+ * Every message is keyed by customer_id (one customer's events stay in one partition, in order),
+ * except the order database's watermarks, sent to each partition; all are JSON; a message a
+ * consumer cannot apply goes to `<topic>.dlq`.
  */
 export function asyncApiDocument(topicPrefix = ""): Record<string, unknown> {
   const messages: Record<string, unknown> = {};
@@ -49,7 +50,11 @@ export function asyncApiDocument(topicPrefix = ""): Record<string, unknown> {
         name: String(schema.$id),
         contentType: "application/json",
         headers: { type: "object" },
-        bindings: { kafka: { key: { type: "string", description: "customer_id" } } },
+        bindings: {
+          kafka: {
+            key: { type: "string", description: schema === OrdersWatermarkV1 ? "watermark-<partition>; sent to that partition explicitly" : "customer_id" },
+          },
+        },
         payload: schema,
       };
       refs[id] = { $ref: `#/components/messages/${id}` };
@@ -71,7 +76,7 @@ export function asyncApiDocument(topicPrefix = ""): Record<string, unknown> {
     info: {
       title: "SPgroup E-Commerce Platform events",
       version: "1.0.0",
-      description: "Kafka topics between the order, payment and campaign services. Every message is JSON in a versioned envelope (event_id, type, version, occurred_at, data), keyed by customer_id; consumers drop redeliveries by event_id.",
+      description: "Kafka topics between the order, payment and campaign services. Every message is JSON in a versioned envelope (event_id, type, version, occurred_at, data), keyed by customer_id (watermarks: one per partition, sent to it); consumers drop redeliveries by event_id.",
     },
     defaultContentType: "application/json",
     channels,

@@ -5,7 +5,7 @@ export { ADVISORY_LOCKS } from "./db/locks.ts";
 export { GroupCommit, type GroupCommitOptions } from "./db/group-commit.ts";
 export { migrate } from "./db/migrate.ts";
 export { purgeOlderThan, type Retention } from "./db/retention.ts";
-export { createPool, type DbClient, ensureDatabase, type Pool, type Queryable, type SessionSettings, withTransaction } from "./db/pool.ts";
+export { backendPidOf, createPool, type DbClient, endSession, ensureDatabase, type Pool, type Queryable, type SessionSettings, withTransaction } from "./db/pool.ts";
 export { AdminAuth, hashPassword } from "./http/admin-auth.ts";
 export { createHttpApp, type HttpApp, listen } from "./http/app.ts";
 export { type AdminRecords, adminRecordRoutes } from "./http/admin-records.ts";

@@ -9,8 +9,15 @@ export function loadOrderConfig(env: Record<string, string | undefined> = proces
     customerAuth === "required" ? secretFrom(env, platform.deployment, "CUSTOMER_TOKEN_SECRET", LOCAL_CUSTOMER_SECRET, platform.localDefaults) : "";
   // The writers share the pool with the relay, the consumer and the sweeps: leave them room.
   const groupCommitWriters = e.int("ORDER_GROUP_COMMIT_WRITERS", Math.max(1, Math.min(4, platform.databasePoolSize - 2)), { min: 1, max: 100 });
-  if (env.ORDER_GROUP_COMMIT_WRITERS !== undefined && groupCommitWriters > platform.databasePoolSize - 2) {
-    throw new ConfigError(`ORDER_GROUP_COMMIT_WRITERS (${groupCommitWriters}) must be at most DATABASE_POOL_SIZE − 2 (${platform.databasePoolSize - 2})`);
+  if (groupCommitWriters > Math.max(1, platform.databasePoolSize - 2)) {
+    throw new ConfigError(`ORDER_GROUP_COMMIT_WRITERS (${groupCommitWriters}) must be at most DATABASE_POOL_SIZE − 2 (${Math.max(1, platform.databasePoolSize - 2)})`);
+  }
+  const groupCommitWindowMs = e.int("ORDER_GROUP_COMMIT_WINDOW_MS", 2, { min: 0, max: 100 });
+  const groupCommitMaxWaitMs = e.int("ORDER_GROUP_COMMIT_MAX_WAIT_MS", 1_000, { min: 10, max: 60_000 });
+  // An order waits for its window before it may be written: a window as long as the wait bound
+  // would refuse every order that arrives alone.
+  if (groupCommitWindowMs >= groupCommitMaxWaitMs) {
+    throw new ConfigError(`ORDER_GROUP_COMMIT_WINDOW_MS (${groupCommitWindowMs}) must be below ORDER_GROUP_COMMIT_MAX_WAIT_MS (${groupCommitMaxWaitMs})`);
   }
   return {
     ...platform,
@@ -46,12 +53,12 @@ export function loadOrderConfig(env: Record<string, string | undefined> = proces
      * and one commit (0: only those that arrive while the writers are busy).
      */
     groupCommit: {
-      windowMs: e.int("ORDER_GROUP_COMMIT_WINDOW_MS", 2, { min: 0, max: 100 }),
+      windowMs: groupCommitWindowMs,
       maxBatch: e.int("ORDER_GROUP_COMMIT_MAX_BATCH", 200, { min: 1, max: 5_000 }),
       /** Batches written at once, each on one connection of the pool. */
       maxConcurrent: groupCommitWriters,
       /** An order that waited this long for a writer is refused with 503 + Retry-After (back-pressure). */
-      maxWaitMs: e.int("ORDER_GROUP_COMMIT_MAX_WAIT_MS", 1_000, { min: 10, max: 60_000 }),
+      maxWaitMs: groupCommitMaxWaitMs,
     },
     /** An Idempotency-Key is honoured for this long; older keys are purged. */
     idempotencyKeyRetentionMs: e.int("ORDER_IDEMPOTENCY_KEY_RETENTION_MS", 24 * 3600_000, { min: 60_000 }),

@@ -1,5 +1,6 @@
 import { TOPICS } from "@spgroup/contracts";
 import { customerHeaders, eventually, type recordTopic } from "@spgroup/infra/testing";
+import { isTransientDatabaseError } from "@spgroup/platform";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createOrderWriter } from "../src/app/place-order.ts";
 import type { PendingOrder } from "../src/db/orders.ts";
@@ -84,6 +85,43 @@ describe("group commit of placed orders", () => {
     const { rows } = await harness.db.query<{ n: number }>("SELECT count(DISTINCT xmin::text)::int AS n FROM orders WHERE id = ANY($1::text[])", [[id(2), id(4)]]);
     expect(rows[0]?.n).toBe(1);
     expect((await harness.db.query("SELECT count(*)::int AS n FROM orders WHERE customer_id = 'mix-k'")).rows[0].n).toBe(1);
+  });
+
+  it("answers 503 for a batch whose session died mid-statement, once that session is gone and its orders are known unwritten", async () => {
+    // Another transaction holds a key the batch needs, so the batch's statement waits on it.
+    const blocker = await harness.db.connect();
+    await blocker.query("BEGIN");
+    await blocker.query("INSERT INTO orders (id, status, total_amount, customer_id, customer_name) VALUES ('GCBLOCKER00000000001', 'PROCESSING', 1, 'killed', 'K')");
+    await blocker.query("INSERT INTO order_idempotency_keys (customer_id, key, request_hash, order_id) VALUES ('killed', 'held-key', 'h', 'GCBLOCKER00000000001')");
+    try {
+      const writer = createOrderWriter({ pool: harness.db, relay: { nudge() {} } }, { windowMs: 20, maxBatch: 10, maxConcurrent: 1 });
+      const id = (i: number) => `GCKILL${String(i).padStart(14, "0")}`;
+      const pending = (i: number, customer: string, key?: string): PendingOrder => ({
+        id: id(i),
+        status: "PROCESSING",
+        totalAmount: "10.00",
+        customerId: customer,
+        customerName: "Killed",
+        topic: `${harness.topicPrefix}${TOPICS.ordersPlaced}`,
+        payload: { event_id: crypto.randomUUID(), type: "OrderPlaced", version: 1, data: { order_id: id(i) } },
+        ...(key ? { idempotency: { key, requestHash: "h" } } : {}),
+      });
+      const outcomes = Promise.allSettled([pending(1, "killed-a"), pending(2, "killed", "held-key"), pending(3, "killed-b")].map((p) => writer.submit(p)));
+      const waiting = await eventually(
+        async () =>
+          (await harness.db.query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%order_idempotency_keys%' AND pid <> pg_backend_pid()")).rows[0]?.pid,
+        10_000,
+        "the batch waiting on the held key",
+      );
+      await harness.db.query("SELECT pg_terminate_backend($1)", [waiting]);
+      const results = await outcomes;
+      expect(results.map((r) => r.status)).toEqual(["rejected", "rejected", "rejected"]);
+      for (const r of results) expect(isTransientDatabaseError((r as PromiseRejectedResult).reason)).toBe(true);
+    } finally {
+      await blocker.query("ROLLBACK");
+      blocker.release();
+    }
+    expect((await harness.db.query("SELECT count(*)::int AS n FROM orders WHERE id LIKE 'GCKILL%'")).rows[0].n).toBe(0);
   });
 
   it("fails only the bad row of a batch; its neighbours are written with their events", async () => {

@@ -35,7 +35,7 @@ describe("GroupCommit", () => {
 
   it("writes a full batch at once, without waiting for the window", async () => {
     const w = recorder(1);
-    const gc = new GroupCommit({ write: w.write, maxBatch: 3, windowMs: 10_000, maxConcurrent: 4 });
+    const gc = new GroupCommit({ write: w.write, maxBatch: 3, windowMs: 10_000, maxConcurrent: 4, maxWaitMs: 20_000 });
     const started = performance.now();
     await Promise.all([1, 2, 3, 4, 5, 6].map((i) => gc.submit(i)));
     expect(performance.now() - started).toBeLessThan(5_000);

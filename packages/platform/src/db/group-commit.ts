@@ -30,9 +30,10 @@ export interface GroupCommitOptions<I, O> {
    * After a batch failed for a transient reason (e.g. the connection dropped), which items were
    * written after all: the commit may have happened before the answer was lost. Their callers get
    * their outcome instead of an error they would retry (a retry without an idempotency key would
-   * place the order twice). undefined for an item not written; a throw leaves all failed.
+   * place the order twice). undefined for an item certainly not written; a throw (the outcome
+   * cannot be known) leaves all failed. Given the batch's error, which may tell where it ran.
    */
-  recover?: (items: I[]) => Promise<(O | undefined)[]>;
+  recover?: (items: I[], error: unknown) => Promise<(O | undefined)[]>;
   /** Told the size of every batch written (metrics). */
   onBatch?: (size: number) => void;
 }
@@ -69,8 +70,8 @@ export class GroupCommit<I, O> {
 
   constructor(options: GroupCommitOptions<I, O>) {
     const maxWaitMs = options.maxWaitMs ?? 1_000;
-    if (!(options.maxBatch >= 1 && options.maxConcurrent >= 1 && options.windowMs >= 0 && maxWaitMs > 0)) {
-      throw new RangeError("group commit needs maxBatch ≥ 1, maxConcurrent ≥ 1, windowMs ≥ 0, maxWaitMs > 0");
+    if (!(options.maxBatch >= 1 && options.maxConcurrent >= 1 && options.windowMs >= 0 && maxWaitMs > options.windowMs)) {
+      throw new RangeError("group commit needs maxBatch ≥ 1, maxConcurrent ≥ 1, windowMs ≥ 0, maxWaitMs > windowMs");
     }
     this.#write = options.write;
     this.#maxBatch = options.maxBatch;
@@ -225,7 +226,10 @@ export class GroupCommit<I, O> {
     let found: (O | undefined)[] = [];
     if (this.#recover && isTransientDatabaseError(error)) {
       try {
-        found = await this.#recover(batch.map((w) => w.item));
+        found = await this.#recover(
+          batch.map((w) => w.item),
+          error,
+        );
       } catch {
         found = [];
       }

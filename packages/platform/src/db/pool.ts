@@ -92,3 +92,25 @@ export async function ensureDatabase(url: string): Promise<void> {
     await client.end();
   }
 }
+
+/** The server process (pg_backend_pid) behind a client's connection. */
+export function backendPidOf(client: DbClient): number | undefined {
+  const pid = (client as unknown as { processID?: unknown }).processID;
+  return typeof pid === "number" ? pid : undefined;
+}
+
+/**
+ * Ends a database session and waits until it is gone, so that what its last statement did is
+ * final: a statement whose client lost the connection may still run, and commit, on the server
+ * until it next touches the socket. false when the session could not be seen to end in time.
+ */
+export async function endSession(db: Queryable, pid: number, timeoutMs = 2_000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  await db.query("SELECT pg_terminate_backend($1)", [pid]);
+  for (;;) {
+    const { rows } = await db.query("SELECT 1 FROM pg_stat_activity WHERE pid = $1", [pid]);
+    if (rows.length === 0) return true;
+    if (Date.now() >= deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
 import { DomainError, type Order, type OrderPlaced } from "@spgroup/contracts";
-import { GroupCommit, newId, type Pool } from "@spgroup/platform";
+import { backendPidOf, endSession, GroupCommit, isTransientDatabaseError, newId, type Pool } from "@spgroup/platform";
 import type { NewOrder } from "../domain/new-order.ts";
 import { INITIAL_STATUS } from "../domain/order-status.ts";
 import { findIdempotentOrder, findOrdersByIds, insertOrdersWithOutbox, type PendingOrder } from "../db/orders.ts";
@@ -19,6 +19,9 @@ export interface GroupCommitSettings {
   maxConcurrent: number;
   maxWaitMs?: number;
 }
+
+/** Where a failed batch's error carries the database session it ran in (its backend pid). */
+const BATCH_SESSION = Symbol("batch session");
 
 /** Writes orders; concurrent ones share a statement and a commit (see insertOrdersWithOutbox). */
 export type OrderWriter = Pick<GroupCommit<PendingOrder, Order | undefined>, "submit">;
@@ -40,13 +43,36 @@ export function createOrderWriter(ctx: Pick<OrderContext, "relay"> & { pool: Poo
     ...settings,
     keyOf: (p) => (p.idempotency ? JSON.stringify([p.customerId, p.idempotency.key]) : undefined),
     write: async (batch) => {
-      const orders = await insertOrdersWithOutbox(ctx.pool, batch);
-      ctx.relay.nudge();
-      return orders;
+      // A connect failure throws here: nothing was sent, nothing can have been written.
+      const client = await ctx.pool.connect();
+      let broken: Error | undefined;
+      try {
+        const orders = await insertOrdersWithOutbox(client, batch);
+        ctx.relay.nudge();
+        return orders;
+      } catch (error) {
+        if (error !== null && typeof error === "object") (error as Record<symbol, unknown>)[BATCH_SESSION] = backendPidOf(client);
+        if (isTransientDatabaseError(error)) broken = error as Error;
+        throw error;
+      } finally {
+        // A connection that failed is dropped, not reused.
+        client.release(broken);
+      }
     },
-    // The connection dropped: the orders the statement committed before that are answered as placed
-    // (their ids are ours, fresh per request); the others get 503 and are retried by their clients.
-    recover: (batch) => findOrdersByIds(ctx.pool, batch.map((p) => p.id)),
+    // The connection dropped mid-statement: the server may still be running the statement, and
+    // commit it. The batch's session is ended first, and once it is gone its orders are final:
+    // those found are answered as placed (their ids are fresh per request, so they are these
+    // requests' own), the others get 503 and are retried. If the session cannot be seen to end,
+    // all get 503, as for a single insert whose answer was lost.
+    recover: async (batch, error) => {
+      const pid = (error as Record<symbol, unknown> | undefined)?.[BATCH_SESSION];
+      if (typeof pid !== "number") return batch.map(() => undefined);
+      if (!(await endSession(ctx.pool, pid))) throw new Error(`session ${pid} of a failed batch did not end`);
+      return findOrdersByIds(
+        ctx.pool,
+        batch.map((p) => p.id),
+      );
+    },
     ...(onBatch ? { onBatch } : {}),
   });
 }
