@@ -72,7 +72,7 @@ describe("losing one of three Kafka brokers under load", () => {
     );
   const reconnects = async (app: OrderService["app"]) => {
     const text = (await app.inject({ method: "GET", url: "/metrics" })).body;
-    return Number(/^consumer_reconnects_total\{[^}]*\} (\d+)/m.exec(text)?.[1] ?? 0);
+    return Number(/^spgroup_consumer_reconnects_total\{[^}]*\} (\d+)/m.exec(text)?.[1] ?? 0);
   };
 
   it("completes every order, paid once, while a broker is gone and after it is back", async () => {
