@@ -1,5 +1,6 @@
+import { EventEmitter } from "node:events";
 import { describe, expect, it } from "vitest";
-import { isoFromPostgres } from "./pool.ts";
+import { createPool, isoFromPostgres } from "./pool.ts";
 
 // PostgreSQL's text form of timestamptz in a UTC session: "YYYY-MM-DD HH:MM:SS[.ffffff]+00".
 describe("isoFromPostgres", () => {
@@ -35,5 +36,16 @@ describe("isoFromPostgres", () => {
   it("leaves what it does not recognise untouched ('infinity')", () => {
     expect(isoFromPostgres("infinity")).toBe("infinity");
     expect(isoFromPostgres("-infinity")).toBe("-infinity");
+  });
+});
+
+describe("createPool's clients", () => {
+  it("hear their own socket errors, so a connection reset while checked out cannot crash the process", async () => {
+    const pool = createPool("postgres://nobody@127.0.0.1:1/none", 1);
+    const client = new EventEmitter();
+    pool.emit("connect", client);
+    // An EventEmitter throws on an "error" event nobody listens to.
+    expect(() => client.emit("error", Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" }))).not.toThrow();
+    await pool.end();
   });
 });

@@ -53,6 +53,11 @@ export function createPool(connectionString: string, max = 20, applicationName =
   });
   // An idle client that loses its server emits 'error' on the pool; without a listener the process dies.
   pool.on("error", () => {});
+  // A client checked out of the pool has no error listener of the pool's any more: a socket that
+  // dies without a FATAL message from the server (a reset, a crashed backend) would emit an
+  // unheard "error" and kill the process. The query in flight rejects by itself and is handled
+  // where it was sent; a checked-out client that errs while idle fails its next query.
+  pool.on("connect", (client) => client.on("error", () => {}));
   return pool;
 }
 
