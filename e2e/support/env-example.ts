@@ -41,13 +41,17 @@ export function envExample(readme: string): { text: string; undocumented: string
     const secret = variable.secret || /SECRET|PASSWORD/.test(variable.name);
     const values = [...new Set(defaults)];
     const shown = secret ? "" : values.length === 1 ? (values[0] ?? "") : "";
-    const note = secret
+    // Defaults are read with no DEPLOYMENT set, i.e. the local ones; the README's table says what
+    // production changes (HOST, ADMIN_PASSWORD_HASH).
+    const note = variable.secret
       ? "a secret: required when DEPLOYMENT=production, a public local default otherwise"
-      : values.length > 1
-        ? `default per service: ${read.map((r) => `${r.service} ${r.variables.find((w) => w.name === variable.name)?.default ?? "unset"}`).join(", ")}`
-        : values[0] === undefined || values[0] === ""
-          ? "unset by default"
-          : `default ${values[0]}`;
+      : secret
+        ? "a secret: see the README's configuration table for production"
+        : values.length > 1
+          ? `local default per service: ${read.map((r) => `${r.service} ${r.variables.find((w) => w.name === variable.name)?.default ?? "unset"}`).join(", ")}`
+          : values[0] === undefined || values[0] === ""
+            ? "unset by default"
+            : `local default ${values[0]}`;
     return `# ${meaning ?? "UNDOCUMENTED"} (${note})\n# ${variable.name}=${shown}\n`;
   };
   const parts = [

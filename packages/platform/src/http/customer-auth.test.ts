@@ -38,6 +38,7 @@ describe("CustomerAuth", () => {
   it.each([
     ["a wrong key", forge({ alg: "HS256" }, good, "another-secret-of-enough-length-012345678")],
     ["alg none", `${b64({ alg: "none" })}.${b64(good)}.`],
+    ["alg none with a signature", forge({ alg: "none" }, good)],
     ["alg HS512 in the header", forge({ alg: "HS512" }, good)],
     ["a crit header", forge({ alg: "HS256", crit: ["b64"], b64: false }, good)],
     ["no exp", forge({ alg: "HS256" }, { ...good, exp: undefined })],
@@ -55,6 +56,15 @@ describe("CustomerAuth", () => {
   ])("refuses %s, as jose does", async (_what, token) => {
     expect(check(token)).toBeUndefined();
     expect(await viaJose(token)).toBeUndefined();
+  });
+
+  it("takes nbf equal to now and refuses exp equal to now, as jose does", async () => {
+    const atNow = forge({ alg: "HS256" }, { ...good, nbf: now });
+    expect(check(atNow)).toBe("cust-1");
+    expect(await viaJose(atNow)).toBe("cust-1");
+    const expiring = forge({ alg: "HS256" }, { ...good, exp: now + 1 });
+    expect(auth.verifyNow(`Bearer ${expiring}`, now + 1)).toBeUndefined();
+    expect(auth.verifyNow(`Bearer ${expiring}`, now)).toBe("cust-1");
   });
 
   it("refuses a tampered payload, a truncated signature and anything that is not a bearer JWT", async () => {

@@ -26,10 +26,13 @@ function jsonObject(segment: string): Record<string, unknown> | undefined {
  *
  * Every order placement checks one, so the check runs on the event loop with node:crypto's HMAC
  * (a few microseconds) instead of a WebCrypto job on the thread pool per request (jose's path,
- * which was ~7% of the services' CPU at 2,000 orders/s). It accepts exactly what jose's
- * `jwtVerify` with these options accepts: alg HS256 only, no `crit`, a valid signature, `exp`
- * required and in the future, `nbf` if present in the past, `iat` if present a number, `aud`
- * naming us, `iss` when configured, `sub` a non-empty string. Tokens are still issued with jose.
+ * which was ~7% of the services' CPU at 2,000 orders/s). The rules are the ones we gave jose's
+ * `jwtVerify`: alg HS256 only, no `crit` header, a valid signature, `exp` required, finite and
+ * in the future, `nbf` if present not in the future, `iat` if present a number, `aud` naming us,
+ * `iss` when configured, `sub` a non-empty string. They differ from jose only on odd encodings
+ * that only a holder of the key could sign (a base64url segment of impossible length, invalid
+ * UTF-8, which jose refuses and this reads leniently) or that this refuses and jose takes (a BOM
+ * before the JSON, `crit: ["b64"]`, an infinite `exp`). Tokens are still issued with jose.
  */
 export class CustomerAuth {
   readonly #secret: Buffer;
