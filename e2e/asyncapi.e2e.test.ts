@@ -15,11 +15,13 @@ describe("the AsyncAPI document", () => {
   beforeAll(async () => {
     // A payer slower than the payment timeout, so a late success asks for a refund and gets one:
     // every topic carries something.
+    // The charge must start before the timeout (else it is declined, not paid late): 5 s leaves a
+    // loaded CI machine room to deliver OrderPlaced; the slow gateway answers 3 s after that.
     stack = await startProcessStack(inject("infra"), {
-      ORDER_PAYMENT_TIMEOUT_MS: "1500",
+      ORDER_PAYMENT_TIMEOUT_MS: "5000",
       ORDER_EXPIRY_SWEEP_MS: "100",
       PAYMENT_DEADLINE_MARGIN_MS: "0",
-      PAYMENT_SLOW_LATENCY_MS: "3000",
+      PAYMENT_SLOW_LATENCY_MS: "8000",
       PAYMENT_REFUND_PASS_INTERVAL_MS: "100",
     });
     recorders = await Promise.all(Object.values(TOPICS).map((t) => recordTopic(inject("infra").kafkaBrokers, `${stack.topicPrefix}${t}`)));
@@ -57,8 +59,12 @@ describe("the AsyncAPI document", () => {
     // Every event a channel lists has been seen on it (the refund comes last): a channel listing
     // an event its producer never writes fails here.
     await eventually(
-      async () => (channels.every((c) => c.validators.every((v) => c.recorded.some((m) => v.validate(m.value)))) ? true : undefined),
-      30_000,
+      async () => {
+        const missing = channels.flatMap((c) => c.validators.filter((v) => !c.recorded.some((m) => v.validate(m.value))).map((v) => `${c.topic}: ${v.name}`));
+        if (missing.length > 0) throw new Error(`not seen yet: ${missing.join(", ")}`);
+        return true;
+      },
+      45_000,
       "every listed event on its channel",
     );
     // And every event produced is one the channel lists.
