@@ -37,6 +37,9 @@ describe("the AsyncAPI document", () => {
     const byAddress = new Map(Object.values(doc.channels).map((c) => [c.address, c]));
     expect([...byAddress.keys()].sort()).toEqual(Object.values(TOPICS).map((t) => `${stack.topicPrefix}${t}`).sort());
 
+    // Orders only once the payment service consumes (its group joined), so that the slow payer's
+    // charge starts well before its deadline.
+    await eventually(async () => ((await fetch(`${stack.payment.url}/ready`)).ok ? true : undefined), 30_000, "the payment service consuming");
     for (const customer of ["api-1", "api-2", "DECLINE-api", "SLOW-api"]) {
       const response = await fetch(`${stack.order.url}/api/v1/orders`, {
         method: "POST",
