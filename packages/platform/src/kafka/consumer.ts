@@ -4,6 +4,7 @@ import type pg from "pg";
 import type { Logger } from "../logger.ts";
 import type { Metrics } from "../metrics.ts";
 import type { KafkaSettings } from "./client.ts";
+import { withTransaction } from "../db/pool.ts";
 import { backoffMs, withDeadline } from "../timing.ts";
 import { afterFailure } from "./failure-policy.ts";
 import { enqueueOutbox } from "./outbox.ts";
@@ -371,7 +372,7 @@ export class EventConsumer<E extends { event_id: string }> {
       if (lastError === undefined) continue;
       for (let failures = 0; ; failures++) {
         try {
-          await this.#inTransaction((client) => this.#deadLetter(client, message, "FAILED", [String((lastError as Error)?.message ?? lastError)]));
+          await withTransaction(this.#o.pool, (client) => this.#deadLetter(client, message, "FAILED", [String((lastError as Error)?.message ?? lastError)]));
           this.#o.afterCommit?.();
           await withDeadline((async () => message.commit())(), this.#o.kafkaCallTimeoutMs ?? 10_000, "committing a dead letter's offset").catch(() => {});
           break;
@@ -380,20 +381,6 @@ export class EventConsumer<E extends { event_id: string }> {
           await sleep(backoffMs(failures));
         }
       }
-    }
-  }
-
-  async #inTransaction(work: (client: pg.PoolClient) => Promise<void>): Promise<void> {
-    const client = await this.#o.pool.connect();
-    try {
-      await client.query("BEGIN");
-      await work(client);
-      await client.query("COMMIT");
-    } catch (error) {
-      await client.query("ROLLBACK").catch(() => {});
-      throw error;
-    } finally {
-      client.release();
     }
   }
 
@@ -435,7 +422,7 @@ export class EventConsumer<E extends { event_id: string }> {
     }
 
     if (events.length > 0 || invalid.length > 0) {
-      await this.#inTransaction(async (client) => {
+      await withTransaction(this.#o.pool, async (client) => {
         // Invalid events go to the dead-letter topic in the same transaction, never retried.
         for (const { message, errors } of invalid) await this.#deadLetter(client, message, "INVALID", errors);
         if (events.length === 0) return;

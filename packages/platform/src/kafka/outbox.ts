@@ -3,7 +3,7 @@ import type pg from "pg";
 import type { Logger } from "../logger.ts";
 import type { Metrics } from "../metrics.ts";
 import { ADVISORY_LOCKS } from "../db/locks.ts";
-import type { Queryable } from "../db/pool.ts";
+import { type Queryable, withTransaction } from "../db/pool.ts";
 import { backoffMs, withDeadline } from "../timing.ts";
 import type { StringProducer } from "./client.ts";
 
@@ -150,14 +150,9 @@ export class OutboxRelay {
   async relayOnce(): Promise<number> {
     const { pool, batchSize, metrics, sendTimeoutMs } = this.#options;
     const producer = this.#producer;
-    const client = await pool.connect();
-    try {
-      await client.query("BEGIN");
+    const published = await withTransaction(pool, async (client) => {
       const lock = await client.query<{ locked: boolean }>("SELECT pg_try_advisory_xact_lock($1) AS locked", [RELAY_LOCK]);
-      if (!lock.rows[0]?.locked) {
-        await client.query("COMMIT");
-        return 0;
-      }
+      if (!lock.rows[0]?.locked) return 0;
       const { rows } = await client.query<{ id: string; topic: string; message_key: string; partition: number | null; payload: string }>(
         "SELECT id, topic, message_key, partition, payload::text AS payload FROM outbox ORDER BY id LIMIT $1",
         [batchSize],
@@ -179,15 +174,10 @@ export class OutboxRelay {
         );
         await client.query("DELETE FROM outbox WHERE id = ANY($1::bigint[])", [rows.map((r) => r.id)]);
       }
-      await client.query("COMMIT");
-      metrics?.eventsPublished.inc(rows.length);
       return rows.length;
-    } catch (error) {
-      await client.query("ROLLBACK").catch(() => {});
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
+    metrics?.eventsPublished.inc(published);
+    return published;
   }
 }
 
