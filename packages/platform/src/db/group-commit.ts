@@ -41,7 +41,7 @@ export interface GroupCommitOptions<I, O> {
 type Waiting<I, O> = { item: I; since: number; resolve: (value: O) => void; reject: (error: unknown) => void };
 
 /** SQLSTATE classes 22 (data exception) and 23 (integrity constraint violation): the rows, not the database. */
-export function isRowError(error: unknown): boolean {
+function isRowError(error: unknown): boolean {
   return /^(22|23)/.test(String((error as { code?: unknown } | undefined)?.code ?? ""));
 }
 
@@ -82,14 +82,6 @@ export class GroupCommit<I, O> {
     this.#isolateFailures = options.isolateFailures ?? isRowError;
     this.#recover = options.recover;
     this.#onBatch = options.onBatch;
-  }
-
-  /** Items waiting for a batch, and batches being written (for metrics and tests). */
-  get waiting(): number {
-    return this.#queue.length;
-  }
-  get writing(): number {
-    return this.#inFlight;
   }
 
   submit(item: I): Promise<O> {
@@ -173,8 +165,8 @@ export class GroupCommit<I, O> {
     }
   }
 
-  /** Writes a batch and answers each of its items; returns the error of a batch that failed as a whole. */
-  async #settle(batch: Waiting<I, O>[]): Promise<void> {
+  /** Writes a batch and answers each of its items; returns the failure, if the batch failed as a whole. */
+  async #settle(batch: Waiting<I, O>[]): Promise<unknown> {
     let outcomes: O[];
     try {
       outcomes = await this.#write(batch.map((w) => w.item));
@@ -183,21 +175,21 @@ export class GroupCommit<I, O> {
         // One bad item must not fail its neighbours: each alone, one after another, until the
         // failure is no longer about an item (then the rest fail with it, at once).
         for (const [i, waiting] of batch.entries()) {
-          const failure = await this.#settleAlone(waiting);
+          const failure = await this.#settle([waiting]);
           if (failure !== undefined && !this.#isolateFailures(failure)) {
             for (const rest of batch.slice(i + 1)) rest.reject(failure);
-            return;
+            break;
           }
         }
-        return;
+        return undefined;
       }
       await this.#failOrRecover(batch, error);
-      return;
+      return error;
     }
     if (outcomes.length !== batch.length) {
       const error = new Error(`group commit: ${outcomes.length} outcomes for ${batch.length} items`);
       for (const waiting of batch) waiting.reject(error);
-      return;
+      return error;
     }
     // Answered first: nothing after the commit may turn a written batch into a failed one.
     for (const [i, waiting] of batch.entries()) waiting.resolve(outcomes[i] as O);
@@ -206,19 +198,7 @@ export class GroupCommit<I, O> {
     } catch {
       // metrics only
     }
-  }
-
-  /** One item as a batch of its own; returns its failure, if any (already answered). */
-  async #settleAlone(waiting: Waiting<I, O>): Promise<unknown> {
-    try {
-      const [outcome] = await this.#write([waiting.item]);
-      waiting.resolve(outcome as O);
-      return undefined;
-    } catch (error) {
-      if (this.#isolateFailures(error)) waiting.reject(error);
-      else await this.#failOrRecover([waiting], error);
-      return error;
-    }
+    return undefined;
   }
 
   /** Fails a batch, except the items a transient failure wrote after all (see `recover`). */

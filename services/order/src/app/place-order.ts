@@ -20,8 +20,8 @@ export interface GroupCommitSettings {
   maxWaitMs?: number;
 }
 
-/** Where a failed batch's error carries the database session it ran in (its backend pid). */
-const BATCH_SESSION = Symbol("batch session");
+/** The database session (backend pid) a failed batch ran in, by the error it failed with. */
+const sessionOfFailure = new WeakMap<object, number>();
 
 /** Writes orders; concurrent ones share a statement and a commit (see insertOrdersWithOutbox). */
 export type OrderWriter = Pick<GroupCommit<PendingOrder, Order | undefined>, "submit">;
@@ -51,7 +51,8 @@ export function createOrderWriter(ctx: Pick<OrderContext, "relay"> & { pool: Poo
         ctx.relay.nudge();
         return orders;
       } catch (error) {
-        if (error !== null && typeof error === "object") (error as Record<symbol, unknown>)[BATCH_SESSION] = backendPidOf(client);
+        const pid = backendPidOf(client);
+        if (pid !== undefined && error !== null && typeof error === "object") sessionOfFailure.set(error, pid);
         if (isTransientDatabaseError(error)) broken = error as Error;
         throw error;
       } finally {
@@ -65,8 +66,8 @@ export function createOrderWriter(ctx: Pick<OrderContext, "relay"> & { pool: Poo
     // requests' own), the others get 503 and are retried. If the session cannot be seen to end,
     // all get 503, as for a single insert whose answer was lost.
     recover: async (batch, error) => {
-      const pid = (error as Record<symbol, unknown> | undefined)?.[BATCH_SESSION];
-      if (typeof pid !== "number") return batch.map(() => undefined);
+      const pid = error !== null && typeof error === "object" ? sessionOfFailure.get(error) : undefined;
+      if (pid === undefined) return batch.map(() => undefined);
       if (!(await endSession(ctx.pool, pid))) throw new Error(`session ${pid} of a failed batch did not end`);
       return findOrdersByIds(
         ctx.pool,

@@ -84,17 +84,20 @@ export async function insertOrdersWithOutbox(db: Queryable, pending: PendingOrde
       pending.map((p) => p.idempotency?.requestHash ?? null),
     ],
   );
-  const byId = new Map(rows.map((r) => [r.id, r]));
-  return pending.map((p) => {
-    const order = byId.get(p.id);
-    if (!order && !p.idempotency) throw new Error("insert returned no row for an order without an idempotency key");
-    return order;
-  });
+  return inOrderOf(
+    pending.map((p) => p.id),
+    rows,
+  );
 }
 
 /** The orders among these ids that exist (a batch whose commit's answer was lost), in the ids' order. */
 export async function findOrdersByIds(db: Queryable, ids: string[]): Promise<(Order | undefined)[]> {
   const { rows } = await db.query<Order>(`SELECT ${COLUMNS} FROM orders WHERE id = ANY($1::text[])`, [ids]);
+  return inOrderOf(ids, rows);
+}
+
+/** Rows lined up with the ids asked for; undefined where no row has the id. */
+function inOrderOf(ids: string[], rows: Order[]): (Order | undefined)[] {
   const byId = new Map(rows.map((r) => [r.id, r]));
   return ids.map((id) => byId.get(id));
 }

@@ -9,11 +9,9 @@ export interface ChargePolicy {
   /** No charge starts this close to an order's payment deadline (pay_by). */
   deadlineMarginMs: number;
   /** Gateway calls in flight at once for one batch (a batch holds up to 500 orders). */
-  chargeConcurrency?: number;
+  chargeConcurrency: number;
   now?: () => number;
 }
-
-export const DEFAULT_CHARGE_CONCURRENCY = 64;
 
 /**
  * Charges placed orders, at most one payment per order whatever the redeliveries: orders that
@@ -31,7 +29,7 @@ export async function chargePlacedOrders(client: DbClient, gateway: PaymentGatew
   // a batch may start well after the first.
   const outcomes = await mapBounded(
     toSettle,
-    policy.chargeConcurrency ?? DEFAULT_CHARGE_CONCURRENCY,
+    policy.chargeConcurrency,
     (e): Promise<ChargeOutcome> =>
       isPastDeadline(e.data.pay_by, now(), policy.deadlineMarginMs) ? Promise.resolve({ approved: false, reason: DEADLINE_PASSED_REASON }) : gateway.charge(chargeFor(e.data)),
   );
