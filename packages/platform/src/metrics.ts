@@ -9,6 +9,7 @@ export const METRIC_PREFIX = "spgroup_";
  */
 export function createMetrics(service: string) {
   const registry = new client.Registry();
+  const counter = (name: string, help: string, labelNames: string[] = []) => new client.Counter({ name: `${METRIC_PREFIX}${name}`, help, labelNames, registers: [registry] });
   registry.setDefaultLabels({ service });
   client.collectDefaultMetrics({ register: registry });
   return {
@@ -27,14 +28,14 @@ export function createMetrics(service: string) {
       buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500],
       registers: [registry],
     }),
-    eventsPublished: new client.Counter({ name: `${METRIC_PREFIX}events_published_total`, help: "Outbox events acknowledged by Kafka", registers: [registry] }),
-    eventsConsumed: new client.Counter({ name: `${METRIC_PREFIX}events_consumed_total`, help: "Events applied", labelNames: ["topic"], registers: [registry] }),
-    eventsDuplicated: new client.Counter({ name: `${METRIC_PREFIX}events_duplicate_total`, help: "Redelivered events recognised in the inbox and skipped", registers: [registry] }),
-    eventsRejected: new client.Counter({ name: `${METRIC_PREFIX}events_rejected_total`, help: "Events that failed validation", labelNames: ["topic"], registers: [registry] }),
-    eventsDeadLettered: new client.Counter({ name: `${METRIC_PREFIX}events_dead_lettered_total`, help: "Events sent to a dead-letter topic", labelNames: ["topic", "reason"], registers: [registry] }),
-    consumerStalls: new client.Counter({ name: `${METRIC_PREFIX}consumer_stalls_total`, help: "Times the Kafka consumer received nothing while messages waited, and was rebuilt", registers: [registry] }),
-    relayProducerRebuilds: new client.Counter({ name: `${METRIC_PREFIX}relay_producer_rebuilds_total`, help: "Times the outbox relay replaced its Kafka producer after it kept failing", registers: [registry] }),
-    consumerReconnects: new client.Counter({ name: `${METRIC_PREFIX}consumer_reconnects_total`, help: "Times the Kafka consumer was rebuilt after its stream failed (a broker lost)", registers: [registry] }),
+    eventsPublished: counter("events_published_total", "Outbox events acknowledged by Kafka"),
+    eventsConsumed: counter("events_consumed_total", "Events applied", ["topic"]),
+    eventsDuplicated: counter("events_duplicate_total", "Redelivered events recognised in the inbox and skipped"),
+    eventsRejected: counter("events_rejected_total", "Events that failed validation", ["topic"]),
+    eventsDeadLettered: counter("events_dead_lettered_total", "Events sent to a dead-letter topic", ["topic", "reason"]),
+    consumerStalls: counter("consumer_stalls_total", "Times the Kafka consumer received nothing while messages waited, and was rebuilt"),
+    relayProducerRebuilds: counter("relay_producer_rebuilds_total", "Times the outbox relay replaced its Kafka producer after it kept failing"),
+    consumerReconnects: counter("consumer_reconnects_total", "Times the Kafka consumer was rebuilt after its stream failed (a broker lost)"),
     /** The Kafka clients (producers, consumers) report into the same registry. */
     kafkaClients: { registry, client },
     gauge(name: string, help: string, collect: () => Promise<number> | number, labelNames: string[] = []) {

@@ -8,9 +8,10 @@ export function loadOrderConfig(env: Record<string, string | undefined> = proces
   const customerTokenSecret =
     customerAuth === "required" ? secretFrom(env, platform.deployment, "CUSTOMER_TOKEN_SECRET", LOCAL_CUSTOMER_SECRET, platform.localDefaults) : "";
   // The writers share the pool with the relay, the consumer and the sweeps: leave them room.
-  const groupCommitWriters = e.int("ORDER_GROUP_COMMIT_WRITERS", Math.max(1, Math.min(4, platform.databasePoolSize - 2)), { min: 1, max: 100 });
-  if (groupCommitWriters > Math.max(1, platform.databasePoolSize - 2)) {
-    throw new ConfigError(`ORDER_GROUP_COMMIT_WRITERS (${groupCommitWriters}) must be at most DATABASE_POOL_SIZE − 2 (${Math.max(1, platform.databasePoolSize - 2)})`);
+  const mostWriters = Math.max(1, platform.databasePoolSize - 2);
+  const groupCommitWriters = e.int("ORDER_GROUP_COMMIT_WRITERS", Math.min(4, mostWriters), { min: 1, max: 100 });
+  if (groupCommitWriters > mostWriters) {
+    throw new ConfigError(`ORDER_GROUP_COMMIT_WRITERS (${groupCommitWriters}) must be at most DATABASE_POOL_SIZE − 2 (${mostWriters})`);
   }
   const groupCommitWindowMs = e.int("ORDER_GROUP_COMMIT_WINDOW_MS", 2, { min: 0, max: 100 });
   const groupCommitMaxWaitMs = e.int("ORDER_GROUP_COMMIT_MAX_WAIT_MS", 1_000, { min: 10, max: 60_000 });
