@@ -42,6 +42,8 @@ export interface PipelineLoad {
 }
 
 const WARMUP_RATE = 300;
+/** Distinct signed-in customers the load cycles through. */
+const CUSTOMERS = 5000;
 
 /**
  * Offers `rate` orders/s for `seconds` to a running stack (open model), waits for every accepted
@@ -50,58 +52,53 @@ const WARMUP_RATE = 300;
 export async function measurePipeline(stack: BenchStack, load: PipelineLoad) {
   const { rate, seconds, connections, keyed } = load;
   const client = new Pool(stack.orderUrl, { connections, pipelining: 1 });
-  // Each customer signs in once (a token from the local identity provider), before the clock starts.
-  const tokens = await Promise.all(Array.from({ length: 5000 }, async (_, c) => (await customerHeaders(`bench-${c}`)).authorization));
-  const latencies: number[] = [];
-  const accepted: string[] = [];
-  let errors = 0;
-  let inFlight = 0;
-  let maxInFlight = 0;
   const orderDb = new pg.Pool({ connectionString: stack.orderDbUrl, max: 2 });
   const paymentDb = new pg.Pool({ connectionString: stack.paymentDbUrl, max: 2 });
-  const terminalCount = async () => (await orderDb.query("SELECT count(*)::int AS n FROM orders WHERE status IN ('SUCCESS','FAILED')")).rows[0].n as number;
-  const warmupRate = Math.min(rate, WARMUP_RATE);
-  const warmupOrders = Math.round(warmupRate * (load.warmupSeconds ?? 0));
-  if (warmupOrders > 0) {
-    const warmupStart = performance.now();
-    await Promise.all(
-      Array.from({ length: warmupOrders }, async (_, i) => {
-        await sleep(Math.max(0, warmupStart + (i * 1000) / warmupRate - performance.now()));
-        const c = 5000 + (i % 1000);
-        const response = await client.request({
-          method: "POST",
-          path: "/api/v1/orders",
-          headers: { "content-type": "application/json", authorization: (await customerHeaders(`bench-${c}`)).authorization },
-          body: JSON.stringify({ customer_id: `bench-${c}`, customer_name: "Warm-up Customer", total_amount: "10.00" }),
-        });
-        await response.body.dump();
-      }),
-    );
-    const until = Date.now() + 60_000;
-    while ((await terminalCount()) < warmupOrders && Date.now() < until) await sleep(250);
-  }
-  // Figures count orders created from here on (the order database's clock).
-  const measureFrom = (await orderDb.query<{ t: string }>("SELECT now()::text AS t")).rows[0]?.t;
-  const started = performance.now();
   try {
-    const total = rate * seconds;
+    // Each customer signs in once (a token from the local identity provider), before the clock starts.
+    const tokens = await Promise.all(Array.from({ length: CUSTOMERS }, async (_, c) => (await customerHeaders(`bench-${c}`)).authorization));
+    /** Order i, from customer i mod CUSTOMERS. */
+    const postOrder = (i: number, order: { name: string; amount: string }, headers: Record<string, string> = {}) =>
+      client.request({
+        method: "POST",
+        path: "/api/v1/orders",
+        headers: { "content-type": "application/json", authorization: tokens[i % CUSTOMERS] as string, ...headers },
+        body: JSON.stringify({ customer_id: `bench-${i % CUSTOMERS}`, customer_name: order.name, total_amount: order.amount }),
+      });
+    const terminalCount = async () => (await orderDb.query("SELECT count(*)::int AS n FROM orders WHERE status IN ('SUCCESS','FAILED')")).rows[0].n as number;
+
+    const warmupRate = Math.min(rate, WARMUP_RATE);
+    const warmupOrders = Math.round(warmupRate * (load.warmupSeconds ?? 0));
+    if (warmupOrders > 0) {
+      const warmupStart = performance.now();
+      await Promise.all(
+        Array.from({ length: warmupOrders }, async (_, i) => {
+          await sleep(Math.max(0, warmupStart + (i * 1000) / warmupRate - performance.now()));
+          await (await postOrder(i, { name: "Warm-up Customer", amount: "10.00" })).body.dump();
+        }),
+      );
+      const until = Date.now() + 60_000;
+      while ((await terminalCount()) < warmupOrders && Date.now() < until) await sleep(250);
+    }
+
+    // Figures count orders created from here on (the order database's clock).
+    const measureFrom = (await orderDb.query<{ t: string }>("SELECT now()::text AS t")).rows[0]?.t;
+    const latencies: number[] = [];
+    const accepted: string[] = [];
+    let errors = 0;
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const started = performance.now();
     const sends: Promise<void>[] = [];
-    for (let i = 0; i < total; i++) {
+    for (let i = 0; i < rate * seconds; i++) {
       // Open model: request i is due at i / rate seconds, whether or not earlier ones answered.
-      const due = started + (i * 1000) / rate;
-      const wait = due - performance.now();
+      const wait = started + (i * 1000) / rate - performance.now();
       if (wait > 1) await sleep(wait);
       inFlight++;
       maxInFlight = Math.max(maxInFlight, inFlight);
       const t0 = performance.now();
       sends.push(
-        client
-          .request({
-            method: "POST",
-            path: "/api/v1/orders",
-            headers: { "content-type": "application/json", authorization: tokens[i % 5000] as string, ...(keyed ? { "idempotency-key": randomUUID() } : {}) },
-            body: JSON.stringify({ customer_id: `bench-${i % 5000}`, customer_name: "Bench Customer", total_amount: `${(i % 500) + 1}.25` }),
-          })
+        postOrder(i, { name: "Bench Customer", amount: `${(i % 500) + 1}.25` }, keyed ? { "idempotency-key": randomUUID() } : {})
           .then(async (response) => {
             const body = (await response.body.json()) as { data?: { id: string } };
             latencies.push(performance.now() - t0);
@@ -117,17 +114,10 @@ export async function measurePipeline(stack: BenchStack, load: PipelineLoad) {
       );
     }
     await Promise.all(sends);
-  } finally {
-    await client.close();
-  }
-  const sendSeconds = (performance.now() - started) / 1000;
+    const sendSeconds = (performance.now() - started) / 1000;
 
-  try {
     const deadline = Date.now() + 120_000;
-    while (Date.now() < deadline) {
-      if ((await terminalCount()) >= accepted.length + warmupOrders) break;
-      await sleep(250);
-    }
+    while ((await terminalCount()) < accepted.length + warmupOrders && Date.now() < deadline) await sleep(250);
     const measured = "status IN ('SUCCESS','FAILED') AND created_at >= $1::timestamptz";
     const e2e = await orderDb.query(`SELECT extract(epoch FROM (updated_at - created_at)) * 1000 AS ms FROM orders WHERE ${measured}`, [measureFrom]);
     const span = await orderDb.query(`SELECT extract(epoch FROM (max(updated_at) - min(created_at))) AS s, count(*)::int AS n FROM orders WHERE ${measured}`, [measureFrom]);
@@ -151,6 +141,7 @@ export async function measurePipeline(stack: BenchStack, load: PipelineLoad) {
       duplicated_payments: duplicated.rows[0].n,
     };
   } finally {
+    await client.close();
     await orderDb.end();
     await paymentDb.end();
   }
