@@ -27,6 +27,23 @@ describe("group commit of placed orders", () => {
       headers: { ...(await customerHeaders(customer)), ...(key ? { "idempotency-key": key } : {}) },
     });
 
+  /** A writer of this service's orders, with a wide window so that what is submitted together meets. */
+  const writer = (windowMs = 50) => createOrderWriter({ pool: harness.db, relay: { nudge() {} } }, { windowMs, maxBatch: 100, maxConcurrent: 1 });
+  /** Order `prefix`+i as the writer receives it; 20-character ids as newId makes them. */
+  const pendingOrder = (prefix: string, i: number, order: { customer: string; name?: string; amount?: string; key?: string }): PendingOrder => {
+    const id = `${prefix}${String(i).padStart(20 - prefix.length, "0")}`;
+    return {
+      id,
+      status: "PROCESSING",
+      totalAmount: order.amount ?? "10.00",
+      customerId: order.customer,
+      customerName: order.name ?? "Writer",
+      topic: `${harness.topicPrefix}${TOPICS.ordersPlaced}`,
+      payload: { event_id: crypto.randomUUID(), type: "OrderPlaced", version: 1, data: { order_id: id } },
+      ...(order.key ? { idempotency: { key: order.key, requestHash: "same" } } : {}),
+    };
+  };
+
   it("writes a burst of orders with few statements, each request answered with its own order and event", async () => {
     const customers = Array.from({ length: 60 }, (_, i) => `burst-${i}`);
     const responses = await Promise.all(customers.map((c, i) => post(c, `${100 + i}.00`)));
@@ -66,21 +83,12 @@ describe("group commit of placed orders", () => {
   });
 
   it("answers each request of a batch that mixes new orders with a replayed key by its own outcome", async () => {
-    const writer = createOrderWriter({ pool: harness.db, relay: { nudge() {} } }, { windowMs: 50, maxBatch: 100, maxConcurrent: 1 });
+    const write = writer();
     const id = (i: number) => `GCMIX${String(i).padStart(15, "0")}`;
-    const pending = (i: number, customer: string, key?: string): PendingOrder => ({
-      id: id(i),
-      status: "PROCESSING",
-      totalAmount: `${i}.00`,
-      customerId: customer,
-      customerName: "Mixed",
-      topic: `${harness.topicPrefix}${TOPICS.ordersPlaced}`,
-      payload: { event_id: crypto.randomUUID(), type: "OrderPlaced", version: 1, data: { order_id: id(i) } },
-      ...(key ? { idempotency: { key, requestHash: "same" } } : {}),
-    });
-    expect((await writer.submit(pending(1, "mix-k", "mix-key")))?.id).toBe(id(1));
+    const pending = (i: number, customer: string, key?: string) => pendingOrder("GCMIX", i, { customer, amount: `${i}.00`, ...(key ? { key } : {}) });
+    expect((await write.submit(pending(1, "mix-k", "mix-key")))?.id).toBe(id(1));
     // One batch: a new order, a retry of the key above (nothing written for it), another new order.
-    const outcomes = await Promise.all([pending(2, "mix-a"), pending(3, "mix-k", "mix-key"), pending(4, "mix-b")].map((p) => writer.submit(p)));
+    const outcomes = await Promise.all([pending(2, "mix-a"), pending(3, "mix-k", "mix-key"), pending(4, "mix-b")].map((p) => write.submit(p)));
     expect(outcomes.map((o) => o && [o.id, o.customer_id, o.total_amount])).toEqual([[id(2), "mix-a", "2.00"], undefined, [id(4), "mix-b", "4.00"]]);
     const { rows } = await harness.db.query<{ n: number }>("SELECT count(DISTINCT xmin::text)::int AS n FROM orders WHERE id = ANY($1::text[])", [[id(2), id(4)]]);
     expect(rows[0]?.n).toBe(1);
@@ -94,19 +102,9 @@ describe("group commit of placed orders", () => {
     await blocker.query("INSERT INTO orders (id, status, total_amount, customer_id, customer_name) VALUES ('GCBLOCKER00000000001', 'PROCESSING', 1, 'killed', 'K')");
     await blocker.query("INSERT INTO order_idempotency_keys (customer_id, key, request_hash, order_id) VALUES ('killed', 'held-key', 'h', 'GCBLOCKER00000000001')");
     try {
-      const writer = createOrderWriter({ pool: harness.db, relay: { nudge() {} } }, { windowMs: 20, maxBatch: 10, maxConcurrent: 1 });
-      const id = (i: number) => `GCKILL${String(i).padStart(14, "0")}`;
-      const pending = (i: number, customer: string, key?: string): PendingOrder => ({
-        id: id(i),
-        status: "PROCESSING",
-        totalAmount: "10.00",
-        customerId: customer,
-        customerName: "Killed",
-        topic: `${harness.topicPrefix}${TOPICS.ordersPlaced}`,
-        payload: { event_id: crypto.randomUUID(), type: "OrderPlaced", version: 1, data: { order_id: id(i) } },
-        ...(key ? { idempotency: { key, requestHash: "h" } } : {}),
-      });
-      const outcomes = Promise.allSettled([pending(1, "killed-a"), pending(2, "killed", "held-key"), pending(3, "killed-b")].map((p) => writer.submit(p)));
+      const write = writer(20);
+      const pending = (i: number, customer: string, key?: string) => pendingOrder("GCKILL", i, { customer, ...(key ? { key } : {}) });
+      const outcomes = Promise.allSettled([pending(1, "killed-a"), pending(2, "killed", "held-key"), pending(3, "killed-b")].map((p) => write.submit(p)));
       const waiting = await eventually(
         async () =>
           (await harness.db.query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%order_idempotency_keys%' AND pid <> pg_backend_pid()")).rows[0]?.pid,
@@ -125,18 +123,10 @@ describe("group commit of placed orders", () => {
   });
 
   it("fails only the bad row of a batch; its neighbours are written with their events", async () => {
-    const writer = createOrderWriter({ pool: harness.db, relay: { nudge() {} } }, { windowMs: 50, maxBatch: 100, maxConcurrent: 1 });
-    const pending = (i: number, name: string): PendingOrder => ({
-      id: `GCBAD${String(i).padStart(15, "0")}`,
-      status: "PROCESSING",
-      totalAmount: "10.00",
-      customerId: `gc-bad-${i}`,
-      customerName: name,
-      topic: `${harness.topicPrefix}${TOPICS.ordersPlaced}`,
-      payload: { event_id: crypto.randomUUID(), type: "OrderPlaced", version: 1, data: { order_id: `GCBAD${String(i).padStart(15, "0")}` } },
-    });
+    const write = writer();
+    const pending = (i: number, name: string) => pendingOrder("GCBAD", i, { customer: `gc-bad-${i}`, name });
     // PostgreSQL refuses a NUL character in text: that row's statement fails.
-    const outcomes = await Promise.allSettled([pending(1, "ok"), pending(2, "bad\u0000name"), pending(3, "ok"), pending(4, "ok")].map((p) => writer.submit(p)));
+    const outcomes = await Promise.allSettled([pending(1, "ok"), pending(2, "bad\u0000name"), pending(3, "ok"), pending(4, "ok")].map((p) => write.submit(p)));
     expect(outcomes.map((o) => o.status)).toEqual(["fulfilled", "rejected", "fulfilled", "fulfilled"]);
     const { rows } = await harness.db.query<{ customer_id: string }>("SELECT customer_id FROM orders WHERE customer_id LIKE 'gc-bad-%' ORDER BY customer_id");
     expect(rows.map((r) => r.customer_id)).toEqual(["gc-bad-1", "gc-bad-3", "gc-bad-4"]);
