@@ -59,6 +59,16 @@ const FINGERPRINT: Record<string, string> = {
   campaign: "SELECT coalesce(md5(string_agg(c::text, '|' ORDER BY c.id)), '') AS f FROM campaigns c",
 };
 
+/**
+ * A generated value as one path segment. "." and ".." (escaped or not) are dot segments, not
+ * values: the URL resolves them away, as every client does, and the request names another
+ * resource (no route, so the body is refused first). No request can carry them as a parameter,
+ * so they are sent with a letter after them.
+ */
+function pathSegment(value: string): string {
+  return encodeURIComponent(value === "." || value === ".." ? `${value}x` : value);
+}
+
 describe("hostile input to every endpoint of every service", () => {
   const apps = new Map<string, App>();
   const dbs = new Map<string, ReturnType<typeof testPool>>();
@@ -139,7 +149,7 @@ describe("hostile input to every endpoint of every service", () => {
       fc.asyncProperty(request, async ({ op, pathValues, query, declaredQuery, body, contentType, auth }) => {
         let url = op.path;
         op.pathParams.forEach((name, i) => {
-          url = url.replace(`{${name}}`, encodeURIComponent(pathValues[i] ?? ""));
+          url = url.replace(`{${name}}`, pathSegment(pathValues[i] ?? ""));
         });
         const params = new URLSearchParams();
         for (const [name, value] of query) params.append(name, value);
