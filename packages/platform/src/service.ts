@@ -4,6 +4,7 @@ import { ConfigError, isLoopbackHost, type PlatformConfig } from "./config.ts";
 import { migrate } from "./db/migrate.ts";
 import { createPool, ensureDatabase } from "./db/pool.ts";
 import { purgeInbox } from "./db/retention.ts";
+import { type ShardMap, Shards } from "./db/shards.ts";
 import { AdminAuth } from "./http/admin-auth.ts";
 import { type KafkaSettings, createProducer, ensureTopics, topicName } from "./kafka/client.ts";
 import { createHttpApp, type HttpApp } from "./http/app.ts";
@@ -15,14 +16,24 @@ import { runEvery } from "./schedule.ts";
 
 const PLATFORM_MIGRATIONS = fileURLToPath(new URL("../migrations", import.meta.url));
 
+/** One database of a sharded service, with its own outbox and relay. */
+export interface ShardRuntime {
+  name: string;
+  pool: pg.Pool;
+  relay: OutboxRelay;
+}
+
 /** What every service has once booted: its database (migrated), Kafka producer and outbox relay. */
 export interface ServiceRuntime {
   config: PlatformConfig;
   logger: Logger;
   metrics: Metrics;
+  /** The service's database; with shards, the first shard's (a sharded service uses `shards`). */
   pool: pg.Pool;
   kafka: KafkaSettings;
   relay: OutboxRelay;
+  /** Every database of the service (one unless it is sharded), each migrated, with its own relay. */
+  shards: Shards<ShardRuntime>;
   adminAuth: AdminAuth;
   /** The full (prefixed) name of a topic. */
   topic: (name: string) => string;
@@ -40,11 +51,16 @@ export interface ConsumerSpec<E extends { event_id: string }> {
   topics: string[];
   decode: (value: unknown) => { ok: true; value: E } | { ok: false; errors: string[] };
   handle: (client: pg.PoolClient, events: ConsumedEvent<E>[]) => Promise<void>;
+  /**
+   * Sharded services: the customer an event belongs to. Each batch is split by shard and each part
+   * applied (with its inbox rows) in its shard's database; unset, everything goes to the one pool.
+   */
+  customerOf?: (event: E) => string;
   /** Called in the transaction that dead-letters an event of these topics (see EventConsumerOptions). */
   onDeadLetter?: (client: pg.PoolClient, letter: DeadLetter) => Promise<void>;
 }
 
-export async function bootService(config: PlatformConfig, options: { migrationsDir: string; topics: string[] }): Promise<ServiceRuntime> {
+export async function bootService(config: PlatformConfig, options: { migrationsDir: string; topics: string[]; shards?: ShardMap }): Promise<ServiceRuntime> {
   const logger = createLogger(config.serviceName, config.logLevel);
   // The public defaults are tolerable only where nobody else can connect: refuse them on any
   // address but loopback (a forgotten DEPLOYMENT=production behind a proxy or a 0.0.0.0 bind).
@@ -57,13 +73,19 @@ export async function bootService(config: PlatformConfig, options: { migrationsD
     logger.warn({ variables: config.localDefaults }, "using the public local defaults for these secrets: fine on a developer's machine, refused with DEPLOYMENT=production");
   }
   const metrics = createMetrics(config.serviceName);
-  await ensureDatabase(config.databaseUrl);
-  const pool = createPool(config.databaseUrl, config.databasePoolSize, config.serviceName);
-  const applied = await migrate(pool, [
-    { name: "platform", dir: PLATFORM_MIGRATIONS },
-    { name: config.serviceName, dir: options.migrationsDir },
-  ]);
-  if (applied.length > 0) logger.info({ applied }, "migrations applied");
+  const map: ShardMap = options.shards ?? { logicalShards: 1, databases: [{ name: config.serviceName, url: config.databaseUrl }], owner: [0] };
+  const pools: pg.Pool[] = [];
+  for (const database of map.databases) {
+    await ensureDatabase(database.url);
+    const shardPool = createPool(database.url, config.databasePoolSize, config.serviceName);
+    pools.push(shardPool);
+    const applied = await migrate(shardPool, [
+      { name: "platform", dir: PLATFORM_MIGRATIONS },
+      { name: config.serviceName, dir: options.migrationsDir },
+    ]);
+    if (applied.length > 0) logger.info({ applied, database: database.name }, "migrations applied");
+  }
+  const pool = pools[0] as pg.Pool;
 
   const kafka: KafkaSettings = { brokers: config.kafkaBrokers, clientId: config.serviceName, topicPrefix: config.kafkaTopicPrefix, metrics: metrics.kafkaClients };
   const topic = (name: string) => topicName(kafka, name);
@@ -72,20 +94,34 @@ export async function bootService(config: PlatformConfig, options: { migrationsD
     replicas: config.kafkaReplicationFactor,
     minInsyncReplicas: config.kafkaMinInsyncReplicas,
   });
-  const relay = new OutboxRelay({ pool, createProducer: () => createProducer(kafka), logger, metrics });
-  if (config.outboxRelayEnabled) relay.start();
-  metrics.gauge("outbox_backlog", "Outbox rows not yet acknowledged by Kafka", () => outboxBacklog(pool));
-  const stopInboxPurge = runEvery("inbox purge", config.inboxPurgeIntervalMs, () => purgeInbox(pool, config.inboxRetentionMs), logger);
+  // One relay per database: each publishes its own outbox in id order (decision 003).
+  const shards = new Shards<ShardRuntime>(
+    map,
+    map.databases.map((database, i) => {
+      const shardPool = pools[i] as pg.Pool;
+      return { name: database.name, pool: shardPool, relay: new OutboxRelay({ pool: shardPool, createProducer: () => createProducer(kafka), logger, metrics }) };
+    }),
+  );
+  const relay = (shards.all[0] as ShardRuntime).relay;
+  if (config.outboxRelayEnabled) for (const shard of shards.all) shard.relay.start();
+  const nudgeRelays = () => {
+    for (const shard of shards.all) shard.relay.nudge();
+  };
+  metrics.gauge("outbox_backlog", "Outbox rows not yet acknowledged by Kafka (all shards)", async () => {
+    const backlogs = await Promise.all(pools.map(outboxBacklog));
+    return backlogs.reduce((sum, n) => sum + n, 0);
+  });
+  const stopInboxPurge = runEvery("inbox purge", config.inboxPurgeIntervalMs, () => Promise.all(pools.map((p) => purgeInbox(p, config.inboxRetentionMs))), logger);
 
   // Ready means able to do the service's work: its database answers, a broker answers, and every
   // consumer is taking messages (a consumer rebuilding or wedged makes the service not ready).
   const consumers: EventConsumer<{ event_id: string }>[] = [];
   const readiness = async () => {
-    const [database, broker] = await Promise.all([
-      withTimeout(pool.query("SELECT 1").then(() => true), 2_000),
+    const [broker, ...databases] = await Promise.all([
       withTimeout(relay.producer.metadata({ topics: [] }).then(() => true), 2_000),
+      ...pools.map((p) => withTimeout(p.query("SELECT 1").then(() => true), 2_000)),
     ]);
-    return { database, kafka: broker, ...(consumers.length > 0 ? { consuming: consumers.every((c) => c.consuming) } : {}) };
+    return { database: databases.every(Boolean), kafka: broker, ...(consumers.length > 0 ? { consuming: consumers.every((c) => c.consuming) } : {}) };
   };
 
   const adminAuth = new AdminAuth(config.admin);
@@ -96,6 +132,7 @@ export async function bootService(config: PlatformConfig, options: { migrationsD
     pool,
     kafka,
     relay,
+    shards,
     adminAuth,
     topic,
     readiness,
@@ -118,6 +155,7 @@ export async function bootService(config: PlatformConfig, options: { migrationsD
         groupId: topic(`${config.serviceName}-service`),
         topics: spec.topics.map(topic),
         pool,
+        ...(spec.customerOf && shards.all.length > 1 ? { poolOf: poolByCustomer(shards, spec.customerOf) } : {}),
         logger,
         metrics,
         decode: (_topic, value) => spec.decode(value),
@@ -126,17 +164,21 @@ export async function bootService(config: PlatformConfig, options: { migrationsD
         sessionTimeoutMs: config.kafkaSessionTimeoutMs,
         ...(config.kafkaGroupInstanceId ? { groupInstanceId: config.kafkaGroupInstanceId } : {}),
         // What a consumer commits may include outbox rows: publish them now.
-        afterCommit: () => relay.nudge(),
+        afterCommit: nudgeRelays,
       });
       consumers.push(consumer as unknown as EventConsumer<{ event_id: string }>);
       return consumer;
     },
     async close() {
-      await relay.close();
+      await Promise.all(shards.all.map((shard) => shard.relay.close()));
       await stopInboxPurge();
-      await pool.end();
+      await Promise.all(pools.map((p) => p.end()));
     },
   };
+}
+
+function poolByCustomer<E>(shards: Shards<ShardRuntime>, customerOf: (event: E) => string): (event: E) => pg.Pool {
+  return (event) => shards.forCustomer(customerOf(event)).pool;
 }
 
 async function withTimeout(probe: Promise<boolean>, ms: number): Promise<boolean> {

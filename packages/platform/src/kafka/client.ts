@@ -1,4 +1,5 @@
 import { Admin, ProduceAcks, Producer, stringSerializers } from "@platformatic/kafka";
+import { keyHash } from "../db/shards.ts";
 import { withDeadline } from "../timing.ts";
 
 export interface KafkaSettings {
@@ -20,6 +21,10 @@ export function createProducer(settings: KafkaSettings): StringProducer {
     clientId: `${settings.clientId}-producer`,
     bootstrapBrokers: settings.brokers,
     serializers: stringSerializers,
+    // The Java client's partition of a key (murmur2 & 0x7fffffff), which the shard of a customer
+    // also uses (db/shards.ts); this client's own default takes murmur2 >>> 0 and disagrees with
+    // both. The producer takes the result modulo the partition count.
+    partitioner: (_message, key) => (key && key.length > 0 ? keyHash(key) : Math.floor(Math.random() * 0x7fffffff)),
     idempotent: true,
     acks: ProduceAcks.ALL,
     retries: 5,

@@ -36,6 +36,13 @@ export interface EventConsumerOptions<E extends { event_id: string }> {
   groupId: string;
   topics: string[];
   pool: pg.Pool;
+  /**
+   * Sharded services: the database an event is applied in (its customer's shard). A batch is split
+   * by database, each part applied in its own transaction with its inbox rows there; a part that
+   * fails has the whole batch retried, and the parts already committed are skipped by their inbox.
+   * Dead letters and invalid messages go to `pool`.
+   */
+  poolOf?: (event: E) => pg.Pool;
   logger: Logger;
   metrics?: Metrics;
   /** Validates a message value at the edge; a rejection is logged and skipped, never retried. */
@@ -422,21 +429,32 @@ export class EventConsumer<E extends { event_id: string }> {
     }
 
     if (events.length > 0 || invalid.length > 0) {
-      await withTransaction(this.#o.pool, async (client) => {
-        // Invalid events go to the dead-letter topic in the same transaction, never retried.
-        for (const { message, errors } of invalid) await this.#deadLetter(client, message, "INVALID", errors);
-        if (events.length === 0) return;
-        const { rows } = await client.query<{ event_id: string }>(
-          `INSERT INTO inbox (event_id, topic) SELECT * FROM unnest($1::uuid[], $2::text[])
-           ON CONFLICT DO NOTHING RETURNING event_id`,
-          [events.map((e) => e.event.event_id), events.map((e) => e.topic)],
-        );
-        const fresh = new Set(rows.map((r) => r.event_id));
-        const toApply = events.filter((e) => fresh.delete(e.event.event_id));
-        if (toApply.length > 0) await handle(client, toApply);
-        metrics?.eventsConsumed.inc({ topic: events[0]?.topic ?? "" }, toApply.length);
-        metrics?.eventsDuplicated.inc(events.length - toApply.length);
-      });
+      const parts = new Map<pg.Pool, ConsumedEvent<E>[]>([[this.#o.pool, []]]);
+      for (const e of events) {
+        const pool = this.#o.poolOf?.(e.event) ?? this.#o.pool;
+        parts.set(pool, [...(parts.get(pool) ?? []), e]);
+      }
+      await Promise.all(
+        [...parts].map(([pool, part]) =>
+          part.length === 0 && (pool !== this.#o.pool || invalid.length === 0)
+            ? undefined
+            : withTransaction(pool, async (client) => {
+                // Invalid events go to the dead-letter topic in the same transaction, never retried.
+                if (pool === this.#o.pool) for (const { message, errors } of invalid) await this.#deadLetter(client, message, "INVALID", errors);
+                if (part.length === 0) return;
+                const { rows } = await client.query<{ event_id: string }>(
+                  `INSERT INTO inbox (event_id, topic) SELECT * FROM unnest($1::uuid[], $2::text[])
+                   ON CONFLICT DO NOTHING RETURNING event_id`,
+                  [part.map((e) => e.event.event_id), part.map((e) => e.topic)],
+                );
+                const fresh = new Set(rows.map((r) => r.event_id));
+                const toApply = part.filter((e) => fresh.delete(e.event.event_id));
+                if (toApply.length > 0) await handle(client, toApply);
+                metrics?.eventsConsumed.inc({ topic: part[0]?.topic ?? "" }, toApply.length);
+                metrics?.eventsDuplicated.inc(part.length - toApply.length);
+              }),
+        ),
+      );
       this.#o.afterCommit?.();
     }
 
