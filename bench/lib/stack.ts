@@ -9,10 +9,10 @@ export const BENCH_PORTS = { postgresPort: 15462, kafkaPort: 19392, kafkaControl
 export type BenchStack = Awaited<ReturnType<typeof startBenchStack>>;
 
 /** A fresh stack of its own for one benchmark run: infrastructure plus service processes. */
-export async function startBenchStack(env: Record<string, string>, options: { orderInstances?: number; campaign?: boolean; kafkaNodes?: 1 | 3 } = {}) {
+export async function startBenchStack(env: Record<string, string>, options: { orderInstances?: number; campaign?: boolean; kafkaNodes?: 1 | 3; shards?: number } = {}) {
   const dataDir = BENCH_DATA;
   await rm(dataDir, { recursive: true, force: true });
-  const infrastructure = await startInfrastructureProcess({ dataDir, ...BENCH_PORTS, kafkaNodes: options.kafkaNodes ?? 1 });
+  const infrastructure = await startInfrastructureProcess({ dataDir, ...BENCH_PORTS, kafkaNodes: options.kafkaNodes ?? 1, shards: options.shards ?? 1 });
   const base = localStackEnv(infrastructure, { LOG_LEVEL: "warn", ...env });
   const services: ServiceProcess[] = [];
   const logs = join(dataDir, "logs");

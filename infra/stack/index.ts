@@ -19,11 +19,19 @@ export interface InfrastructureOptions {
   /** 3: a three-node KRaft cluster (replication factor 3, min.insync.replicas 2) instead of one broker. */
   kafkaNodes?: 1 | 3;
   partitions?: number;
+  /**
+   * Shards of the order and payment databases (default 1). Shard 0 lives on the main server; each
+   * further shard k gets a PostgreSQL server of its own on postgresPort + 10 + k, holding order_k
+   * and payment_k (a shard's two databases fail and scale together).
+   */
+  shards?: number;
   log?: (line: string) => void;
 }
 
 export interface Infrastructure {
   postgres: RunningPostgres;
+  /** The server of each shard (the first is `postgres`). */
+  shardServers: RunningPostgres[];
   kafka: RunningKafka;
   stop(): Promise<void>;
 }
@@ -31,15 +39,19 @@ export interface Infrastructure {
 /** Starts PostgreSQL and the Kafka broker side by side; both keep their data under dataDir. */
 export async function startInfrastructure(o: InfrastructureOptions): Promise<Infrastructure> {
   await mkdir(o.dataDir, { recursive: true });
-  const [postgres, kafka] = await Promise.all([
+  const extraShards = Array.from({ length: Math.max(0, (o.shards ?? 1) - 1) }, (_, i) => i + 1);
+  const [postgres, kafka, ...others] = await Promise.all([
     startPostgres({ dataDir: join(o.dataDir, "postgres"), port: o.postgresPort, ...(o.log ? { log: o.log } : {}) }),
     startKafka({ dataDir: join(o.dataDir, "kafka"), port: o.kafkaPort, controllerPort: o.kafkaControllerPort, nodes: o.kafkaNodes ?? 1, partitions: o.partitions ?? 6 }),
+    ...extraShards.map((k) => startPostgres({ dataDir: join(o.dataDir, `postgres-shard-${k}`), port: o.postgresPort + 10 + k, ...(o.log ? { log: o.log } : {}) })),
   ]);
+  const shardServers = [postgres, ...(others as RunningPostgres[])];
   return {
     postgres,
+    shardServers,
     kafka,
     async stop() {
-      await Promise.allSettled([kafka.stop(), postgres.stop()]);
+      await Promise.allSettled([kafka.stop(), ...shardServers.map((server) => server.stop())]);
     },
   };
 }
@@ -48,6 +60,8 @@ export interface InfrastructureProcess {
   postgresUrl: string;
   kafkaBrokers: string;
   kafkaReplicationFactor: number;
+  /** A URL on each shard's PostgreSQL server (the first is postgresUrl's). */
+  shardServerUrls: string[];
   stop(): Promise<void>;
 }
 
@@ -58,7 +72,7 @@ export interface InfrastructureProcess {
 export async function startInfrastructureProcess(options: Omit<InfrastructureOptions, "log">): Promise<InfrastructureProcess> {
   const child = spawn(process.execPath, [join(ROOT, "infra/stack/serve-infrastructure.ts"), JSON.stringify(options)], { stdio: ["pipe", "pipe", "inherit"] });
   const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
-  const ready = await new Promise<{ postgresUrl: string; kafkaBrokers: string; kafkaReplicationFactor: number }>((resolve, reject) => {
+  const ready = await new Promise<{ postgresUrl: string; kafkaBrokers: string; kafkaReplicationFactor: number; shardServerUrls: string[] }>((resolve, reject) => {
     let buffered = "";
     child.stdout.on("data", (chunk: Buffer) => {
       buffered += chunk.toString();

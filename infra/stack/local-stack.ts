@@ -20,9 +20,13 @@ export function databaseUrl(serverUrl: string, database: string): string {
   return url.toString();
 }
 
-/** The environment every service process of a stack gets. */
+/**
+ * The environment every service process of a stack gets. With several shard servers (URLs of any
+ * database on each), shard k's order and payment databases are order_k and payment_k on the k-th,
+ * and the campaign waits for every order shard's watermark.
+ */
 export function localStackEnv(
-  infrastructure: { postgresUrl: string; kafkaBrokers: string; kafkaReplicationFactor?: number },
+  infrastructure: { postgresUrl: string; kafkaBrokers: string; kafkaReplicationFactor?: number; shardServerUrls?: string[] },
   extra: Record<string, string> = {},
 ): Record<string, string> {
   return {
@@ -31,6 +35,18 @@ export function localStackEnv(
     CAMPAIGN_DATABASE_URL: databaseUrl(infrastructure.postgresUrl, "campaign_db"),
     KAFKA_BROKERS: infrastructure.kafkaBrokers,
     KAFKA_REPLICATION_FACTOR: String(infrastructure.kafkaReplicationFactor ?? 1),
+    ...shardEnv(infrastructure.shardServerUrls ?? []),
     ...extra,
+  };
+}
+
+/** ORDER_SHARDS, PAYMENT_SHARDS and CAMPAIGN_WATERMARK_SOURCES for shards on these servers (none for one). */
+export function shardEnv(serverUrls: readonly string[], prefix = ""): Record<string, string> {
+  if (serverUrls.length <= 1) return {};
+  const list = (service: string) => serverUrls.map((url, k) => `${service}_${k}=${databaseUrl(url, `${prefix}${service}_${k}`)}`).join(",");
+  return {
+    ORDER_SHARDS: list("order"),
+    PAYMENT_SHARDS: list("payment"),
+    CAMPAIGN_WATERMARK_SOURCES: serverUrls.map((_, k) => `order_${k}`).join(","),
   };
 }

@@ -20,4 +20,4 @@ process.on("SIGTERM", () => void stop());
 process.on("SIGINT", () => void stop());
 process.stdin.on("end", () => void stop());
 process.stdin.resume();
-process.stdout.write(`READY ${JSON.stringify({ postgresUrl: infrastructure.postgres.url("postgres"), kafkaBrokers: infrastructure.kafka.brokers, kafkaReplicationFactor: infrastructure.kafka.replicationFactor })}\n`);
+process.stdout.write(`READY ${JSON.stringify({ postgresUrl: infrastructure.postgres.url("postgres"), kafkaBrokers: infrastructure.kafka.brokers, kafkaReplicationFactor: infrastructure.kafka.replicationFactor, shardServerUrls: infrastructure.shardServers.map((server) => server.url("postgres")) })}\n`);

@@ -5,6 +5,12 @@ import { LOCAL_ADMIN_NOTE, localStackEnv, PORTS } from "./local-stack.ts";
 import { buildPortal, portalEnv, ROOT, type ServiceProcess, spawnService, startInfrastructure } from "./index.ts";
 
 const dataDir = process.env.DATA_DIR ?? join(ROOT, ".data", "local");
+// SHARDS=4 npm start: four order and four payment databases, one PostgreSQL server per shard.
+const shards = Number(process.env.SHARDS ?? 1);
+if (!Number.isInteger(shards) || shards < 1 || shards > 16) {
+  console.error(`SHARDS must be an integer from 1 to 16, got ${process.env.SHARDS}`);
+  process.exit(2);
+}
 const log = (line: string) => console.log(`[stack] ${line}`);
 
 log("building the admin portal…");
@@ -15,8 +21,13 @@ const infrastructure = await startInfrastructure({
   postgresPort: PORTS.postgres,
   kafkaPort: PORTS.kafka,
   kafkaControllerPort: PORTS.kafkaController,
+  shards,
 });
-const env = localStackEnv({ postgresUrl: infrastructure.postgres.url("postgres"), kafkaBrokers: infrastructure.kafka.brokers });
+const env = localStackEnv({
+  postgresUrl: infrastructure.postgres.url("postgres"),
+  kafkaBrokers: infrastructure.kafka.brokers,
+  shardServerUrls: infrastructure.shardServers.map((server) => server.url("postgres")),
+});
 const services: ServiceProcess[] = [];
 let stopping = false;
 
@@ -53,7 +64,8 @@ try {
   log(`  order service    http://localhost:${PORTS.order}   (docs: /docs)`);
   log(`  payment service  http://localhost:${PORTS.payment}   (docs: /docs)`);
   log(`  campaign service http://localhost:${PORTS.campaign}   (docs: /docs)`);
-  log(`  PostgreSQL       ${infrastructure.postgres.url("order_db")}, …/payment_db, …/campaign_db`);
+  if (shards === 1) log(`  PostgreSQL       ${infrastructure.postgres.url("order_db")}, …/payment_db, …/campaign_db`);
+  else log(`  PostgreSQL       ${shards} shards: ${infrastructure.shardServers.map((server, k) => server.url(`order_${k}`)).join(", ")} (and payment_k beside each order_k); campaign_db on the first`);
   log(`  Kafka            ${infrastructure.kafka.brokers}`);
   log(`  service logs     ${logs}`);
   log(LOCAL_ADMIN_NOTE);

@@ -4,6 +4,7 @@ export * from "./http/common.ts";
 export * from "./http/orders.ts";
 export * from "./http/order-timeline.ts";
 export * from "./http/payments.ts";
+export * from "./http/shards.ts";
 export * from "./money.ts";
 export * from "./statuses.ts";
 export * from "./topics.ts";

@@ -10,6 +10,7 @@ export { AdminAuth, hashPassword } from "./http/admin-auth.ts";
 export { createHttpApp, type HttpApp, listen } from "./http/app.ts";
 export { type AdminRecords, adminRecordRoutes } from "./http/admin-records.ts";
 export { HttpError } from "./http/errors.ts";
+export { shardRoutes } from "./http/shard-routes.ts";
 export { logicalShardOfId, newId } from "./ids.ts";
 export { DEFAULT_LOGICAL_SHARDS, keyHash, loadShardMap, logicalShardOf, murmur2, partitionOfKey, type ShardDatabase, type ShardMap, Shards } from "./db/shards.ts";
 export { pagedSearchOverShards, rowsOverShards, type ShardedSearch } from "./db/sharded-search.ts";

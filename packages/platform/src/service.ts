@@ -19,6 +19,7 @@ const PLATFORM_MIGRATIONS = fileURLToPath(new URL("../migrations", import.meta.u
 /** One database of a sharded service, with its own outbox and relay. */
 export interface ShardRuntime {
   name: string;
+  url: string;
   pool: pg.Pool;
   relay: OutboxRelay;
 }
@@ -99,7 +100,7 @@ export async function bootService(config: PlatformConfig, options: { migrationsD
     map,
     map.databases.map((database, i) => {
       const shardPool = pools[i] as pg.Pool;
-      return { name: database.name, pool: shardPool, relay: new OutboxRelay({ pool: shardPool, createProducer: () => createProducer(kafka), logger, metrics }) };
+      return { name: database.name, url: database.url, pool: shardPool, relay: new OutboxRelay({ pool: shardPool, createProducer: () => createProducer(kafka), logger, metrics }) };
     }),
   );
   const relay = (shards.all[0] as ShardRuntime).relay;

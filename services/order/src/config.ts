@@ -1,4 +1,4 @@
-import { ConfigError, LOCAL_CUSTOMER_SECRET, loadPlatformConfig, readEnv, secretFrom } from "@spgroup/platform";
+import { ConfigError, LOCAL_CUSTOMER_SECRET, loadPlatformConfig, loadShardMap, readEnv, secretFrom } from "@spgroup/platform";
 
 export function loadOrderConfig(env: Record<string, string | undefined> = process.env) {
   const e = readEnv(env);
@@ -20,6 +20,7 @@ export function loadOrderConfig(env: Record<string, string | undefined> = proces
   if (groupCommitWindowMs >= groupCommitMaxWaitMs) {
     throw new ConfigError(`ORDER_GROUP_COMMIT_WINDOW_MS (${groupCommitWindowMs}) must be below ORDER_GROUP_COMMIT_MAX_WAIT_MS (${groupCommitMaxWaitMs})`);
   }
+  const watermarkSource = e.string("ORDER_WATERMARK_SOURCE", "order_db");
   return {
     ...platform,
     /** An order with no payment result after this long becomes FAILED. */
@@ -37,8 +38,10 @@ export function loadOrderConfig(env: Record<string, string | undefined> = proces
     ordersPerCustomerPerMinute: e.int("ORDER_RATE_LIMIT_PER_CUSTOMER_PER_MINUTE", 60, { min: 1 }),
     /** How often the low watermark is published to every partition of orders.completed. */
     watermarkIntervalMs: e.int("ORDER_WATERMARK_INTERVAL_MS", 500, { min: 10 }),
-    /** Names this order database (shard) in its watermarks. */
-    watermarkSource: e.string("ORDER_WATERMARK_SOURCE", "order_db"),
+    /** Names the order database in its watermarks when there is one; with ORDER_SHARDS, each shard's name does. */
+    watermarkSource,
+    /** The order databases (ORDER_SHARDS, ORDER_SHARD_MAP, LOGICAL_SHARDS); one unless sharded. */
+    shards: loadShardMap(env, "ORDER", { name: watermarkSource, url: platform.databaseUrl }),
     /** Step 1 of the watermark takes now minus this, covering a transaction not yet in pg_stat_activity. */
     watermarkMarginMs: e.int("ORDER_WATERMARK_MARGIN_MS", 250, { min: 0, max: 60_000 }),
     /**

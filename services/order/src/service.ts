@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { TOPICS } from "@spgroup/contracts";
-import { bootService, createPool, CustomerAuth, listen, PartitionCounter, purgeOlderThan, runEvery } from "@spgroup/platform";
+import { bootService, createPool, CustomerAuth, listen, PartitionCounter, purgeOlderThan, runEvery, shardRoutes } from "@spgroup/platform";
 import type { PaymentResultsContext } from "./app/apply-payment-results.ts";
 import { expireUnpaidOrders } from "./app/expire-unpaid-orders.ts";
 import { createOrderWriter, type PlaceOrderContext } from "./app/place-order.ts";
@@ -16,47 +16,77 @@ const MIGRATIONS = fileURLToPath(new URL("../migrations", import.meta.url));
 
 /** Boots the order service: database, Kafka, payment-result consumer, timeout sweep, HTTP. */
 export async function startOrderService(config: OrderConfig) {
-  const runtime = await bootService(config, { migrationsDir: MIGRATIONS, topics: Object.values(TOPICS) });
-  if (!(await limitIdleTransactions(runtime.pool, config.idleInTransactionTimeoutMs))) {
-    runtime.logger.warn("cannot set idle_in_transaction_session_timeout on the order database (not its owner); set it there, or an idle open transaction holds finality");
+  const runtime = await bootService(config, { migrationsDir: MIGRATIONS, topics: Object.values(TOPICS), shards: config.shards });
+  for (const shard of runtime.shards.all) {
+    if (!(await limitIdleTransactions(shard.pool, config.idleInTransactionTimeoutMs))) {
+      runtime.logger.warn({ database: shard.name }, "cannot set idle_in_transaction_session_timeout on the order database (not its owner); set it there, or an idle open transaction holds finality");
+    }
   }
   // Admin lists, searches and exports: read-only sessions that the watermark may ignore (db/watermark.ts).
-  const adminReads = createPool(config.databaseUrl, config.adminReadPoolSize, ADMIN_READ_APPLICATION_NAME, {
-    readOnly: true,
-    statementTimeoutMs: config.adminReadStatementTimeoutMs,
-    idleInTransactionTimeoutMs: config.idleInTransactionTimeoutMs,
-  });
-  const ctx: PlaceOrderContext & PaymentResultsContext = {
-    pool: runtime.pool,
-    relay: runtime.relay,
-    topics: { ordersPlaced: runtime.topic(TOPICS.ordersPlaced), ordersCompleted: runtime.topic(TOPICS.ordersCompleted) },
-    // OrderPlaced carries created_at + this as its payment deadline (pay_by).
-    paymentTimeoutMs: config.paymentTimeoutMs,
-    refundTopic: runtime.topic(TOPICS.refundsRequested),
-    orderWriter: createOrderWriter(runtime, config.groupCommit, (size) => runtime.metrics.groupCommitBatchSize.observe({ writer: "orders" }, size)),
-  };
+  const adminReads = runtime.shards.map((shard) =>
+    createPool(shard.url, config.adminReadPoolSize, ADMIN_READ_APPLICATION_NAME, {
+      readOnly: true,
+      statementTimeoutMs: config.adminReadStatementTimeoutMs,
+      idleInTransactionTimeoutMs: config.idleInTransactionTimeoutMs,
+    }),
+  );
+  const topics = { ordersPlaced: runtime.topic(TOPICS.ordersPlaced), ordersCompleted: runtime.topic(TOPICS.ordersCompleted) };
+  // One context per order database: an order is written, paid, expired and watermarked in its
+  // customer's shard, with that shard's outbox and relay.
+  const shards = runtime.shards.map(
+    (shard): PlaceOrderContext & PaymentResultsContext => ({
+      pool: shard.pool,
+      relay: shard.relay,
+      topics,
+      // OrderPlaced carries created_at + this as its payment deadline (pay_by).
+      paymentTimeoutMs: config.paymentTimeoutMs,
+      refundTopic: runtime.topic(TOPICS.refundsRequested),
+      orderWriter: createOrderWriter(shard, config.groupCommit, (size) => runtime.metrics.groupCommitBatchSize.observe({ writer: "orders" }, size)),
+      logicalShardOf: (customerId) => runtime.shards.logicalOf(customerId),
+    }),
+  );
 
-  const consumer = paymentCompletedConsumer(runtime, ctx);
+  // The consumer applies each result in its customer's shard (the client it is given); the
+  // context only names the topics.
+  const consumer = paymentCompletedConsumer(runtime, shards.all[0] as PaymentResultsContext);
   await consumer.start();
 
-  const stopSweep = runEvery("payment-timeout sweep", config.expirySweepMs, () => expireUnpaidOrders(ctx, config.paymentTimeoutMs), runtime.logger);
-  const completedTopic = ctx.topics.ordersCompleted;
+  const stopSweep = runEvery("payment-timeout sweep", config.expirySweepMs, () => Promise.all(shards.all.map((ctx) => expireUnpaidOrders(ctx, config.paymentTimeoutMs))), runtime.logger);
   // Asked again on every tick: a partition added to the topic gets watermarks at once (the
   // campaign service waits for one on every partition it sees).
   const partitionCounter = new PartitionCounter(runtime.kafka);
-  const readPartitions = () => partitionCounter.count(completedTopic);
-  const watermarkTarget = { topic: completedTopic, partitions: await readPartitions(), readPartitions, source: config.watermarkSource, marginMs: config.watermarkMarginMs };
-  // Without sight of every session, step 1 could miss an open transaction and W would be unsafe.
-  const publishing = await seesAllSessions(runtime.pool);
-  runtime.metrics.gauge("order_watermark_publishing", "1 when watermarks are published; 0 when the database role cannot see every session (no campaign can become FINAL)", () => (publishing ? 1 : 0));
-  if (!publishing) runtime.logger.error("NOT publishing watermarks: the order database role is neither superuser nor a member of pg_read_all_stats, so open transactions of other roles are hidden; grant pg_read_all_stats and restart");
-  const stopWatermarks = publishing
-    ? runEvery("watermark", config.watermarkIntervalMs, () => publishWatermark(runtime.pool, runtime.relay, watermarkTarget), runtime.logger)
-    : async () => {};
+  const readPartitions = () => partitionCounter.count(topics.ordersCompleted);
+  const partitions = await readPartitions();
+  // Each order database publishes its own watermark, named by the shard: the campaign waits for
+  // every shard's on every partition (CAMPAIGN_WATERMARK_SOURCES).
+  const watermarks = new Map<string, string>();
+  const stopWatermarks: (() => Promise<void>)[] = [];
+  let publishing = true;
+  for (const shard of runtime.shards.all) {
+    // Without sight of every session, step 1 could miss an open transaction and W would be unsafe.
+    if (!(await seesAllSessions(shard.pool))) {
+      publishing = false;
+      runtime.logger.error({ database: shard.name }, "NOT publishing watermarks: the order database role is neither superuser nor a member of pg_read_all_stats, so open transactions of other roles are hidden; grant pg_read_all_stats and restart");
+      continue;
+    }
+    const target = { topic: topics.ordersCompleted, partitions, readPartitions, source: shard.name, marginMs: config.watermarkMarginMs };
+    stopWatermarks.push(
+      runEvery(
+        `watermark ${shard.name}`,
+        config.watermarkIntervalMs,
+        async () => {
+          const w = await publishWatermark(shard.pool, shard.relay, target);
+          if (w) watermarks.set(shard.name, w);
+        },
+        runtime.logger,
+      ),
+    );
+  }
+  runtime.metrics.gauge("order_watermark_publishing", "1 when every order database publishes watermarks; 0 when a database role cannot see every session (no campaign can become FINAL)", () => (publishing ? 1 : 0));
   const stopKeyPurge = runEvery(
     "idempotency-key purge",
     config.idempotencyKeyPurgeIntervalMs,
-    () => purgeOlderThan(runtime.pool, { table: "order_idempotency_keys", column: "created_at", olderThanMs: config.idempotencyKeyRetentionMs }),
+    () => Promise.all(runtime.shards.all.map((shard) => purgeOlderThan(shard.pool, { table: "order_idempotency_keys", column: "created_at", olderThanMs: config.idempotencyKeyRetentionMs }))),
     runtime.logger,
   );
 
@@ -64,15 +94,16 @@ export async function startOrderService(config: OrderConfig) {
     name: "Order service",
     description: "Places orders and tracks them to SUCCESS or FAILED",
   });
-  orderRoutes(app, ctx, {
+  orderRoutes(app, shards, {
     ordersPerCustomerPerMinute: config.ordersPerCustomerPerMinute,
     customerAuth: config.customerAuth === "required" ? new CustomerAuth(config.customerTokenSecret, config.customerTokenIssuer) : undefined,
     adminAuth: runtime.adminAuth,
   });
   adminOrderRoutes(app, adminReads);
-  orderTimelineRoutes(app, runtime.pool);
+  orderTimelineRoutes(app, runtime.shards.map((shard) => shard.pool));
+  shardRoutes(app, adminReads, { table: "orders", names: runtime.shards.all.map((s) => s.name), watermarkOf: (name) => watermarks.get(name) });
   const port = await listen(app, config);
-  runtime.logger.info({ port }, "order service listening");
+  runtime.logger.info({ port, shards: runtime.shards.all.map((s) => s.name) }, "order service listening");
 
   return {
     app,
@@ -81,11 +112,11 @@ export async function startOrderService(config: OrderConfig) {
     async stop() {
       await app.close();
       await stopSweep();
-      await stopWatermarks();
+      for (const stop of stopWatermarks) await stop();
       await partitionCounter.close();
       await stopKeyPurge();
       await consumer.stop();
-      await adminReads.end();
+      await Promise.all(adminReads.all.map((pool) => pool.end()));
       await runtime.close();
     },
   };

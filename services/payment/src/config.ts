@@ -1,9 +1,12 @@
-import { loadPlatformConfig, readEnv } from "@spgroup/platform";
+import { loadPlatformConfig, loadShardMap, readEnv } from "@spgroup/platform";
 
 export function loadPaymentConfig(env: Record<string, string | undefined> = process.env) {
   const e = readEnv(env);
+  const platform = loadPlatformConfig("payment", { port: 8081, databaseUrlVar: "PAYMENT_DATABASE_URL", databaseUrl: "postgres://postgres@127.0.0.1:15432/payment_db" }, env);
   return {
-    ...loadPlatformConfig("payment", { port: 8081, databaseUrlVar: "PAYMENT_DATABASE_URL", databaseUrl: "postgres://postgres@127.0.0.1:15432/payment_db" }, env),
+    ...platform,
+    /** The payment databases (PAYMENT_SHARDS, PAYMENT_SHARD_MAP, LOGICAL_SHARDS); one unless sharded. */
+    shards: loadShardMap(env, "PAYMENT", { name: "payment_db", url: platform.databaseUrl }),
     /**
      * An order is not charged within this margin of its payment deadline (OrderPlaced.pay_by): a
      * charge that starts just before would finish after the order has FAILED, and clocks differ.

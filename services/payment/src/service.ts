@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { TOPICS } from "@spgroup/contracts";
-import { bootService, listen, runEvery } from "@spgroup/platform";
+import { bootService, listen, type Pool, runEvery, shardRoutes } from "@spgroup/platform";
 import { settleDueRefunds } from "./app/refund-payments.ts";
 import type { PaymentConfig } from "./config.ts";
 import { countRefundedPayments } from "./db/payments.ts";
@@ -14,20 +14,29 @@ const MIGRATIONS = fileURLToPath(new URL("../migrations", import.meta.url));
 
 /** Boots the payment service: database, Kafka, consumer of orders to charge and refunds to make, HTTP. */
 export async function startPaymentService(config: PaymentConfig, gateway: PaymentGateway = new SimulatedGateway(config.gateway)) {
-  const runtime = await bootService(config, { migrationsDir: MIGRATIONS, topics: Object.values(TOPICS) });
+  const runtime = await bootService(config, { migrationsDir: MIGRATIONS, topics: Object.values(TOPICS), shards: config.shards });
+  const pools = runtime.shards.map((shard) => shard.pool);
+  const total = async (count: (pool: Pool) => Promise<number>) => (await Promise.all(pools.all.map(count))).reduce((sum, n) => sum + n, 0);
   // Counted from the table, so exact across batch retries and restarts (REFUNDED is set once).
-  runtime.metrics.gauge("payment_refunds_issued", "Payments refunded because their order had FAILED (rows in status REFUNDED)", () => countRefundedPayments(runtime.pool));
-  const consumer = paymentRequestsConsumer(runtime, gateway, { deadlineMarginMs: config.deadlineMarginMs, chargeConcurrency: config.chargeConcurrency });
+  runtime.metrics.gauge("payment_refunds_issued", "Payments refunded because their order had FAILED (rows in status REFUNDED)", () => total(countRefundedPayments));
+  const consumer = paymentRequestsConsumer(runtime, gateway, {
+    deadlineMarginMs: config.deadlineMarginMs,
+    chargeConcurrency: config.chargeConcurrency,
+    logicalShardOf: (customerId) => runtime.shards.logicalOf(customerId),
+  });
   await consumer.start();
-  runtime.metrics.gauge("payment_refunds_pending", "Refunds asked for and not made yet (the gateway refused or failed; retried with back-off)", () => countPendingRefunds(runtime.pool));
+  runtime.metrics.gauge("payment_refunds_pending", "Refunds asked for and not made yet (the gateway refused or failed; retried with back-off)", () => total(countPendingRefunds));
   const refundSettings = { topic: runtime.topic(TOPICS.paymentsRefunded), logger: runtime.logger, batchSize: 100 };
   const stopRefunds = runEvery(
     "refunds",
     config.refundPassIntervalMs,
-    async () => {
-      while ((await settleDueRefunds(runtime.pool, gateway, refundSettings)) >= refundSettings.batchSize) runtime.relay.nudge();
-      runtime.relay.nudge();
-    },
+    () =>
+      Promise.all(
+        runtime.shards.all.map(async (shard) => {
+          while ((await settleDueRefunds(shard.pool, gateway, refundSettings)) >= refundSettings.batchSize) shard.relay.nudge();
+          shard.relay.nudge();
+        }),
+      ),
     runtime.logger,
   );
 
@@ -35,9 +44,10 @@ export async function startPaymentService(config: PaymentConfig, gateway: Paymen
     name: "Payment service",
     description: "Charges placed orders through the payment gateway, one payment per order",
   });
-  adminPaymentRoutes(app, runtime.pool);
+  adminPaymentRoutes(app, pools);
+  shardRoutes(app, pools, { table: "payments", names: runtime.shards.all.map((s) => s.name) });
   const port = await listen(app, config);
-  runtime.logger.info({ port }, "payment service listening");
+  runtime.logger.info({ port, shards: runtime.shards.all.map((s) => s.name) }, "payment service listening");
 
   return {
     app,

@@ -51,7 +51,7 @@ function relativeTo(sort: SortKey[], types: Readonly<Record<string, string>>, ke
 /** `rows` in the order of `sort`, ranked by PostgreSQL on `db`. */
 async function inOrder(db: Queryable, sort: SortKey[], types: Readonly<Record<string, string>>, rows: Row[]): Promise<Row[]> {
   if (rows.length <= 1) return rows;
-  const columns = sort.map((k, i) => `c${i}`);
+  const columns = sort.map((_, i) => `c${i}`);
   const { rows: order } = await db.query<{ n: string }>(
     `SELECT n FROM unnest(${sort.map((k, i) => `$${i + 1}::${types[k.column]}[]`).join(", ")}) WITH ORDINALITY AS t(${columns.join(", ")}, n)
      ORDER BY ${sort.map((k, i) => `c${i} ${k.descending ? "DESC" : "ASC"}`).join(", ")}`,
@@ -79,13 +79,13 @@ function withCondition(whereSql: string, condition: string): string {
  * of which no shard can contribute more than O−B+size. On rows spread evenly by customer, O−B is
  * about N pages: each shard reads about O/N index entries, where one database read O.
  */
-export async function pagedSearchOverShards<R extends object>(
+export async function pagedSearchOverShards<R>(
   pools: readonly pg.Pool[],
   search: ShardedSearch,
   page: number,
   size: number,
 ): Promise<PageResult<R>> {
-  if (pools.length === 1) return pagedSearch<R>(pools[0] as pg.Pool, { ...search, page, size });
+  if (pools.length === 1) return pagedSearch<R & object>(pools[0] as pg.Pool, { ...search, page, size });
   const sort = check(search);
   const { whereSql, orderSql, params } = searchClauses(search);
   const offset = (page - 1) * size;

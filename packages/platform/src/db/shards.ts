@@ -132,6 +132,16 @@ export class Shards<T> {
     this.all = perDatabase;
   }
 
+  /** The same shards with one new item per database (pools → their read pools, writers…). */
+  map<U>(each: (item: T, index: number) => U): Shards<U> {
+    return new Shards(this.#map, this.all.map(each));
+  }
+
+  /** The logical shards the index-th database holds, in order. */
+  logicalOwnedBy(index: number): number[] {
+    return this.#map.owner.flatMap((owner, logical) => (owner === index ? [logical] : []));
+  }
+
   get logicalShards(): number {
     return this.#map.logicalShards;
   }

@@ -1,8 +1,18 @@
-import { Transform } from "node:stream";
+import { Readable, Transform } from "node:stream";
 import type pg from "pg";
 import QueryStream from "pg-query-stream";
 
-function streamRows(pool: pg.Pool, sql: string, params: unknown[], format: Transform): Promise<NodeJS.ReadableStream> {
+/** Where the rows of a stream come from: one query on one database, or rows merged from several. */
+export type RowSource = { pool: pg.Pool; sql: string; params: unknown[] } | AsyncIterable<Record<string, unknown>>;
+
+function streamRows(source: RowSource, format: Transform): Promise<NodeJS.ReadableStream> {
+  if (Symbol.asyncIterator in source) {
+    const rows = Readable.from(source);
+    rows.on("error", (error) => format.destroy(error));
+    format.on("close", () => rows.destroy());
+    return Promise.resolve(rows.pipe(format));
+  }
+  const { pool, sql, params } = source;
   return pool.connect().then((client) => {
     const rows = client.query(new QueryStream(sql, params, { batchSize: 1_000 }));
     let released = false;
@@ -41,8 +51,8 @@ export function csvLine(row: Record<string, unknown>, columns: readonly string[]
   return `${columns.map((c) => csvCell(row[c])).join(",")}\n`;
 }
 
-/** Streams a query's rows as CSV with the given columns (header first), cells always quoted. */
-export function streamRowsAsCsv(pool: pg.Pool, sql: string, params: unknown[], columns: readonly string[]): Promise<NodeJS.ReadableStream> {
+/** Streams rows as CSV with the given columns (header first), cells always quoted. */
+export function streamRowsAsCsv(source: RowSource, columns: readonly string[]): Promise<NodeJS.ReadableStream> {
   let first = true;
   const csv = new Transform({
     writableObjectMode: true,
@@ -55,14 +65,14 @@ export function streamRowsAsCsv(pool: pg.Pool, sql: string, params: unknown[], c
       callback(null, first ? `${columns.join(",")}\n` : "");
     },
   });
-  return streamRows(pool, sql, params, csv);
+  return streamRows(source, csv);
 }
 
 /**
- * Streams every row of a query as `{"data":[...]}` through a server-side cursor, so the whole
- * table is never held in memory; back-pressure from the HTTP socket pauses the cursor.
+ * Streams every row as `{"data":[...]}` through a server-side cursor (or the merge of several),
+ * so the whole table is never held in memory; back-pressure from the HTTP socket pauses the reads.
  */
-export function streamRowsAsJson(pool: pg.Pool, sql: string, params: unknown[] = []): Promise<NodeJS.ReadableStream> {
+export function streamRowsAsJson(source: RowSource): Promise<NodeJS.ReadableStream> {
   let first = true;
   const json = new Transform({
     writableObjectMode: true,
@@ -75,5 +85,5 @@ export function streamRowsAsJson(pool: pg.Pool, sql: string, params: unknown[] =
       callback(null, first ? '{"data":[]}' : "]}");
     },
   });
-  return streamRows(pool, sql, params, json);
+  return streamRows(source, json);
 }

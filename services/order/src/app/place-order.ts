@@ -30,6 +30,8 @@ export type OrderWriter = Pick<GroupCommit<PendingOrder, Order | undefined>, "su
 export interface PlaceOrderContext extends OrderContext {
   paymentTimeoutMs?: number;
   orderWriter: OrderWriter;
+  /** Sharded: the customer's logical shard, which the order's id carries (ids.ts). */
+  logicalShardOf?: (customerId: string) => number;
 }
 
 /**
@@ -83,7 +85,7 @@ export function createOrderWriter(ctx: Pick<OrderContext, "relay"> & { pool: Poo
  * outbox), so the payment request can be neither lost nor sent for an order that does not exist.
  */
 export async function placeOrder(ctx: PlaceOrderContext, input: NewOrder, idempotencyKey?: string): Promise<PlacedOrder> {
-  const id = newId();
+  const id = newId(Date.now(), ctx.logicalShardOf?.(input.customerId));
   const payload: Omit<OrderPlaced, "occurred_at" | "data"> & { data: Omit<OrderPlaced["data"], "created_at"> } = {
     event_id: randomUUID(),
     type: "OrderPlaced",

@@ -1,6 +1,6 @@
-import type { ExportOrdersQuery, Order, OrderStats, OrderStatus, SearchOrdersQuery } from "@spgroup/contracts";
+import type { ExportOrdersQuery, Order, OrderStats, OrderStatus } from "@spgroup/contracts";
 import { ORDER_SORT_COLUMNS, ORDER_STATUSES } from "@spgroup/contracts";
-import { allMatchingSql, type PageResult, pagedSearch, parseSort, type Queryable } from "@spgroup/platform";
+import { parseSort, type Queryable, type ShardedSearch } from "@spgroup/platform";
 import { AWAITING_PAYMENT } from "../domain/order-status.ts";
 
 const COLUMNS = "id, status, total_amount, customer_id, customer_name, created_at, updated_at";
@@ -205,8 +205,15 @@ export async function lockExpiredUnpaidOrders(db: Queryable, timeoutMs: number, 
   return rows;
 }
 
-function orderSearch(query: ExportOrdersQuery) {
+/** The SQL type of every sortable column: shards' rows are merged by PostgreSQL in these types. */
+const SORT_TYPES = { created_at: "timestamptz", updated_at: "timestamptz", total_amount: "numeric", status: "order_status", customer_id: "text", id: "text" } as const;
+
+/** The filters and order of an admin search or export of orders (its page is the caller's). */
+export function orderSearch(query: ExportOrdersQuery): ShardedSearch {
   return {
+    table: "orders",
+    columns: COLUMNS,
+    types: SORT_TYPES,
     filters: [
       { column: "status", op: "=" as const, value: query.status, cast: "order_status" },
       { column: "customer_id", op: "=" as const, value: query.customer_id },
@@ -221,18 +228,24 @@ function orderSearch(query: ExportOrdersQuery) {
   };
 }
 
-export function searchOrders(db: Queryable, query: SearchOrdersQuery): Promise<PageResult<Order>> {
-  return pagedSearch<Order>(db, { table: "orders", columns: COLUMNS, ...orderSearch(query), page: query.page, size: query.size });
-}
-
 export const ORDER_CSV_COLUMNS = COLUMNS.split(", ");
 
-/** SQL and parameters of every order matching a search, for a streamed export. */
-export function exportOrdersQuery(query: ExportOrdersQuery): { sql: string; params: unknown[] } {
-  return allMatchingSql({ table: "orders", columns: COLUMNS, ...orderSearch(query) });
+/** The dashboard's counts, summed over every shard's database. */
+export async function orderStats(dbs: readonly Queryable[]): Promise<OrderStats> {
+  const parts = await Promise.all(dbs.map(orderStatsOf));
+  const perMinute = new Map<string, OrderStats["per_minute"][number]>();
+  const totals = Object.fromEntries(ORDER_STATUSES.map((s) => [s, 0])) as Record<OrderStatus, number>;
+  for (const part of parts) {
+    for (const row of part.per_minute) {
+      const sum = perMinute.get(row.minute) ?? { minute: row.minute, success: 0, failed: 0, open: 0 };
+      perMinute.set(row.minute, { minute: row.minute, success: sum.success + row.success, failed: sum.failed + row.failed, open: sum.open + row.open });
+    }
+    for (const status of ORDER_STATUSES) totals[status] += part.totals[status];
+  }
+  return { per_minute: [...perMinute.values()].sort((a, b) => (a.minute < b.minute ? -1 : 1)), totals };
 }
 
-export async function orderStats(db: Queryable): Promise<OrderStats> {
+async function orderStatsOf(db: Queryable): Promise<OrderStats> {
   const [perMinute, totals] = await Promise.all([
     db.query<{ minute: string; success: number; failed: number; open: number }>(
       `SELECT date_trunc('minute', created_at) AS minute,
@@ -250,4 +263,5 @@ export async function orderStats(db: Queryable): Promise<OrderStats> {
   return { per_minute: perMinute.rows, totals: byStatus };
 }
 
-export const ALL_ORDERS_SQL = `SELECT ${COLUMNS} FROM orders ORDER BY created_at, id`;
+/** Every order, oldest first. */
+export const ALL_ORDERS: ShardedSearch = { table: "orders", columns: COLUMNS, types: SORT_TYPES, filters: [], sort: [{ column: "created_at", descending: false }], tieBreaker: "id" };

@@ -10,6 +10,8 @@ export function paymentCompletedConsumer(runtime: ServiceRuntime, ctx: PaymentRe
   return runtime.consumer<PaymentCompleted | PaymentRefunded>({
     topics: [TOPICS.paymentsCompleted, TOPICS.paymentsRefunded],
     decode: decoderFor(PaymentOutcomeEvent),
+    // Each result and refund is applied in its customer's order database.
+    customerOf: (event) => event.data.customer_id,
     handle: async (client, events) => {
       const results = events.flatMap((e) => (e.event.type === "PaymentCompleted" ? [e.event] : []));
       const refunds = events.flatMap((e) => (e.event.type === "PaymentRefunded" ? [e.event] : []));

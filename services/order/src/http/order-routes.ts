@@ -1,5 +1,5 @@
 import { CreateOrderBody, Data, DomainError, ErrorBody, Order, OrderIdParams } from "@spgroup/contracts";
-import { type AdminAuth, type CustomerAuth, type HttpApp, HttpError } from "@spgroup/platform";
+import { type AdminAuth, type CustomerAuth, type HttpApp, HttpError, logicalShardOfId, type Shards } from "@spgroup/platform";
 import { Type } from "@sinclair/typebox";
 import { type PlaceOrderContext, placeOrder } from "../app/place-order.ts";
 import { findOrder } from "../db/orders.ts";
@@ -16,7 +16,8 @@ export interface OrderRouteOptions {
   adminAuth: AdminAuth;
 }
 
-export function orderRoutes(app: HttpApp, ctx: PlaceOrderContext, options: OrderRouteOptions): void {
+/** `shards`: each order database's context; an order goes to its customer's, and is found by its id. */
+export function orderRoutes(app: HttpApp, shards: Shards<PlaceOrderContext>, options: OrderRouteOptions): void {
   const { customerAuth, adminAuth } = options;
   /** The customer the request's token proves; 401 without a valid one. */
   const signedInCustomer = async (authorization: string | undefined, auth: CustomerAuth) => {
@@ -56,7 +57,7 @@ export function orderRoutes(app: HttpApp, ctx: PlaceOrderContext, options: Order
       },
     },
     async (request, reply) => {
-      const placed = await placeOrder(ctx, newOrderFrom(request.body), request.headers["idempotency-key"]);
+      const placed = await placeOrder(shards.forCustomer(request.body.customer_id), newOrderFrom(request.body), request.headers["idempotency-key"]);
       request.log.debug({ orderId: placed.order.id }, "order placed");
       return reply.code(placed.created ? 202 : 200).send({ data: placed.order });
     },
@@ -76,7 +77,7 @@ export function orderRoutes(app: HttpApp, ctx: PlaceOrderContext, options: Order
       // Who is asking is settled before the database is touched.
       const operator = customerAuth ? await adminAuth.verify(request.headers.authorization) : undefined;
       const customer = customerAuth && !operator ? await signedInCustomer(request.headers.authorization, customerAuth) : undefined;
-      const order = await findOrder(ctx.pool, request.params.id);
+      const order = await shards.find(logicalShardOfId(request.params.id), (ctx) => findOrder(ctx.pool, request.params.id));
       // A customer sees their own orders only; someone else's is as good as unknown.
       if (!order || (customer !== undefined && order.customer_id !== customer)) throw new DomainError("NOT_FOUND", `order ${request.params.id} not found`);
       return { data: order };

@@ -11,6 +11,8 @@ export interface ChargePolicy {
   /** Gateway calls in flight at once for one batch (a batch holds up to 500 orders). */
   chargeConcurrency: number;
   now?: () => number;
+  /** Sharded: the customer's logical shard, which the payment's id carries (ids.ts). */
+  logicalShardOf?: (customerId: string) => number;
 }
 
 /**
@@ -38,7 +40,7 @@ export async function chargePlacedOrders(client: DbClient, gateway: PaymentGatew
     toSettle.map((e, i) => {
       const outcome = outcomes[i] ?? { approved: false, reason: "no outcome" };
       return {
-        id: newId(),
+        id: newId(Date.now(), policy.logicalShardOf?.(e.data.customer_id)),
         orderId: e.data.order_id,
         status: paymentStatusOf(outcome),
         totalAmount: e.data.total_amount,

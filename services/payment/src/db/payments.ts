@@ -1,6 +1,6 @@
-import type { ExportPaymentsQuery, Payment, PaymentResultStatus, PaymentStats, PaymentStatus, SearchPaymentsQuery } from "@spgroup/contracts";
+import type { ExportPaymentsQuery, Payment, PaymentResultStatus, PaymentStats, PaymentStatus } from "@spgroup/contracts";
 import { PAYMENT_SORT_COLUMNS, PAYMENT_STATUSES } from "@spgroup/contracts";
-import { allMatchingSql, type PageResult, pagedSearch, parseSort, type Queryable } from "@spgroup/platform";
+import { parseSort, type Queryable, type ShardedSearch } from "@spgroup/platform";
 
 const COLUMNS = "id, order_id, status, total_amount, customer_id, created_at, updated_at, refunded_at, decline_reason";
 
@@ -63,8 +63,23 @@ export async function countRefundedPayments(db: Queryable): Promise<number> {
   return rows[0]?.n ?? 0;
 }
 
-function paymentSearch(query: ExportPaymentsQuery) {
+/** The SQL type of every sortable column: shards' rows are merged by PostgreSQL in these types. */
+const SORT_TYPES = {
+  created_at: "timestamptz",
+  updated_at: "timestamptz",
+  total_amount: "numeric",
+  status: "payment_status",
+  customer_id: "text",
+  order_id: "text",
+  id: "text",
+} as const;
+
+/** The filters and order of an admin search or export of payments (its page is the caller's). */
+export function paymentSearch(query: ExportPaymentsQuery): ShardedSearch {
   return {
+    table: "payments",
+    columns: COLUMNS,
+    types: SORT_TYPES,
     filters: [
       { column: "status", op: "=" as const, value: query.status, cast: "payment_status" },
       { column: "customer_id", op: "=" as const, value: query.customer_id },
@@ -79,25 +94,18 @@ function paymentSearch(query: ExportPaymentsQuery) {
   };
 }
 
-export function searchPayments(db: Queryable, query: SearchPaymentsQuery): Promise<PageResult<Payment>> {
-  return pagedSearch<Payment>(db, { table: "payments", columns: COLUMNS, ...paymentSearch(query), page: query.page, size: query.size });
-}
-
 export const PAYMENT_CSV_COLUMNS = COLUMNS.split(", ");
 
-/** SQL and parameters of every payment matching a search, for a streamed export. */
-export function exportPaymentsQuery(query: ExportPaymentsQuery): { sql: string; params: unknown[] } {
-  return allMatchingSql({ table: "payments", columns: COLUMNS, ...paymentSearch(query) });
-}
-
-export async function paymentStats(db: Queryable): Promise<PaymentStats> {
-  const { rows } = await db.query<{ status: PaymentStatus; n: number }>("SELECT status, count(*)::int AS n FROM payments GROUP BY status");
+/** The dashboard's counts, summed over every shard's database. */
+export async function paymentStats(dbs: readonly Queryable[]): Promise<PaymentStats> {
+  const parts = await Promise.all(dbs.map((db) => db.query<{ status: PaymentStatus; n: number }>("SELECT status, count(*)::int AS n FROM payments GROUP BY status")));
   const totals = Object.fromEntries(PAYMENT_STATUSES.map((s) => [s, 0])) as Record<PaymentStatus, number>;
-  for (const row of rows) totals[row.status] = row.n;
+  for (const row of parts.flatMap((p) => p.rows)) totals[row.status] += row.n;
   // A refunded payment was approved, then given back: it counts as approved.
   const approved = totals.SUCCESS + totals.REFUNDED;
   const all = approved + totals.FAILED;
   return { totals, approval_rate: all === 0 ? null : approved / all };
 }
 
-export const ALL_PAYMENTS_SQL = `SELECT ${COLUMNS} FROM payments ORDER BY created_at, id`;
+/** Every payment, oldest first. */
+export const ALL_PAYMENTS: ShardedSearch = { table: "payments", columns: COLUMNS, types: SORT_TYPES, filters: [], sort: [{ column: "created_at", descending: false }], tieBreaker: "id" };

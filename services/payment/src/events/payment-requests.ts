@@ -14,6 +14,8 @@ export function paymentRequestsConsumer(runtime: ServiceRuntime, gateway: Paymen
   return runtime.consumer<OrderPlaced | PaymentRefundRequested>({
     topics: [TOPICS.ordersPlaced, TOPICS.refundsRequested],
     decode: decoderFor(PaymentRequestEvent),
+    // Each order is charged, and each refund recorded, in its customer's payment database.
+    customerOf: (event) => event.data.customer_id,
     handle: async (client, events) => {
       const placed = events.flatMap((e) => (e.event.type === "OrderPlaced" ? [e.event] : []));
       const refunds = events.flatMap((e) => (e.event.type === "PaymentRefundRequested" ? [e.event] : []));
