@@ -8,7 +8,8 @@ import { promisify } from "node:util";
 import { type RunningKafka, startKafka } from "../kafka/broker.ts";
 import { type RunningPostgres, startPostgres } from "../postgres/embedded.ts";
 
-export { localStackEnv } from "./local-stack.ts";
+export { localStackEnv, shardEnv } from "./local-stack.ts";
+export { startPostgres } from "../postgres/embedded.ts";
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
 export interface InfrastructureOptions {

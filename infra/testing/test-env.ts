@@ -57,7 +57,10 @@ export function isolatedEnv(infra: SharedInfra, extra: Record<string, string> = 
 
 /** A direct connection to a test database, for asserting what was (not) written. */
 export function testPool(url: string): pg.Pool {
-  return new pg.Pool({ connectionString: url, max: 4, options: "-c timezone=UTC" });
+  const pool = new pg.Pool({ connectionString: url, max: 4, options: "-c timezone=UTC" });
+  // An idle connection whose server a test stops on purpose must not crash the test process.
+  pool.on("error", () => {});
+  return pool;
 }
 
 /** Polls until `probe` returns a value other than undefined, or fails after timeoutMs. */

@@ -84,7 +84,17 @@ export type ResolveFinalityHoleBody = Static<typeof ResolveFinalityHoleBody>;
 export const Finality = Type.Object({
   waiting_for: Type.Array(Type.Union(FINALITY_WAITS.map((w) => Type.Literal(w))), { description: "empty once FINAL" }),
   watermarks: Type.Object(
-    { required: Type.Integer(), past_end: Type.Integer() },
+    {
+      required: Type.Integer(),
+      past_end: Type.Integer(),
+      behind: Type.Array(
+        Type.Object({
+          source: Type.String({ description: "the order database (shard) whose watermark is not past end_time" }),
+          partitions: Type.Array(Type.Integer(), { description: "its partitions of orders.completed without a watermark past end_time" }),
+        }),
+        { description: "who finality waits for: empty once every (partition, order database) pair is past end_time" },
+      ),
+    },
     { description: "(partition, order database) pairs of orders.completed, and how many have a watermark past end_time" },
   ),
   holes: Type.Array(FinalityHole, { description: "unresolved holes that could hide an order of this window" }),

@@ -5,6 +5,13 @@
 export class DatabaseOverloaded extends Error {}
 
 /**
+ * Raised on our side, without trying, when this pool's database failed to connect a moment ago
+ * (createPool): transient, answered 503 + Retry-After. Only that database's callers are refused,
+ * so one shard down does not turn away the customers of the others.
+ */
+export class DatabaseUnavailable extends Error {}
+
+/**
  * Whether a database error is about reaching the database (retry it, however long) rather than
  * about the statement or its data (retrying changes nothing). SQLSTATE classes 08 (connection),
  * 53 (insufficient resources), 57P (shutdown), 40001/40P01 (serialization, deadlock), and the
@@ -13,7 +20,7 @@ export class DatabaseOverloaded extends Error {}
  * skipped for a lock held by an operator's edit would leave a hole in the campaign's history.
  */
 export function isTransientDatabaseError(error: unknown): boolean {
-  if (error instanceof DatabaseOverloaded) return true;
+  if (error instanceof DatabaseOverloaded || error instanceof DatabaseUnavailable) return true;
   const e = error as { code?: string; message?: string } | undefined;
   const code = e?.code ?? "";
   if (/^(08|53|57P)/.test(code) || ["40001", "40P01", "57014", "55P03"].includes(code)) return true;

@@ -1,6 +1,7 @@
 import { EventEmitter } from "node:events";
 import { describe, expect, it } from "vitest";
-import { createPool, isoFromPostgres } from "./pool.ts";
+import { DatabaseUnavailable } from "./errors.ts";
+import { createPool, FAIL_FAST_MS, isoFromPostgres } from "./pool.ts";
 
 // PostgreSQL's text form of timestamptz in a UTC session: "YYYY-MM-DD HH:MM:SS[.ffffff]+00".
 describe("isoFromPostgres", () => {
@@ -47,5 +48,31 @@ describe("createPool's clients", () => {
     // An EventEmitter throws on an "error" event nobody listens to.
     expect(() => client.emit("error", Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" }))).not.toThrow();
     await pool.end();
+  });
+});
+
+describe("a pool whose database cannot be reached", () => {
+  it("refuses at once for a moment after a failed connection, then tries again; other pools are not affected", async () => {
+    const { createServer } = await import("node:net");
+    // A port that refuses: taken, then closed.
+    const port = await new Promise<number>((resolve) => {
+      const server = createServer().listen(0, "127.0.0.1", () => {
+        const address = server.address();
+        server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+      });
+    });
+    const down = createPool(`postgres://u:p@127.0.0.1:${port}/x`, 2);
+    const other = createPool(`postgres://u:p@127.0.0.1:${port}/y`, 2);
+    try {
+      await expect(down.query("SELECT 1")).rejects.toMatchObject({ code: "ECONNREFUSED" });
+      await expect(down.query("SELECT 1")).rejects.toBeInstanceOf(DatabaseUnavailable);
+      await expect(down.connect()).rejects.toBeInstanceOf(DatabaseUnavailable);
+      // Another database's pool still tries for itself.
+      await expect(other.query("SELECT 1")).rejects.toMatchObject({ code: "ECONNREFUSED" });
+      await new Promise((resolve) => setTimeout(resolve, FAIL_FAST_MS + 50));
+      await expect(down.query("SELECT 1")).rejects.toMatchObject({ code: "ECONNREFUSED" });
+    } finally {
+      await Promise.all([down.end(), other.end()]);
+    }
   });
 });

@@ -1,4 +1,5 @@
 import pg from "pg";
+import { DatabaseUnavailable, isTransientDatabaseError } from "./errors.ts";
 
 // timestamptz (1184) and timestamp (1114) are returned as ISO-8601 strings with microseconds
 // instead of JS Dates: campaign ranking compares created_at, and Date would drop the microseconds.
@@ -37,12 +38,51 @@ export interface SessionSettings {
   idleInTransactionTimeoutMs?: number;
 }
 
+/** How long a pool refuses at once after its database failed to connect. */
+export const FAIL_FAST_MS = 1_000;
+
+type ConnectCallback = (error: Error | undefined, client: pg.PoolClient | undefined, done: (release?: unknown) => void) => void;
+
+/**
+ * A pool that, for FAIL_FAST_MS after a connection to its database failed (refused, timed out,
+ * the server shutting down), refuses new work at once with DatabaseUnavailable instead of letting
+ * each request wait for its own failed attempt: back-pressure, not a pile-up. The first call after
+ * the window tries again. Per pool, so per database: one shard down refuses only its customers.
+ */
+class FailFastPool extends pg.Pool {
+  #until = 0;
+
+  override connect(): Promise<pg.PoolClient>;
+  override connect(callback: ConnectCallback): void;
+  override connect(callback?: ConnectCallback): Promise<pg.PoolClient> | void {
+    const note = (error: unknown) => {
+      if (isTransientDatabaseError(error) && !(error instanceof DatabaseUnavailable)) this.#until = Date.now() + FAIL_FAST_MS;
+    };
+    if (Date.now() < this.#until) {
+      const error = new DatabaseUnavailable("the database could not be reached a moment ago; retry shortly");
+      if (!callback) return Promise.reject(error);
+      queueMicrotask(() => callback(error, undefined, () => {}));
+      return;
+    }
+    if (!callback) {
+      return super.connect().catch((error: unknown) => {
+        note(error);
+        throw error;
+      });
+    }
+    super.connect((error, client, done) => {
+      if (error) note(error);
+      callback(error ?? undefined, client, done);
+    });
+  }
+}
+
 export function createPool(connectionString: string, max = 20, applicationName = "spgroup", session: SessionSettings = {}): pg.Pool {
   const settings = ["timezone=UTC"];
   if (session.readOnly) settings.push("default_transaction_read_only=on");
   if (session.statementTimeoutMs !== undefined) settings.push(`statement_timeout=${Math.trunc(session.statementTimeoutMs)}`);
   if (session.idleInTransactionTimeoutMs !== undefined) settings.push(`idle_in_transaction_session_timeout=${Math.trunc(session.idleInTransactionTimeoutMs)}`);
-  const pool = new pg.Pool({
+  const pool = new FailFastPool({
     connectionString,
     max,
     application_name: applicationName,

@@ -12,7 +12,7 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, Lo
 import type { Logger } from "../logger.ts";
 import type { Metrics } from "../metrics.ts";
 import type { AdminAuth } from "./admin-auth.ts";
-import { DatabaseOverloaded, isTransientDatabaseError } from "../db/errors.ts";
+import { DatabaseUnavailable, isTransientDatabaseError } from "../db/errors.ts";
 import { expectedErrorReply, HttpError } from "./errors.ts";
 
 export type HttpApp = FastifyInstance<
@@ -109,15 +109,6 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   });
   app.addHook("onRequest", app.rateLimit());
 
-  // After the database failed to answer, further requests are refused at once for a short while
-  // instead of each waiting for a connection: back-pressure, not a pile-up. The first request after
-  // the window probes again.
-  let unavailableUntil = 0;
-  app.addHook("onRequest", async (request, reply) => {
-    if (Date.now() >= unavailableUntil || !request.routeOptions.url?.startsWith("/api/")) return;
-    return reply.code(503).header("retry-after", "1").send({ error: "temporarily unavailable, retry shortly", code: 503 });
-  });
-
   // Any thrown value arrives here; the FastifyError type covers what the branches after the first read.
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const expected = expectedErrorReply(error);
@@ -131,10 +122,9 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
     }
     if (isTransientDatabaseError(error)) {
       // The database is unreachable: tell the client to come back instead of failing the order.
-      request.log.warn({ err: error, route: request.routeOptions.url, path: pathOf(request.url) }, "database unavailable");
-      // Our own write queue running over (DatabaseOverloaded) refuses only the requests that
-      // waited: reads on other pools, and the next orders, may well be served.
-      if (!(error instanceof DatabaseOverloaded)) unavailableUntil = Date.now() + 1_000;
+      // Refused at once for a moment after a failure, by the pool of the database that failed
+      // (db/pool.ts), not here: with shards, the other databases' customers are still served.
+      if (!(error instanceof DatabaseUnavailable)) request.log.warn({ err: error, route: request.routeOptions.url, path: pathOf(request.url) }, "database unavailable");
       return reply.code(503).header("retry-after", "2").send({ error: "temporarily unavailable, retry shortly", code: 503 });
     }
     const status = error.statusCode ?? 500;

@@ -15,7 +15,7 @@ describe("finalityOf", () => {
   });
 
   it("allows FINAL once the window is over and every partition's watermark is past its end", () => {
-    expect(finalityOf(base)).toEqual({ waiting_for: [], watermarks: { required: 3, past_end: 3 }, holes: [] });
+    expect(finalityOf(base)).toEqual({ waiting_for: [], watermarks: { required: 3, past_end: 3, behind: [] }, holes: [] });
   });
 
   it("waits while the window is open", () => {
@@ -25,14 +25,14 @@ describe("finalityOf", () => {
   it("requires a watermark on a partition added since (the current metadata counts, not the old one)", () => {
     const state = finalityOf({ ...base, partitions: 4 });
     expect(state.waiting_for).toEqual(["WATERMARKS"]);
-    expect(state.watermarks).toEqual({ required: 4, past_end: 3 });
+    expect(state.watermarks).toEqual({ required: 4, past_end: 3, behind: [{ source: "order_db", partitions: [3] }] });
     expect(finalityOf({ ...base, partitions: 4, watermarks: marks(4) }).waiting_for).toEqual([]);
   });
 
   it("proves nothing with no partitions known, a watermark at the end itself, or one order database missing", () => {
     expect(finalityOf({ ...base, partitions: 0, watermarks: [] }).waiting_for).toEqual(["WATERMARKS"]);
     expect(finalityOf({ ...base, watermarks: marks(3, campaign.end_time) }).waiting_for).toEqual(["WATERMARKS"]);
-    expect(finalityOf({ ...base, sources: ["order_db", "order_db_2"] }).watermarks).toEqual({ required: 6, past_end: 3 });
+    expect(finalityOf({ ...base, sources: ["order_db", "order_db_2"] }).watermarks).toEqual({ required: 6, past_end: 3, behind: [{ source: "order_db_2", partitions: [0, 1, 2] }] });
   });
 
   it("is blocked by a hole inside the window or of unknown time, not by one outside it", () => {

@@ -26,7 +26,7 @@ export function holeTouches(window: Window, hole: HoleSpan): boolean {
 
 export interface FinalityState<H> {
   waiting_for: FinalityWait[];
-  watermarks: { required: number; past_end: number };
+  watermarks: { required: number; past_end: number; behind: { source: string; partitions: number[] }[] };
   holes: H[];
 }
 
@@ -61,7 +61,12 @@ export function finalityOf<H extends HoleSpan>(input: {
     if (holes.length > 0) waiting.push("FINALITY_HOLES");
     if (!historyCovers({ partitions, starts: input.starts, startTime: campaign.start_time })) waiting.push("HISTORY");
   }
-  return { waiting_for: waiting, watermarks: { required, past_end: passed.size }, holes };
+  // Which order database (shard) holds finality, and on which partitions: a shard that stopped
+  // publishing is named, not just counted.
+  const behind = sources
+    .map((source) => ({ source, partitions: Array.from({ length: partitions }, (_, p) => p).filter((p) => !passed.has(`${source}/${p}`)) }))
+    .filter((b) => b.partitions.length > 0);
+  return { waiting_for: waiting, watermarks: { required, past_end: passed.size, behind }, holes };
 }
 
 export interface HoleIdentity extends HoleSpan {

@@ -23,7 +23,11 @@ export function FinalityStatus({ campaign }: { campaign: Campaign }) {
         {shown.map((wait) => (
           <li key={wait}>
             {WAIT_TEXT[wait]}
-            {wait === "WATERMARKS" && ` ${finality.watermarks.past_end} of ${finality.watermarks.required} partitions past the end.`}
+            {wait === "WATERMARKS" && ` ${finality.watermarks.past_end} of ${finality.watermarks.required} partitions past the end`}
+            {wait === "WATERMARKS" &&
+              (finality.watermarks.behind.length > 0
+                ? `; waiting for ${finality.watermarks.behind.map((b) => `${b.source} (partitions ${b.partitions.join(", ")})`).join("; ")}.`
+                : ".")}
           </li>
         ))}
       </ul>
