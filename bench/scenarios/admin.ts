@@ -3,9 +3,10 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ROOT } from "@spgroup/infra";
-import { AdminAuth, loadPlatformConfig } from "@spgroup/platform";
+import { AdminAuth, loadPlatformConfig, loadShardMap, logicalShardOf } from "@spgroup/platform";
 import pg from "pg";
 import { Pool } from "undici";
+import { numberOption } from "../lib/args.ts";
 import { machine } from "../lib/machine.ts";
 import { startBenchStack } from "../lib/stack.ts";
 import { summary } from "../lib/stats.ts";
@@ -22,7 +23,8 @@ SELECT 'B' || lpad(i::text, 9, '0'),
        'cust-' || (i % 20000), 'Customer ' || (i % 20000),
        now() - interval '30 days' + i * (interval '30 days' / $1),
        now() - interval '30 days' + i * (interval '30 days' / $1) + interval '50 milliseconds'
-FROM generate_series(1, $1) AS i`;
+FROM generate_series(1, $1) AS i
+WHERE (i % 20000) = ANY($2::int[])`;
 const SEED_PAYMENTS = `
 INSERT INTO payments (id, order_id, status, total_amount, customer_id, created_at, updated_at)
 SELECT 'P' || lpad(i::text, 9, '0'), 'B' || lpad(i::text, 9, '0'),
@@ -30,26 +32,36 @@ SELECT 'P' || lpad(i::text, 9, '0'), 'B' || lpad(i::text, 9, '0'),
        ((i::bigint * 7919) % 99900 + 100) / 100.0, 'cust-' || (i % 20000),
        now() - interval '30 days' + i * (interval '30 days' / $1) + interval '20 milliseconds',
        now() - interval '30 days' + i * (interval '30 days' / $1) + interval '20 milliseconds'
-FROM generate_series(1, $1) AS i`;
+FROM generate_series(1, $1) AS i
+WHERE (i % 20000) = ANY($2::int[])`;
 
-export async function run(_args: string[]) {
-  const stack = await startBenchStack({});
+export async function run(args: string[]) {
+  // --shards=4: four order and four payment databases (one PostgreSQL server each); every row is
+  // seeded into its customer's shard, as the services would have written it.
+  const shards = numberOption(args, "shards", 1);
+  const stack = await startBenchStack({}, { shards });
   const http = new Pool(stack.orderUrl, { connections: 4 });
   const paymentsHttp = new Pool("http://127.0.0.1:18081", { connections: 4 });
   try {
     console.log(`seeding ${ROWS.toLocaleString()} orders and payments…`);
     const seedStart = performance.now();
-    for (const [url, sql, table] of [[stack.orderDbUrl, SEED_ORDERS, "orders"], [stack.paymentDbUrl, SEED_PAYMENTS, "payments"]] as const) {
-      const db = new pg.Client({ connectionString: url });
-      db.on("error", () => {}); // a failed query is thrown below; the stack's shutdown must not crash us
-      await db.connect();
-      try {
-        await db.query(sql, [ROWS]);
-        await db.query(`VACUUM ANALYZE ${table}`);
-      } finally {
-        await db.end();
-      }
-    }
+    const targets = [
+      ...databasesOf(stack.env, "ORDER", stack.orderDbUrl).map((d) => ({ ...d, sql: SEED_ORDERS, table: "orders" })),
+      ...databasesOf(stack.env, "PAYMENT", stack.paymentDbUrl).map((d) => ({ ...d, sql: SEED_PAYMENTS, table: "payments" })),
+    ];
+    await Promise.all(
+      targets.map(async ({ url, customers, sql, table }) => {
+        const db = new pg.Client({ connectionString: url });
+        db.on("error", () => {}); // a failed query is thrown below; the stack's shutdown must not crash us
+        await db.connect();
+        try {
+          await db.query(sql, [ROWS, customers]);
+          await db.query(`VACUUM ANALYZE ${table}`);
+        } finally {
+          await db.end();
+        }
+      }),
+    );
     console.log(`seeded in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`);
 
     const config = loadPlatformConfig("bench", { port: 0, databaseUrlVar: "UNUSED", databaseUrl: "postgres://unused" });
@@ -94,22 +106,33 @@ export async function run(_args: string[]) {
     const result = {
       scenario: "admin",
       at: new Date().toISOString(),
-      command: "npm run bench -- admin",
+      command: `npm run bench -- admin${shards > 1 ? ` --shards=${shards}` : ""}`,
+      shards,
       machine: machine(),
       rows: ROWS,
       runs_per_query: RUNS,
       queries,
       worst_p95_ms: Math.max(...queries.map((q) => q.p95_ms)),
     };
-    await writeFile(join(ROOT, "bench", "results", "admin-latest.json"), `${JSON.stringify(result, null, 2)}\n`);
+    const name = shards > 1 ? `admin-${shards}-shards-latest` : "admin-latest";
+    await writeFile(join(ROOT, "bench", "results", `${name}.json`), `${JSON.stringify(result, null, 2)}\n`);
     const table = queries.map((q) => `| ${q.name} | ${q.p50_ms} | ${q.p95_ms} | ${q.total} |`).join("\n");
     await writeFile(
-      join(ROOT, "bench", "results", "admin-latest.md"),
-      `# Admin search benchmark (${result.at})\n\nCommand: \`${result.command}\`. ${ROWS.toLocaleString()} orders and ${ROWS.toLocaleString()} payments; each query ${RUNS} times over HTTP through the service (page size 20, exact total count included). Machine: ${result.machine.nproc} cores, ${result.machine.memory_gib} GiB, ${result.machine.node}.\n\n| query | p50 ms | p95 ms | matching rows |\n|---|---|---|---|\n${table}\n\nWorst p95: **${result.worst_p95_ms} ms**.\n`,
+      join(ROOT, "bench", "results", `${name}.md`),
+      `# Admin search benchmark (${result.at})\n\nCommand: \`${result.command}\`. ${ROWS.toLocaleString()} orders and ${ROWS.toLocaleString()} payments${shards > 1 ? `, spread by customer over ${shards} order and ${shards} payment databases (one PostgreSQL server per shard; search merges them, decision 014)` : ""}; each query ${RUNS} times over HTTP through the service (page size 20, exact total count included). Machine: ${result.machine.nproc} cores, ${result.machine.memory_gib} GiB, ${result.machine.node}.\n\n| query | p50 ms | p95 ms | matching rows |\n|---|---|---|---|\n${table}\n\nWorst p95: **${result.worst_p95_ms} ms**.\n`,
     );
   } finally {
     await http.close();
     await paymentsHttp.close();
     await stack.stop();
   }
+}
+
+/** Each database of a service in the stack's environment, with the customer numbers (cust-N) it holds. */
+function databasesOf(env: Record<string, string>, prefix: string, single: string): { url: string; customers: number[] }[] {
+  const map = loadShardMap(env, prefix, { name: "single", url: single });
+  return map.databases.map((database, k) => ({
+    url: database.url,
+    customers: Array.from({ length: 20_000 }, (_, n) => n).filter((n) => map.owner[logicalShardOf(`cust-${n}`, map.logicalShards)] === k),
+  }));
 }

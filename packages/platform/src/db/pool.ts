@@ -54,7 +54,7 @@ class FailFastPool extends pg.Pool {
 
   override connect(): Promise<pg.PoolClient>;
   override connect(callback: ConnectCallback): void;
-  override connect(callback?: ConnectCallback): Promise<pg.PoolClient> | void {
+  override connect(callback?: ConnectCallback): Promise<pg.PoolClient> | undefined {
     const note = (error: unknown) => {
       if (isTransientDatabaseError(error) && !(error instanceof DatabaseUnavailable)) this.#until = Date.now() + FAIL_FAST_MS;
     };
@@ -62,7 +62,7 @@ class FailFastPool extends pg.Pool {
       const error = new DatabaseUnavailable("the database could not be reached a moment ago; retry shortly");
       if (!callback) return Promise.reject(error);
       queueMicrotask(() => callback(error, undefined, () => {}));
-      return;
+      return undefined;
     }
     if (!callback) {
       return super.connect().catch((error: unknown) => {
@@ -74,6 +74,7 @@ class FailFastPool extends pg.Pool {
       if (error) note(error);
       callback(error ?? undefined, client, done);
     });
+    return undefined;
   }
 }
 
