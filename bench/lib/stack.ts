@@ -1,6 +1,8 @@
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { localStackEnv, ROOT, type ServiceProcess, spawnService, startInfrastructureProcess } from "@spgroup/infra";
+import { loadShardMap } from "@spgroup/platform";
+import pg from "pg";
 
 export const BENCH_DATA = join(ROOT, ".data", "bench");
 /** Kafka node n (1-based) of a three-node cluster listens on kafkaPort + 2(n-1), its controller on kafkaControllerPort + 2(n-1). */
@@ -36,6 +38,9 @@ export async function startBenchStack(env: Record<string, string>, options: { or
     orderUrl: "http://127.0.0.1:18080",
     campaignUrl: "http://127.0.0.1:18082",
     orderDbUrl: base.ORDER_DATABASE_URL as string,
+    /** Every order database (one per shard; the one database when not sharded). */
+    orderDbUrls: loadShardMap(base, "ORDER", { name: "order_db", url: base.ORDER_DATABASE_URL as string }).databases.map((d) => d.url),
+    paymentDbUrls: loadShardMap(base, "PAYMENT", { name: "payment_db", url: base.PAYMENT_DATABASE_URL as string }).databases.map((d) => d.url),
     paymentDbUrl: base.PAYMENT_DATABASE_URL as string,
     campaignDbUrl: base.CAMPAIGN_DATABASE_URL as string,
     kafkaBrokers: infrastructure.kafkaBrokers,
@@ -45,5 +50,17 @@ export async function startBenchStack(env: Record<string, string>, options: { or
       await Promise.allSettled(services.map((s) => s.stop()));
       await infrastructure.stop();
     },
+  };
+}
+
+/** Pools on every shard's database, queried together: rows of all, or a number summed over all. */
+export function shardPools(urls: readonly string[]) {
+  const pools = urls.map((url) => new pg.Pool({ connectionString: url, max: 2 }));
+  const rows = async (sql: string, params: unknown[] = []) => (await Promise.all(pools.map((p) => p.query(sql, params)))).flatMap((r) => r.rows);
+  return {
+    rows,
+    /** The sum over every database of the single number `sql` answers (column n). */
+    sum: async (sql: string, params: unknown[] = []) => (await rows(sql, params)).reduce((total, r) => total + Number(r.n ?? 0), 0),
+    end: () => Promise.all(pools.map((p) => p.end())),
   };
 }

@@ -14,7 +14,7 @@ import { lineChartSvg } from "../lib/chart.ts";
 import { measureCeilings } from "../lib/ceilings.ts";
 import { machine } from "../lib/machine.ts";
 import { pidFromFile, processTree, ResourceSampler } from "../lib/resources.ts";
-import { BENCH_DATA, startBenchStack } from "../lib/stack.ts";
+import { BENCH_DATA, shardPools, startBenchStack } from "../lib/stack.ts";
 import { summary } from "../lib/stats.ts";
 import { numberOption, stringOption } from "../lib/args.ts";
 
@@ -35,13 +35,15 @@ export async function run(args: string[]) {
   const seconds = numberOption(args, "seconds", 300);
   const workers = numberOption(args, "workers", Math.max(1, Math.ceil(connections / 17_000)));
   const orderInstances = numberOption(args, "order-instances", workers);
-  const name = stringOption(args, "name", "hot-sale");
+  // --shards=N: N order and N payment databases, one PostgreSQL server each (SHARDS=N npm start).
+  const shards = numberOption(args, "shards", 1);
+  const name = stringOption(args, "name", shards > 1 ? `hot-sale-${shards}-shards` : "hot-sale");
   const sources = Array.from({ length: 8 }, (_, i) => `127.0.0.${i + 2}`);
   console.log(`${name}: ${connections} connections over ${workers} generator processes to ${orderInstances} order-service processes; ${rate} orders/s for ${seconds} s`);
 
   const stack = await startBenchStack(
     { HTTP_KEEP_ALIVE_TIMEOUT_MS: "3600000", PAYMENT_LATENCY_MS: "5", DATABASE_POOL_SIZE: "12", ORDER_PAYMENT_TIMEOUT_MS: "120000" },
-    { orderInstances, campaign: true },
+    { orderInstances, campaign: true, shards },
   );
   try {
     const config = loadPlatformConfig("bench", { port: 0, databaseUrlVar: "UNUSED", databaseUrl: "postgres://unused" });
@@ -90,13 +92,16 @@ export async function run(args: string[]) {
     const held = connected.reduce((sum, m) => sum + Number(m.open), 0);
     console.log(`${held} connections open; measuring…`);
 
-    const postmaster = await pidFromFile(join(BENCH_DATA, "postgres", "postmaster.pid"));
+    // The main PostgreSQL server (shard 0 and the campaign) and each further shard's.
+    const postmasters = await Promise.all(
+      ["postgres", ...Array.from({ length: shards - 1 }, (_, i) => `postgres-shard-${i + 1}`)].map((dir) => pidFromFile(join(BENCH_DATA, dir, "postmaster.pid"))),
+    );
     const broker = await pidFromFile(join(BENCH_DATA, "kafka", "broker.pid"));
     const sampler = new ResourceSampler({
       "order-service (all instances)": async () => stack.services.filter((s) => s.name === "order").map((s) => s.child.pid ?? 0),
       "payment-service": async () => stack.services.filter((s) => s.name === "payment").map((s) => s.child.pid ?? 0),
       "campaign-service": async () => stack.services.filter((s) => s.name === "campaign").map((s) => s.child.pid ?? 0),
-      postgresql: async () => (postmaster ? processTree(postmaster) : []),
+      [shards > 1 ? `postgresql (${shards} servers)` : "postgresql"]: async () => (await Promise.all(postmasters.map((pid) => (pid ? processTree(pid) : [])))).flat(),
       kafka: async () => (broker ? [broker] : []),
       "load generators": async () => generators.map((g) => g.child.pid ?? 0),
     });
@@ -108,24 +113,27 @@ export async function run(args: string[]) {
     const resources = sampler.stop();
 
     // Drain: every accepted order terminal and counted by the campaign service.
-    const orderDb = new pg.Pool({ connectionString: stack.orderDbUrl, max: 2 });
-    const paymentDb = new pg.Pool({ connectionString: stack.paymentDbUrl, max: 2 });
+    const orderDb = shardPools(stack.orderDbUrls);
+    const paymentDb = shardPools(stack.paymentDbUrls);
     const campaignDb = new pg.Pool({ connectionString: stack.campaignDbUrl, max: 2 });
     const accepted = reports.reduce((s, r) => s + r.accepted, 0);
     const drainDeadline = Date.now() + 180_000;
     for (;;) {
-      const terminal = (await orderDb.query("SELECT count(*)::int AS n FROM orders WHERE status IN ('SUCCESS','FAILED')")).rows[0].n;
+      const terminal = await orderDb.sum("SELECT count(*)::int AS n FROM orders WHERE status IN ('SUCCESS','FAILED')");
       const counted = (await campaignDb.query("SELECT count(*)::int AS n FROM orders")).rows[0].n;
       if ((terminal >= accepted && counted >= terminal) || Date.now() > drainDeadline) break;
       await sleep(500);
     }
 
-    const terminal = (await orderDb.query("SELECT count(*)::int AS n FROM orders WHERE status IN ('SUCCESS','FAILED')")).rows[0].n;
-    const stored = (await orderDb.query("SELECT count(*)::int AS n FROM orders")).rows[0].n;
-    const span = (await orderDb.query("SELECT extract(epoch FROM max(updated_at) - min(created_at))::float AS s FROM orders")).rows[0].s;
-    const e2e = (await orderDb.query("SELECT extract(epoch FROM updated_at - created_at)::float * 1000 AS ms FROM orders WHERE status IN ('SUCCESS','FAILED')")).rows.map((r) => r.ms);
+    const terminal = await orderDb.sum("SELECT count(*)::int AS n FROM orders WHERE status IN ('SUCCESS','FAILED')");
+    const stored = await orderDb.sum("SELECT count(*)::int AS n FROM orders");
+    const bounds = await orderDb.rows("SELECT extract(epoch FROM min(created_at))::float AS first, extract(epoch FROM max(updated_at))::float AS last FROM orders");
+    const span = Math.max(...bounds.map((b) => b.last ?? 0)) - Math.min(...bounds.map((b) => b.first ?? Number.POSITIVE_INFINITY));
+    const e2e = (await orderDb.rows("SELECT extract(epoch FROM updated_at - created_at)::float * 1000 AS ms FROM orders WHERE status IN ('SUCCESS','FAILED')")).map((r) => r.ms);
     const lag = (await campaignDb.query("SELECT extract(epoch FROM ingested_at - updated_at)::float * 1000 AS ms FROM orders")).rows.map((r) => Math.max(0, r.ms));
-    const payments = (await paymentDb.query("SELECT count(*)::int AS n, count(DISTINCT order_id)::int AS d FROM payments")).rows[0];
+    // A customer's payments are all in her shard: distinct orders per database add up.
+    const paymentRows = await paymentDb.rows("SELECT count(*)::int AS n, count(DISTINCT order_id)::int AS d FROM payments");
+    const payments = { n: paymentRows.reduce((t, r) => t + r.n, 0), d: paymentRows.reduce((t, r) => t + r.d, 0) };
     await Promise.all([orderDb.end(), paymentDb.end(), campaignDb.end()]);
 
     const post = summary(reports.flatMap((r) => r.latencies));
@@ -133,7 +141,8 @@ export async function run(args: string[]) {
     const result = {
       scenario: name,
       at: new Date().toISOString(),
-      command: `npm run bench -- hot-sale --connections=${connections} --rate=${rate} --seconds=${seconds}${name === "hot-sale" ? "" : ` --name=${name}`}`,
+      command: `npm run bench -- hot-sale --connections=${connections} --rate=${rate} --seconds=${seconds}${shards > 1 ? ` --shards=${shards}` : ""}${name === (shards > 1 ? `hot-sale-${shards}-shards` : "hot-sale") ? "" : ` --name=${name}`}`,
+      shards,
       machine: machine(),
       configuration: { connections, rate_per_s: rate, seconds, generator_processes: workers, order_service_processes: orderInstances, source_addresses: sources, payment_latency_ms: 5, kafka_partitions: 6, fd_limit_per_process: 20_000 },
       concurrent_connections: reports.reduce((s, r) => s + r.connections_open_at_end, 0),
@@ -154,7 +163,7 @@ export async function run(args: string[]) {
       duplicated_payments: payments.n - payments.d,
       payments: payments.n,
       resources,
-      ceilings: await measureCeilings(stack, terminal / span),
+      ceilings: await measureCeilings({ ...stack, orderDbUrl: stack.orderDbUrls[0] as string }, terminal / span),
     };
     console.log(JSON.stringify({ ...result, resources: undefined }, null, 2));
     const merged = new Map<number, { a: number; b: number }>();
@@ -174,6 +183,7 @@ export async function run(args: string[]) {
 interface Report {
   at: string;
   command: string;
+  shards: number;
   machine: object;
   configuration: { order_service_processes: number; generator_processes: number; source_addresses: string[]; fd_limit_per_process: number };
   concurrent_connections: number;
@@ -196,7 +206,7 @@ function report(r: Report, name: string): string {
   const rows = (o: object) => Object.entries(o).map(([k, v]) => `| ${k} | ${typeof v === "object" ? JSON.stringify(v) : v} |`).join("\n");
   return `# ${name} benchmark (${r.at})
 
-Command: \`${r.command}\`. One 2-core machine runs everything: Kafka (KRaft), PostgreSQL 18, ${r.configuration.order_service_processes} order-service processes sharing one port (SO_REUSEPORT), the payment and campaign services, and ${r.configuration.generator_processes} load-generator processes holding the connections (spread over ${r.configuration.source_addresses.length} loopback source addresses). An active campaign counts every order. Each process is capped at ${r.configuration.fd_limit_per_process} open files by this sandbox, hence several processes on each side.
+Command: \`${r.command}\`. One 2-core machine runs everything: Kafka (KRaft), PostgreSQL 18${r.shards > 1 ? ` (${r.shards} servers: the order and payment databases sharded by customer, one shard per server)` : ""}, ${r.configuration.order_service_processes} order-service processes sharing one port (SO_REUSEPORT), the payment and campaign services, and ${r.configuration.generator_processes} load-generator processes holding the connections (spread over ${r.configuration.source_addresses.length} loopback source addresses). An active campaign counts every order. Each process is capped at ${r.configuration.fd_limit_per_process} open files by this sandbox, hence several processes on each side.
 
 ![throughput and latency](${name}-latest.svg)
 
