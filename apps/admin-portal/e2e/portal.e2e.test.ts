@@ -46,6 +46,15 @@ describe("admin portal in a real browser against the running stack", () => {
     await expect.poll(() => page.getByTestId("page-summary").textContent()).toBe("1–20 of 45");
   });
 
+  it("shows each order and payment database with its rows on the dashboard", async () => {
+    await page.goto(`${stack.portalUrl}/`);
+    const databases = page.getByTestId("databases");
+    await expect.poll(() => databases.textContent(), { timeout: 10_000 }).toMatch(/order_db.*0-63.*45 orders/);
+    await expect.poll(() => databases.textContent(), { timeout: 10_000 }).toMatch(/payment_db.*0-63.*45 payments/);
+    await page.goto(`${stack.portalUrl}/orders`);
+    await expect.poll(() => page.getByTestId("page-summary").textContent()).toBe("1–20 of 45");
+  });
+
   it("pages, sorts and filters orders on the server, with the state in the URL", async () => {
     await page.getByTestId("next-page").click();
     await page.waitForURL(/page=2/);

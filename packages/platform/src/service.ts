@@ -4,6 +4,7 @@ import { ConfigError, isLoopbackHost, type PlatformConfig } from "./config.ts";
 import { migrate } from "./db/migrate.ts";
 import { createPool, ensureDatabase } from "./db/pool.ts";
 import { purgeInbox } from "./db/retention.ts";
+import { checkCollations, checkOwnership } from "./db/shard-ownership.ts";
 import { type ShardMap, Shards } from "./db/shards.ts";
 import { AdminAuth } from "./http/admin-auth.ts";
 import { type KafkaSettings, createProducer, ensureTopics, topicName } from "./kafka/client.ts";
@@ -85,7 +86,9 @@ export async function bootService(config: PlatformConfig, options: { migrationsD
       { name: config.serviceName, dir: options.migrationsDir },
     ]);
     if (applied.length > 0) logger.info({ applied, database: database.name }, "migrations applied");
+    if (options.shards) await checkOwnership(shardPool, database.name, options.shards, pools.length - 1);
   }
+  if (options.shards) await checkCollations(pools, options.shards);
   const pool = pools[0] as pg.Pool;
 
   const kafka: KafkaSettings = { brokers: config.kafkaBrokers, clientId: config.serviceName, topicPrefix: config.kafkaTopicPrefix, metrics: metrics.kafkaClients };
@@ -122,7 +125,10 @@ export async function bootService(config: PlatformConfig, options: { migrationsD
       withTimeout(relay.producer.metadata({ topics: [] }).then(() => true), 2_000),
       ...pools.map((p) => withTimeout(p.query("SELECT 1").then(() => true), 2_000)),
     ]);
-    return { database: databases.every(Boolean), kafka: broker, ...(consumers.length > 0 ? { consuming: consumers.every((c) => c.consuming) } : {}) };
+    // With shards, one database down leaves the others' customers served: the instance stays ready
+    // (every instance shares the databases; taking all out of rotation would serve nobody), and
+    // /ops/shards shows which database is unreachable.
+    return { database: databases.some(Boolean), kafka: broker, ...(consumers.length > 0 ? { consuming: consumers.every((c) => c.consuming) } : {}) };
   };
 
   const adminAuth = new AdminAuth(config.admin);

@@ -190,4 +190,52 @@ describe("Kafka recovery", () => {
       await relay.close();
     }
   });
+
+  it("applies a batch split over two databases once, and dead-letters an invalid message once, when one database's part fails and the batch is retried", async () => {
+    const infra = inject("infra");
+    const otherUrl = databaseUrl(infra.postgresUrl, `recovery_b_${suffix}`);
+    await ensureDatabase(otherUrl);
+    const other = createPool(otherUrl, 4, "recovery-test-b");
+    await migrate(other, [{ name: "platform", dir: MIGRATIONS }]);
+    const splitTopic = `${topic}-split`;
+    await ensureTopics({ brokers: [brokers], clientId: "recovery-test", topicPrefix: "" }, [splitTopic], 1);
+    for (const db of [pool, other]) await db.query("CREATE TABLE IF NOT EXISTS applied_log (event_id uuid NOT NULL)");
+    let failuresLeft = 2;
+    const consumer = new EventConsumer<{ event_id: string; shard: string }>({
+      settings: { brokers: [brokers], clientId: "recovery-split", topicPrefix: "" },
+      groupId: `recovery-split-${suffix}`,
+      topics: [splitTopic],
+      pool,
+      poolOf: (event) => (event.shard === "b" ? other : pool),
+      logger,
+      decode: (_topic, value) => (typeof value === "object" && value !== null ? { ok: true, value: value as { event_id: string; shard: string } } : { ok: false, errors: ["not an event"] }),
+      handle: async (client, events) => {
+        await client.query("INSERT INTO applied_log (event_id) SELECT unnest($1::uuid[])", [events.map((e) => e.event.event_id)]);
+        // The second database's part fails twice as an unreachable database does: retried, never dead-lettered.
+        if (events.some((e) => e.event.shard === "b") && failuresLeft-- > 0) throw Object.assign(new Error("server closed the connection"), { code: "08006" });
+      },
+      sessionTimeoutMs: 6_000,
+      kafkaCallTimeoutMs: 1_000,
+    });
+    try {
+      const events = Array.from({ length: 6 }, (_, i) => ({ event_id: randomUUID(), shard: i % 2 === 0 ? "a" : "b" }));
+      await producer.send({
+        messages: [
+          ...events.slice(0, 3).map((e) => ({ topic: splitTopic, key: e.event_id, value: JSON.stringify(e) })),
+          { topic: splitTopic, key: "junk", value: "not json at all" },
+          ...events.slice(3).map((e) => ({ topic: splitTopic, key: e.event_id, value: JSON.stringify(e) })),
+        ],
+      });
+      await consumer.start();
+      const logged = async (db: typeof pool) => (await db.query<{ event_id: string }>("SELECT event_id::text FROM applied_log")).rows.map((r) => r.event_id).sort();
+      await eventually(async () => (failuresLeft < 0 && (await logged(other)).length === 3 ? true : undefined), 30_000, "the second database's part applied after its failures");
+      expect(await logged(pool)).toEqual(events.filter((e) => e.shard === "a").map((e) => e.event_id).sort());
+      expect(await logged(other)).toEqual(events.filter((e) => e.shard === "b").map((e) => e.event_id).sort());
+      const letters = await pool.query<{ n: number }>("SELECT count(*)::int AS n FROM outbox WHERE topic = $1", [`${splitTopic}.dlq`]);
+      expect(letters.rows[0]?.n).toBe(1);
+    } finally {
+      await consumer.stop();
+      await other.end();
+    }
+  });
 });

@@ -1,6 +1,6 @@
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { formatCents, type OrdersCompletedTopicEvent } from "@spgroup/contracts";
-import { type ConsumedEvent, createPool, withTransaction } from "@spgroup/platform";
+import { type ConsumedEvent, createPool, partitionOfKey, withTransaction } from "@spgroup/platform";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { CampaignContext } from "../src/app/context.ts";
@@ -13,7 +13,11 @@ import { historyFromTheStart } from "./support/history.ts";
 
 const PARTITIONS = 4;
 const TOPIC = "property.orders.completed";
-const partitionOf = (customer: string) => createHash("md5").update(customer).digest().readUInt8(0) % PARTITIONS;
+// Three order databases (shards by customer), each publishing its own watermarks on every
+// partition, and the partition Kafka's partitioner gives a customer (decision 014). Which shard
+// stamped an order does not show in its completion: only the watermarks tell the shards apart.
+const SOURCES = ["order_0", "order_1", "order_2"];
+const partitionOf = (customer: string) => partitionOfKey(customer, PARTITIONS);
 
 describe("final winners equal the reference rule, whatever the delivery", () => {
   let harness: Awaited<ReturnType<typeof startIsolatedCampaignService>>;
@@ -24,9 +28,9 @@ describe("final winners equal the reference rule, whatever the delivery", () => 
   beforeAll(async () => {
     harness = await startIsolatedCampaignService(inject("infra"), { CAMPAIGN_FINALIZE_INTERVAL_MS: "3600000" });
     second = createPool(harness.env.CAMPAIGN_DATABASE_URL as string, 4, "second-instance");
-    ctx = { pool: harness.service.runtime.pool, completedTopic: TOPIC, partitions: PARTITIONS, watermarkSources: ["order_db"] };
+    ctx = { pool: harness.service.runtime.pool, completedTopic: TOPIC, partitions: PARTITIONS, watermarkSources: SOURCES };
     // Every partition consumed from its first message, so the 2025 windows below lie within the history.
-    await historyFromTheStart(ctx.pool, TOPIC, PARTITIONS);
+    await historyFromTheStart(ctx.pool, TOPIC, PARTITIONS, SOURCES[0]);
   });
   afterAll(async () => {
     await second?.end();
@@ -105,16 +109,19 @@ describe("final winners equal the reference rule, whatever the delivery", () => 
             }
           }
 
-          // Not final until every partition has a watermark past the end.
-          const watermark = (partition: number): ConsumedEvent<OrdersCompletedTopicEvent> => ({
-            event: { event_id: randomUUID(), type: "OrdersWatermark", version: 1, occurred_at: at(999, 0), data: { watermark: at(999, 0), partition, source: "order_db" } },
+          // Not final until every shard has a watermark past the end on every partition: one
+          // (shard, partition) pair, chosen at random, is late; the rest arrive in any order.
+          const watermark = (source: string, partition: number): ConsumedEvent<OrdersCompletedTopicEvent> => ({
+            event: { event_id: randomUUID(), type: "OrdersWatermark", version: 1, occurred_at: at(999, 0), data: { watermark: at(999, 0), partition, source } },
             topic: TOPIC,
             partition,
             offset: 0n,
           });
-          await withTransaction(ctx.pool, (client) => ingestCompletedOrders(client, [watermark(0), watermark(1), watermark(2)]));
+          const pairs = SOURCES.flatMap((source) => Array.from({ length: PARTITIONS }, (_, p) => watermark(source, p))).sort(() => rng() - 0.5);
+          const late = pairs.pop() as ConsumedEvent<OrdersCompletedTopicEvent>;
+          await withTransaction(ctx.pool, (client) => ingestCompletedOrders(client, pairs));
           expect(await finalizeDueCampaigns(ctx)).toEqual([]);
-          await withTransaction(ctx.pool, (client) => ingestCompletedOrders(client, [watermark(3)]));
+          await withTransaction(ctx.pool, (client) => ingestCompletedOrders(client, [late]));
           expect(await finalizeDueCampaigns(ctx)).toEqual([campaign.id]);
           expect(await finalizeDueCampaigns(ctx)).toEqual([]);
 

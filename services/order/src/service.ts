@@ -101,7 +101,7 @@ export async function startOrderService(config: OrderConfig) {
   });
   adminOrderRoutes(app, adminReads);
   orderTimelineRoutes(app, runtime.shards.map((shard) => shard.pool));
-  shardRoutes(app, adminReads, { table: "orders", names: runtime.shards.all.map((s) => s.name), watermarkOf: (name) => watermarks.get(name) });
+  shardRoutes(app, adminReads, { path: "/api/admin/v1/ops/shards", table: "orders", names: runtime.shards.all.map((s) => s.name), watermarkOf: (name) => watermarks.get(name) });
   const port = await listen(app, config);
   runtime.logger.info({ port, shards: runtime.shards.all.map((s) => s.name) }, "order service listening");
 

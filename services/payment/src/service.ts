@@ -45,7 +45,8 @@ export async function startPaymentService(config: PaymentConfig, gateway: Paymen
     description: "Charges placed orders through the payment gateway, one payment per order",
   });
   adminPaymentRoutes(app, pools);
-  shardRoutes(app, pools, { table: "payments", names: runtime.shards.all.map((s) => s.name) });
+  // Under /payments: the order service answers /api/admin/v1/ops/shards (the portal routes by prefix).
+  shardRoutes(app, pools, { path: "/api/admin/v1/payments/shards", table: "payments", names: runtime.shards.all.map((s) => s.name) });
   const port = await listen(app, config);
   runtime.logger.info({ port, shards: runtime.shards.all.map((s) => s.name) }, "payment service listening");
 

@@ -1,4 +1,4 @@
-import type { OrderStats, PaymentStats } from "@spgroup/contracts";
+import type { OrderStats, PaymentStats, ShardList } from "@spgroup/contracts";
 import { useQuery } from "@tanstack/react-query";
 import { Link } from "react-router";
 import { api } from "../api/client.ts";
@@ -33,6 +33,8 @@ export function DashboardPage() {
   const orders = useQuery({ queryKey: ["stats", "orders"], queryFn: async () => (await api<{ data: OrderStats }>("/api/admin/v1/orders/stats")).data, ...REFRESH });
   const payments = useQuery({ queryKey: ["stats", "payments"], queryFn: async () => (await api<{ data: PaymentStats }>("/api/admin/v1/payments/stats")).data, ...REFRESH });
   const lag = useQuery({ queryKey: ["stats", "lag"], queryFn: async () => (await api<{ data: Record<string, number | null> }>("/ops/lag")).data, ...REFRESH });
+  const orderShards = useQuery({ queryKey: ["shards", "orders"], queryFn: async () => (await api<{ data: ShardList }>("/api/admin/v1/ops/shards")).data, ...REFRESH });
+  const paymentShards = useQuery({ queryKey: ["shards", "payments"], queryFn: async () => (await api<{ data: ShardList }>("/api/admin/v1/payments/shards")).data, ...REFRESH });
   const campaign = useCampaign();
   useLiveStandings();
   const standings = useStandings(Boolean(campaign.data));
@@ -62,6 +64,38 @@ export function DashboardPage() {
         <p className="text-xs text-slate-500">
           <span className="text-emerald-600">■</span> success <span className="text-red-500">■</span> failed <span className="text-amber-500">■</span> in progress
         </p>
+      </section>
+      <section className="rounded-lg border border-slate-200 bg-white p-4 shadow-sm" data-testid="databases">
+        <h2 className="font-semibold">Databases</h2>
+        <p className="text-xs text-slate-500">Customers are sharded by id over these; each shard has its own outbox and, for orders, its own watermark.</p>
+        <table className="mt-2 w-full text-left text-sm">
+          <thead className="text-xs uppercase text-slate-500">
+            <tr>
+              <th className="py-1">database</th>
+              <th>logical shards</th>
+              <th className="text-right">rows</th>
+              <th className="text-right">outbox backlog</th>
+              <th>watermark</th>
+            </tr>
+          </thead>
+          <tbody>
+            {[orderShards.data, paymentShards.data].flatMap((list) =>
+              (list?.shards ?? []).map((shard) => (
+                <tr key={shard.database} className="border-t border-slate-100">
+                  <td className="py-1 font-mono">
+                    {shard.database} {!shard.reachable && <span className="text-red-600">unreachable</span>}
+                  </td>
+                  <td className="font-mono text-xs">{shard.logical_shards.join(", ")}</td>
+                  <td className="text-right">
+                    {shard.rows.toLocaleString()} {list?.table}
+                  </td>
+                  <td className="text-right">{shard.outbox_backlog.toLocaleString()}</td>
+                  <td className="font-mono text-xs">{shard.watermark === undefined ? "" : (shard.watermark ?? "none yet")}</td>
+                </tr>
+              )),
+            )}
+          </tbody>
+        </table>
       </section>
       <section className="rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
         <div className="flex items-center justify-between">

@@ -19,6 +19,20 @@ export class DatabaseUnavailable extends Error {}
  * A consumer retries these for as long as they last instead of dead-lettering the event: an event
  * skipped for a lock held by an operator's edit would leave a hole in the campaign's history.
  */
+/**
+ * Whether an error says the database server could not be reached or is not accepting sessions
+ * (refused, unreachable, reset, shutting down or starting up) — not that this process's pool was
+ * busy: pg-pool's "timeout exceeded when trying to connect" is also what a full pool says after
+ * its wait, so it does not count.
+ */
+export function isUnreachableDatabaseError(error: unknown): boolean {
+  const e = error as { code?: string; message?: string } | undefined;
+  const code = e?.code ?? "";
+  if (/^(08|57P)/.test(code)) return true;
+  if (["ECONNREFUSED", "ECONNRESET", "EHOSTUNREACH", "ENETUNREACH", "EPIPE", "ENOTFOUND", "EAI_AGAIN"].includes(code)) return true;
+  return /Connection terminated|Client has encountered a connection error|connect ECONNREFUSED/i.test(e?.message ?? "");
+}
+
 export function isTransientDatabaseError(error: unknown): boolean {
   if (error instanceof DatabaseOverloaded || error instanceof DatabaseUnavailable) return true;
   const e = error as { code?: string; message?: string } | undefined;

@@ -1,6 +1,6 @@
 import { EventEmitter } from "node:events";
 import { describe, expect, it } from "vitest";
-import { DatabaseUnavailable } from "./errors.ts";
+import { DatabaseUnavailable, isUnreachableDatabaseError } from "./errors.ts";
 import { createPool, FAIL_FAST_MS, isoFromPostgres } from "./pool.ts";
 
 // PostgreSQL's text form of timestamptz in a UTC session: "YYYY-MM-DD HH:MM:SS[.ffffff]+00".
@@ -52,6 +52,13 @@ describe("createPool's clients", () => {
 });
 
 describe("a pool whose database cannot be reached", () => {
+  it("is not taken for down when it is only busy (its wait for a free connection timed out)", () => {
+    expect(isUnreachableDatabaseError(new Error("timeout exceeded when trying to connect"))).toBe(false);
+    expect(isUnreachableDatabaseError(Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:1"), { code: "ECONNREFUSED" }))).toBe(true);
+    expect(isUnreachableDatabaseError(Object.assign(new Error("the database system is shutting down"), { code: "57P03" }))).toBe(true);
+    expect(isUnreachableDatabaseError(Object.assign(new Error("duplicate key"), { code: "23505" }))).toBe(false);
+  });
+
   it("refuses at once for a moment after a failed connection, then tries again; other pools are not affected", async () => {
     const { createServer } = await import("node:net");
     // A port that refuses: taken, then closed.

@@ -1,5 +1,5 @@
 import pg from "pg";
-import { DatabaseUnavailable, isTransientDatabaseError } from "./errors.ts";
+import { DatabaseUnavailable, isUnreachableDatabaseError } from "./errors.ts";
 
 // timestamptz (1184) and timestamp (1114) are returned as ISO-8601 strings with microseconds
 // instead of JS Dates: campaign ranking compares created_at, and Date would drop the microseconds.
@@ -44,10 +44,12 @@ export const FAIL_FAST_MS = 1_000;
 type ConnectCallback = (error: Error | undefined, client: pg.PoolClient | undefined, done: (release?: unknown) => void) => void;
 
 /**
- * A pool that, for FAIL_FAST_MS after a connection to its database failed (refused, timed out,
- * the server shutting down), refuses new work at once with DatabaseUnavailable instead of letting
- * each request wait for its own failed attempt: back-pressure, not a pile-up. The first call after
- * the window tries again. Per pool, so per database: one shard down refuses only its customers.
+ * A pool that, for FAIL_FAST_MS after a connection to its database failed (refused, reset, the
+ * server shutting down or starting up), refuses new work at once with DatabaseUnavailable instead
+ * of letting each caller make its own failed attempt: back-pressure, not a pile-up. Calls after the
+ * window try again. A pool that is merely busy (its wait for a free connection timed out) is not a
+ * database that is down and does not trip it. Per pool, so per database: one shard down refuses
+ * only the work of its own customers.
  */
 class FailFastPool extends pg.Pool {
   #until = 0;
@@ -56,7 +58,7 @@ class FailFastPool extends pg.Pool {
   override connect(callback: ConnectCallback): void;
   override connect(callback?: ConnectCallback): Promise<pg.PoolClient> | undefined {
     const note = (error: unknown) => {
-      if (isTransientDatabaseError(error) && !(error instanceof DatabaseUnavailable)) this.#until = Date.now() + FAIL_FAST_MS;
+      if (isUnreachableDatabaseError(error)) this.#until = Date.now() + FAIL_FAST_MS;
     };
     if (Date.now() < this.#until) {
       const error = new DatabaseUnavailable("the database could not be reached a moment ago; retry shortly");

@@ -71,75 +71,77 @@ function withCondition(whereSql: string, condition: string): string {
 }
 
 /**
- * One page of a search over shards, as pagedSearch gives it on one database. Page 1 is the first
- * `size` rows of each shard, merged. A deeper page at offset O starts from a row K that is at
- * position ⌊O/N⌋ on some shard and first of those in global order; no shard has more than ⌊O/N⌋
- * rows before K, so K's global position B (the sum of each shard's count of rows before K) is at
- * most O. The page is then rows O−B … O−B+size−1 of the merge of every shard's rows from K on,
- * of which no shard can contribute more than O−B+size. On rows spread evenly by customer, O−B is
- * about N pages: each shard reads about O/N index entries, where one database read O.
+ * One page of a search over shards, as pagedSearch gives it on one database. Each shard's count
+ * comes first (the total needs it anyway). The page at offset O starts from a row K: on each shard
+ * i, take the row at position pᵢ = ⌊O·cᵢ/total⌋ (its share of the offset), and K is the first of
+ * those in global order. No shard has more than pᵢ rows before K, so K's global position B (the
+ * sum of each shard's count of rows before K) is at most Σpᵢ ≤ O. The page is then rows O−B …
+ * O−B+size−1 of the merge of every shard's rows from K on, of which no shard can contribute more
+ * than O−B+size. However the rows are spread, O−B stays near a few pages. Candidates travel as
+ * sort keys only; the page's own rows are read by id at the end.
  */
-export async function pagedSearchOverShards<R>(
-  pools: readonly pg.Pool[],
-  search: ShardedSearch,
-  page: number,
-  size: number,
-): Promise<PageResult<R>> {
+export async function pagedSearchOverShards<R>(pools: readonly pg.Pool[], search: ShardedSearch, page: number, size: number): Promise<PageResult<R>> {
   if (pools.length === 1) return pagedSearch<R & object>(pools[0] as pg.Pool, { ...search, page, size });
   const sort = check(search);
   const { whereSql, orderSql, params } = searchClauses(search);
   const offset = (page - 1) * size;
-  const select = (where: string, limit: number, skip = 0) => `SELECT ${search.columns} FROM ${search.table} ${where} ${orderSql} LIMIT ${limit} OFFSET ${skip}`;
-  const countsPromise = Promise.all(pools.map((p) => p.query<{ n: string }>(`SELECT count(*) AS n FROM ${search.table} ${whereSql}`, params)));
   const merger = pools[0] as pg.Pool;
+  // The sort keys (tie-breaker included) select and rank candidates; an index serves them alone.
+  const keys = sort.map((k) => k.column).join(", ");
+  const keysOf = (where: string, ps: unknown[], limit: number, skip = 0) =>
+    Promise.all(pools.map((p) => p.query<Row>(`SELECT ${keys} FROM ${search.table} ${where} ${orderSql} LIMIT ${limit} OFFSET ${skip}`, ps)));
 
-  let data: Row[];
+  const counts = (await Promise.all(pools.map((p) => p.query<{ n: string }>(`SELECT count(*) AS n FROM ${search.table} ${whereSql}`, params)))).map((r) =>
+    Number(r.rows[0]?.n ?? 0),
+  );
+  const total = counts.reduce((sum, n) => sum + n, 0);
+  const metadata = { total, page_size: size, page_number: page, total_pages: Math.ceil(total / size) };
+  if (offset >= total) return { data: [], metadata };
+
+  let candidates: { key: Row; shard: number }[];
+  let skip: number;
   if (offset === 0) {
-    const parts = await Promise.all(pools.map((p) => p.query<Row>(select(whereSql, size), params)));
-    data = (
-      await inOrder(
-        merger,
-        sort,
-        search.types,
-        parts.flatMap((p) => p.rows),
-      )
-    ).slice(0, size);
+    candidates = (await keysOf(whereSql, params, size)).flatMap((r, shard) => r.rows.map((key) => ({ key, shard })));
+    skip = 0;
   } else {
-    const local = Math.floor(offset / pools.length);
-    const starts = (await Promise.all(pools.map((p) => p.query<Row>(select(whereSql, 1, local), params)))).flatMap((r) => r.rows);
-    const start = (await inOrder(merger, sort, search.types, starts))[0];
-    if (!start) {
-      data = [];
-    } else {
-      const before = await Promise.all(
-        pools.map((p) => {
-          const ps = [...params];
-          return p.query<{ n: string }>(
-            `SELECT count(*) AS n FROM ${search.table} ${withCondition(whereSql, relativeTo(sort, search.types, start, "before", ps))}`,
-            ps,
-          );
-        }),
-      );
-      const startPosition = before.reduce((sum, r) => sum + Number(r.rows[0]?.n ?? 0), 0);
-      const skip = offset - startPosition;
-      const parts = await Promise.all(
-        pools.map((p) => {
-          const ps = [...params];
-          return p.query<Row>(select(withCondition(whereSql, relativeTo(sort, search.types, start, "notBefore", ps)), skip + size), ps);
-        }),
-      );
-      data = (
-        await inOrder(
-          merger,
-          sort,
-          search.types,
-          parts.flatMap((p) => p.rows),
-        )
-      ).slice(skip, skip + size);
-    }
+    const pivots = await Promise.all(
+      pools.map((p, i) => {
+        const position = Math.floor((offset * (counts[i] as number)) / total);
+        return position < (counts[i] as number) ? p.query<Row>(`SELECT ${keys} FROM ${search.table} ${whereSql} ${orderSql} LIMIT 1 OFFSET ${position}`, params) : undefined;
+      }),
+    );
+    const start = (await inOrder(merger, sort, search.types, pivots.flatMap((r) => r?.rows ?? [])))[0] as Row;
+    const before = await Promise.all(
+      pools.map((p) => {
+        const ps = [...params];
+        return p.query<{ n: string }>(`SELECT count(*) AS n FROM ${search.table} ${withCondition(whereSql, relativeTo(sort, search.types, start, "before", ps))}`, ps);
+      }),
+    );
+    skip = offset - before.reduce((sum, r) => sum + Number(r.rows[0]?.n ?? 0), 0);
+    const ps = [...params];
+    const fromStart = withCondition(whereSql, relativeTo(sort, search.types, start, "notBefore", ps));
+    candidates = (await keysOf(fromStart, ps, skip + size)).flatMap((r, shard) => r.rows.map((key) => ({ key, shard })));
   }
-  const total = (await countsPromise).reduce((sum, r) => sum + Number(r.rows[0]?.n ?? 0), 0);
-  return { data: data as R[], metadata: { total, page_size: size, page_number: page, total_pages: Math.ceil(total / size) } };
+  const ranked = await inOrder(
+    merger,
+    sort,
+    search.types,
+    candidates.map((c) => c.key),
+  );
+  const chosen = ranked.slice(skip, skip + size);
+  const shardOf = new Map(candidates.map((c) => [c.key, c.shard]));
+  // The page's rows, read by id from the shards that hold them, in the merged order.
+  const tie = search.tieBreaker;
+  const rows = await Promise.all(
+    pools.map((p, shard) => {
+      const ids = chosen.filter((key) => shardOf.get(key) === shard).map((key) => key[tie]);
+      return ids.length === 0 ? [] : p.query<Row>(`SELECT ${search.columns} FROM ${search.table} WHERE ${tie} = ANY($1::${search.types[tie]}[])`, [ids]).then((r) => r.rows);
+    }),
+  );
+  const byId = new Map(rows.flat().map((row) => [String(row[tie]), row]));
+  // A row deleted between the two reads is left out rather than shown half-read.
+  const data = chosen.flatMap((key) => byId.get(String(key[tie])) ?? []);
+  return { data: data as R[], metadata };
 }
 
 /**
@@ -150,23 +152,39 @@ export async function pagedSearchOverShards<R>(
 export async function* rowsOverShards(pools: readonly pg.Pool[], search: ShardedSearch, chunk = 1_000): AsyncGenerator<Row> {
   const sort = check(search);
   const { whereSql, orderSql, params } = searchClauses(search);
-  const merger = pools[0] as pg.Pool;
-  let last: Row | undefined;
-  for (;;) {
-    const parts = await Promise.all(
-      pools.map(async (p) => {
-        const ps = [...params];
-        const where = last ? withCondition(whereSql, relativeTo(sort, search.types, last, "after", ps)) : whereSql;
-        return (await p.query<Row>(`SELECT ${search.columns} FROM ${search.table} ${where} ${orderSql} LIMIT ${chunk}`, ps)).rows;
-      }),
-    );
-    const full = parts.filter((rows) => rows.length === chunk).map((rows) => rows.at(-1) as Row);
-    const merged = await inOrder(merger, sort, search.types, parts.flat());
-    if (merged.length === 0) return;
-    // The first full shard's last row in merged order bounds what is safe to give this round.
-    const firstFull = full.length === 0 ? merged.length - 1 : Math.min(...full.map((row) => merged.indexOf(row)));
-    for (const row of merged.slice(0, firstFull + 1)) yield row;
-    if (full.length === 0) return;
-    last = merged[firstFull];
+  // One read-only REPEATABLE READ transaction per shard for the whole export: every round of a
+  // shard reads one snapshot, so a row whose sort key changes meanwhile is neither repeated nor
+  // skipped (the read pools' sessions are read-only; the watermark ignores them).
+  const connected = await Promise.allSettled(pools.map((p) => p.connect()));
+  const clients = connected.flatMap((c) => (c.status === "fulfilled" ? [c.value] : []));
+  let committed = false;
+  try {
+    const refused = connected.find((c) => c.status === "rejected");
+    if (refused) throw refused.reason;
+    await Promise.all(clients.map((c) => c.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")));
+    const merger = clients[0] as pg.PoolClient;
+    let last: Row | undefined;
+    for (;;) {
+      const parts = await Promise.all(
+        clients.map(async (c) => {
+          const ps = [...params];
+          const where = last ? withCondition(whereSql, relativeTo(sort, search.types, last, "after", ps)) : whereSql;
+          return (await c.query<Row>(`SELECT ${search.columns} FROM ${search.table} ${where} ${orderSql} LIMIT ${chunk}`, ps)).rows;
+        }),
+      );
+      const full = parts.filter((rows) => rows.length === chunk).map((rows) => rows.at(-1) as Row);
+      const merged = await inOrder(merger, sort, search.types, parts.flat());
+      if (merged.length === 0) break;
+      // The first full shard's last row in merged order bounds what is safe to give this round.
+      const firstFull = full.length === 0 ? merged.length - 1 : Math.min(...full.map((row) => merged.indexOf(row)));
+      for (const row of merged.slice(0, firstFull + 1)) yield row;
+      if (full.length === 0) break;
+      last = merged[firstFull];
+    }
+    await Promise.all(clients.map((c) => c.query("COMMIT")));
+    committed = true;
+  } finally {
+    // Failed, or stopped early (the client went away): the sessions are dropped, not reused mid-transaction.
+    for (const c of clients) c.release(committed ? undefined : new Error("export ended before its commit"));
   }
 }

@@ -5,6 +5,8 @@ import { outboxBacklog } from "../kafka/outbox.ts";
 import type { HttpApp } from "./app.ts";
 
 export interface ShardRouteOptions {
+  /** Where the list is served: /api/admin/v1/ops/shards (order service), /api/admin/v1/payments/shards. */
+  path: string;
   /** The service's main table, whose rows are counted per database: "orders". */
   table: string;
   /** Each database's name, in the order of the pools. */
@@ -26,13 +28,13 @@ export function asRanges(numbers: readonly number[]): string[] {
 }
 
 /**
- * GET /api/admin/v1/ops/shards: each database of the service, the logical shards it holds, its
+ * GET `path`: each database of the service, the logical shards it holds, its
  * rows, its outbox backlog and (order service) its last watermark. A database that does not
  * answer is listed as unreachable, not left out. `reads` should be read pools.
  */
 export function shardRoutes(app: HttpApp, reads: Shards<Pool>, options: ShardRouteOptions): void {
   app.get(
-    "/api/admin/v1/ops/shards",
+    options.path,
     { schema: { tags: ["admin"], security: [{ admin: [] }], summary: "The service's databases (shards): rows, outbox backlog, watermark", response: { 200: Data(ShardList), 401: ErrorBody } } },
     async () => {
       const shards = await Promise.all(

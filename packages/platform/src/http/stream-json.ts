@@ -2,16 +2,36 @@ import { Readable, Transform } from "node:stream";
 import type pg from "pg";
 import QueryStream from "pg-query-stream";
 
+/**
+ * The rows of an iterable once its first row (or its end) is in hand: a source that fails at once
+ * (a shard down) rejects here, before the response's status and headers are sent.
+ */
+async function primed<T>(source: AsyncIterable<T>): Promise<AsyncIterable<T>> {
+  const iterator = source[Symbol.asyncIterator]();
+  const first = await iterator.next();
+  return {
+    async *[Symbol.asyncIterator]() {
+      try {
+        for (let next = first; !next.done; next = await iterator.next()) yield next.value;
+      } finally {
+        await iterator.return?.();
+      }
+    },
+  };
+}
+
+function pipeRows(rows: Readable, format: Transform): NodeJS.ReadableStream {
+  rows.on("error", (error) => format.destroy(error));
+  format.on("close", () => rows.destroy());
+  return rows.pipe(format);
+}
+
 /** Where the rows of a stream come from: one query on one database, or rows merged from several. */
 export type RowSource = { pool: pg.Pool; sql: string; params: unknown[] } | AsyncIterable<Record<string, unknown>>;
 
 function streamRows(source: RowSource, format: Transform): Promise<NodeJS.ReadableStream> {
-  if (Symbol.asyncIterator in source) {
-    const rows = Readable.from(source);
-    rows.on("error", (error) => format.destroy(error));
-    format.on("close", () => rows.destroy());
-    return Promise.resolve(rows.pipe(format));
-  }
+  if (Symbol.asyncIterator in source) return primed(source).then((rows) => pipeRows(Readable.from(rows), format));
+
   const { pool, sql, params } = source;
   return pool.connect().then((client) => {
     const rows = client.query(new QueryStream(sql, params, { batchSize: 1_000 }));

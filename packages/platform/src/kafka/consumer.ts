@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Consumer, type Message, type MessagesStream, stringDeserializers } from "@platformatic/kafka";
 import type pg from "pg";
@@ -439,8 +440,15 @@ export class EventConsumer<E extends { event_id: string }> {
           part.length === 0 && (pool !== this.#o.pool || invalid.length === 0)
             ? undefined
             : withTransaction(pool, async (client) => {
-                // Invalid events go to the dead-letter topic in the same transaction, never retried.
-                if (pool === this.#o.pool) for (const { message, errors } of invalid) await this.#deadLetter(client, message, "INVALID", errors);
+                // Invalid events go to the dead-letter topic in the same transaction, never retried,
+                // and once: their place in the log (they may have no event id) goes into the inbox,
+                // so a batch retried because another shard's part failed does not write them again.
+                if (pool === this.#o.pool) {
+                  for (const { message, errors } of invalid) {
+                    const first = await client.query("INSERT INTO inbox (event_id, topic) VALUES ($1, $2) ON CONFLICT DO NOTHING", [placeId(message), message.topic]);
+                    if (first.rowCount === 1) await this.#deadLetter(client, message, "INVALID", errors);
+                  }
+                }
                 if (part.length === 0) return;
                 const { rows } = await client.query<{ event_id: string }>(
                   `INSERT INTO inbox (event_id, topic) SELECT * FROM unnest($1::uuid[], $2::text[])
@@ -469,4 +477,11 @@ export class EventConsumer<E extends { event_id: string }> {
       this.#o.logger.warn({ err: error, groupId: this.#o.groupId }, "offset commit failed; the batch will be redelivered and skipped");
     });
   }
+}
+
+/** A uuid naming a message's place in the log (topic, partition, offset), for messages without a usable id. */
+export function placeId(message: { topic: string; partition: number; offset: bigint | number | string }): string {
+  const hex = createHash("sha256").update(`${message.topic}\u0000${message.partition}\u0000${String(message.offset)}`).digest("hex");
+  // Shaped as a version-8 (custom) uuid, so the inbox's uuid column takes it.
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${((Number.parseInt(hex.slice(16, 17), 16) & 0x3) | 0x8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }

@@ -35,6 +35,15 @@ describe("finalityOf", () => {
     expect(finalityOf({ ...base, sources: ["order_db", "order_db_2"] }).watermarks).toEqual({ required: 6, past_end: 3, behind: [{ source: "order_db_2", partitions: [0, 1, 2] }] });
   });
 
+  it("waits for an order database that publishes watermarks but is missing from the configuration", () => {
+    const unlisted = [...marks(3), { partition: 0, source: "order_9", watermark: after }];
+    const state = finalityOf({ ...base, watermarks: unlisted });
+    expect(state.waiting_for).toEqual(["WATERMARKS"]);
+    expect(state.watermarks).toEqual({ required: 6, past_end: 4, behind: [{ source: "order_9", partitions: [1, 2] }] });
+    const complete = [...marks(3), ...[0, 1, 2].map((partition) => ({ partition, source: "order_9", watermark: after }))];
+    expect(finalityOf({ ...base, watermarks: complete }).waiting_for).toEqual([]);
+  });
+
   it("is blocked by a hole inside the window or of unknown time, not by one outside it", () => {
     const inside = { id: 1, order_created_at: "2026-11-11T11:00:00.000000Z" };
     const unknown = { id: 2, order_created_at: null };

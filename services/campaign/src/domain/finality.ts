@@ -35,6 +35,9 @@ export interface FinalityState<H> {
  * over, every (partition, order database) pair of the topic's *current* partitions must have
  * carried a watermark past end_time (a partition added since the last look is required at once;
  * no partitions known means nothing is proven), and no unresolved hole may touch the window.
+ * The order databases are those configured (CAMPAIGN_WATERMARK_SOURCES) and every one that has
+ * ever published a watermark here: a shard missing from the configuration is waited for, not
+ * ignored (a retired one is removed from partition_watermarks by an operator, docs/scaling.md).
  */
 export function finalityOf<H extends HoleSpan>(input: {
   campaign: Window & { finalized_at: string | null };
@@ -46,7 +49,8 @@ export function finalityOf<H extends HoleSpan>(input: {
   /** First consumed offsets per partition (db/partition-history.ts); see historyCovers. */
   starts: readonly PartitionStart[];
 }): FinalityState<H> {
-  const { campaign, partitions, sources } = input;
+  const { campaign, partitions } = input;
+  const sources = [...new Set([...input.sources, ...input.watermarks.map((w) => w.source)])];
   const required = partitions * sources.length;
   const passed = new Set(
     input.watermarks
