@@ -62,7 +62,14 @@ export async function startOrderService(config: OrderConfig) {
   const watermarks = new Map<string, string>();
   const stopWatermarks: (() => Promise<void>)[] = [];
   let publishing = true;
-  for (const shard of runtime.shards.all) {
+  for (const [index, shard] of runtime.shards.all.entries()) {
+    // A database that holds no logical shard yet (one being added) publishes nothing: a watermark
+    // from it now would be kept by the campaign (never lowered) and, once moved orders still
+    // awaiting payment arrive in it, would claim they were settled (docs/scaling.md, moving a shard).
+    if (runtime.shards.logicalOwnedBy(index).length === 0) {
+      runtime.logger.info({ database: shard.name }, "holds no logical shard: publishes no watermark");
+      continue;
+    }
     // Without sight of every session, step 1 could miss an open transaction and W would be unsafe.
     if (!(await seesAllSessions(shard.pool))) {
       publishing = false;
