@@ -183,12 +183,28 @@ describe.each([2, 4])("%i shards by customer", (shardCount) => {
       const customers = Array.from({ length: 40 }, (_, c) => `later-${tag}-${c}`);
       const onDown = customers.filter((c) => map.owner[logicalShardOf(c, map.logicalShards)] === down);
       expect(onDown.length).toBeGreaterThan(0);
+      // Orders of the shard that goes down, whose slow payer answers after it is gone: the payment
+      // service then holds their events with nowhere to write them.
+      const slow = Array.from({ length: 60 }, (_, c) => `SLOW-${tag}-${c}`).filter((c) => map.owner[logicalShardOf(c, map.logicalShards)] === down).slice(0, 3);
+      expect(await placeOrders(slow, () => "250.00")).toEqual(slow.map(() => 202));
+      await new Promise((done) => setTimeout(done, 500));
       await ownServer?.stop();
       const statuses = await placeOrders(customers, () => "250.00");
       // The down shard's customers are told to retry; nobody else notices.
       expect(statuses).toEqual(customers.map((c) => (onDown.includes(c) ? 503 : 202)));
-      // The instance stays ready meanwhile: the other shards' customers are served.
+      // The instance stays ready meanwhile, and the other shards' customers are served to the end:
+      // their orders are paid and completed while the shard is still down (the consumers set the
+      // down shard's events aside instead of waiting for it).
       expect((await fetch(`${stack.order.url}/ready`)).status).toBe(200);
+      const served = customers.filter((c) => !onDown.includes(c));
+      await eventually(
+        async () => {
+          const rows = (await rowsOf(orderDbs.slice(0, down), "SELECT status::text AS status FROM orders WHERE customer_id = ANY($1)", [served])).flat();
+          return rows.length === served.length && rows.every((r) => r.status === "SUCCESS" || r.status === "FAILED") ? true : undefined;
+        },
+        30_000,
+        "the other shards' orders settled while one shard is down",
+      );
       ownServer = await startPostgres(ownServerOptions);
       // Those customers retry (503 came with Retry-After) until their shard answers again.
       for (const customer of onDown) {
@@ -205,6 +221,18 @@ describe.each([2, 4])("%i shards by customer", (shardCount) => {
       );
       const payments = (await rowsOf(paymentDbs, "SELECT count(*)::int AS n FROM payments WHERE customer_id LIKE $1", [`later-${tag}-%`])).flat();
       expect(payments.reduce((sum, r) => sum + r.n, 0)).toBe(customers.length);
+      // The slow payers' orders, held through the outage, are charged once and settled (the
+      // simulated gateway declines some at random: PAYMENT_APPROVAL_RATIO).
+      await eventually(
+        async () => {
+          const rows = (await rowsOf(orderDbs, "SELECT status::text AS status FROM orders WHERE customer_id = ANY($1)", [slow])).flat();
+          return rows.length === slow.length && rows.every((r) => r.status === "SUCCESS" || r.status === "FAILED") ? true : undefined;
+        },
+        40_000,
+        "the slow payers' orders settled",
+      );
+      const slowPayments = (await rowsOf(paymentDbs, "SELECT count(*)::int AS n FROM payments WHERE customer_id = ANY($1)", [slow])).flat();
+      expect(slowPayments.reduce((sum, r) => sum + r.n, 0)).toBe(slow.length);
     },
     120_000,
   );

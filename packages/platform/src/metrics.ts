@@ -31,6 +31,7 @@ export function createMetrics(service: string) {
     eventsPublished: counter("events_published_total", "Outbox events acknowledged by Kafka"),
     eventsConsumed: counter("events_consumed_total", "Events applied", ["topic"]),
     eventsDuplicated: counter("events_duplicate_total", "Redelivered events recognised in the inbox and skipped"),
+    eventsParked: counter("events_parked_total", "Events set aside because their shard's database could not be reached (applied when it answers)"),
     eventsRejected: counter("events_rejected_total", "Events that failed validation", ["topic"]),
     eventsDeadLettered: counter("events_dead_lettered_total", "Events sent to a dead-letter topic", ["topic", "reason"]),
     consumerStalls: counter("consumer_stalls_total", "Times the Kafka consumer received nothing while messages waited, and was rebuilt"),

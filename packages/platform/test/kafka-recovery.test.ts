@@ -238,4 +238,59 @@ describe("Kafka recovery", () => {
       await other.end();
     }
   });
+
+  it("keeps applying the other database's events while one cannot be reached, and applies the waiting ones, once, when it answers", async () => {
+    const infra = inject("infra");
+    const otherUrl = databaseUrl(infra.postgresUrl, `recovery_c_${suffix}`);
+    await ensureDatabase(otherUrl);
+    const other = createPool(otherUrl, 4, "recovery-test-c");
+    await migrate(other, [{ name: "platform", dir: MIGRATIONS }]);
+    const parkTopic = `${topic}-park`;
+    await ensureTopics({ brokers: [brokers], clientId: "recovery-test", topicPrefix: "" }, [parkTopic], 2);
+    for (const db of [pool, other]) await db.query("CREATE TABLE IF NOT EXISTS parked_log (event_id uuid NOT NULL)");
+    let otherDown = true;
+    const consumer = new EventConsumer<{ event_id: string; shard: string }>({
+      settings: { brokers: [brokers], clientId: "recovery-park", topicPrefix: "" },
+      groupId: `recovery-park-${suffix}`,
+      topics: [parkTopic],
+      pool,
+      poolOf: (event) => (event.shard === "b" ? other : pool),
+      logger,
+      decode: (_topic, value) => ({ ok: true, value: value as { event_id: string; shard: string } }),
+      handle: async (client, events) => {
+        if (otherDown && events.some((e) => e.event.shard === "b")) throw Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });
+        await client.query("INSERT INTO parked_log (event_id) SELECT unnest($1::uuid[])", [events.map((e) => e.event.event_id)]);
+      },
+      sessionTimeoutMs: 6_000,
+      kafkaCallTimeoutMs: 1_000,
+    });
+    const send = async (shards: string[]) => {
+      const events = shards.map((shard) => ({ event_id: randomUUID(), shard }));
+      // One key for all: every event on one partition, the shards' events interleaved in it.
+      await producer.send({ messages: events.map((e) => ({ topic: parkTopic, key: "one-partition", value: JSON.stringify(e) })) });
+      return events;
+    };
+    const logged = async (db: typeof pool) => (await db.query<{ event_id: string }>("SELECT event_id::text FROM parked_log")).rows.map((r) => r.event_id).sort();
+    const ids = (events: { event_id: string; shard: string }[], shard: string) => events.filter((e) => e.shard === shard).map((e) => e.event_id);
+    await consumer.start();
+    try {
+      const first = await send(["a", "b", "a", "b", "a"]);
+      await eventually(async () => ((await logged(pool)).length === 3 ? true : undefined), 20_000, "the reachable database's events applied");
+      // Later events of the reachable database are applied too, while the other stays down.
+      const second = await send(["a", "a", "b"]);
+      await eventually(async () => ((await logged(pool)).length === 5 ? true : undefined), 20_000, "later events applied past the parked ones");
+      expect(await logged(other)).toEqual([]);
+      // Nothing is committed past a parked message: a crash now would redeliver them.
+      expect(await consumer.lag()).toBeGreaterThan(0);
+
+      otherDown = false;
+      await eventually(async () => ((await logged(other)).length === 3 ? true : undefined), 20_000, "the parked events applied once their database answers");
+      await eventually(async () => ((await consumer.lag()) === 0 ? true : undefined), 20_000, "every offset committed");
+      expect(await logged(pool)).toEqual([...ids(first, "a"), ...ids(second, "a")].sort());
+      expect(await logged(other)).toEqual([...ids(first, "b"), ...ids(second, "b")].sort());
+    } finally {
+      await consumer.stop();
+      await other.end();
+    }
+  });
 });

@@ -5,6 +5,7 @@ import type pg from "pg";
 import type { Logger } from "../logger.ts";
 import type { Metrics } from "../metrics.ts";
 import type { KafkaSettings } from "./client.ts";
+import { isTransientDatabaseError } from "../db/errors.ts";
 import { withTransaction } from "../db/pool.ts";
 import { backoffMs, withDeadline } from "../timing.ts";
 import { afterFailure } from "./failure-policy.ts";
@@ -74,6 +75,12 @@ export interface EventConsumerOptions<E extends { event_id: string }> {
 
 type RawMessage = Message<string, string, string, string>;
 
+/** Messages parked for databases that cannot be reached, at most this many batches' worth. */
+const PARKED_BATCHES = 20;
+/** How often the parked messages of an unreachable database are tried again. */
+const PARKED_RETRY_MS = 1_000;
+const partitionKey = (m: { topic: string; partition: number }) => `${m.topic}:${m.partition}`;
+
 /**
  * Consumes events in batches, at least once from Kafka and exactly once in effect: each batch's
  * event ids go into the inbox table in the same transaction as the handler's writes, and offsets
@@ -98,6 +105,15 @@ export class EventConsumer<E extends { event_id: string }> {
   #stalled = false;
   #watchdog: NodeJS.Timeout | undefined;
   #watching = false;
+  /**
+   * Sharded: the messages of each database that could not be reached, in order, kept while the
+   * other databases' messages go on being applied. Their partitions' offsets are not committed
+   * past them (#uncommitted holds the furthest message to commit once none is parked), so a crash
+   * redelivers them, and the inbox skips what was applied meanwhile.
+   */
+  #parked = new Map<pg.Pool, RawMessage[]>();
+  #parkedRetryAt = 0;
+  #uncommitted = new Map<string, RawMessage>();
   #reportedConsuming = true;
 
   constructor(options: EventConsumerOptions<E>) {
@@ -293,8 +309,11 @@ export class EventConsumer<E extends { event_id: string }> {
       this.#o.metrics?.consumerReconnects.inc();
       const old = this.#consumer;
       this.#stream = undefined;
-      // Not yet applied: the new client fetches them again from the committed offsets.
+      // Not yet applied: the new client fetches them again from the committed offsets (parked
+      // messages and those held back behind them too; the inbox skips what was applied).
       this.#buffer = [];
+      this.#parked.clear();
+      this.#uncommitted.clear();
       // Every await here is bounded: one hung close or join must not stop the service for good.
       await this.#close(old);
       for (let attempt = 0; this.#running; attempt++) {
@@ -314,24 +333,84 @@ export class EventConsumer<E extends { event_id: string }> {
 
   async #run(afterTake: () => void): Promise<void> {
     while (this.#running) {
-      if (this.#buffer.length === 0) {
+      if (this.#parked.size > 0 && Date.now() >= this.#parkedRetryAt) {
+        await this.#step(() => this.#retryParked());
+        continue;
+      }
+      // Parked messages up to the bound: take no more until their database answers (back-pressure).
+      const full = this.#parkedCount() >= PARKED_BATCHES * (this.#o.maxBatch ?? 500);
+      if (this.#buffer.length === 0 || full) {
         await new Promise<void>((resolve) => {
           this.#notify = resolve;
+          if (this.#parked.size > 0) setTimeout(resolve, Math.max(10, this.#parkedRetryAt - Date.now()));
         });
         this.#notify = undefined;
         continue;
       }
       const batch = this.#buffer.splice(0, this.#o.maxBatch);
       afterTake();
-      this.#processing = true;
-      this.#processingSince = Date.now();
+      await this.#step(() => this.#processWithRetries(batch));
+    }
+  }
+
+  async #step(work: () => Promise<void>): Promise<void> {
+    this.#processing = true;
+    this.#processingSince = Date.now();
+    try {
+      await work();
+    } finally {
+      this.#processing = false;
+      this.#lastProgress = Date.now();
+    }
+  }
+
+  #parkedCount(): number {
+    let n = 0;
+    for (const messages of this.#parked.values()) n += messages.length;
+    return n;
+  }
+
+  #park(pool: pg.Pool, incoming: RawMessage[], error?: unknown): void {
+    const held = this.#parked.get(pool);
+    // A batch retried (another part failed for another reason) brings the same messages again.
+    const known = new Set((held ?? []).map((m) => `${partitionKey(m)}:${m.offset}`));
+    const messages = incoming.filter((m) => !known.has(`${partitionKey(m)}:${m.offset}`));
+    if (messages.length === 0) return;
+    if (!held) {
+      this.#parkedRetryAt = Date.now() + PARKED_RETRY_MS;
+      this.#o.logger.warn({ err: error, groupId: this.#o.groupId, messages: messages.length }, "a database cannot be reached; its messages wait while the other databases' are applied");
+    }
+    this.#parked.set(pool, [...(held ?? []), ...messages]);
+    this.#o.metrics?.eventsParked.inc(messages.length);
+  }
+
+  /** Tries each unreachable database's parked messages again, in their order; those that fail again stay parked. */
+  async #retryParked(): Promise<void> {
+    const parked = [...this.#parked];
+    this.#parked.clear();
+    this.#parkedRetryAt = Date.now() + PARKED_RETRY_MS;
+    for (const [, messages] of parked) {
       try {
-        await this.#processWithRetries(batch);
-      } finally {
-        this.#processing = false;
-        this.#lastProgress = Date.now();
+        await this.#process(messages);
+      } catch (error) {
+        // Not a database that is down (that parks again inside #process): the usual retries and
+        // dead letters, one event at a time if need be.
+        this.#o.logger.error({ err: error, groupId: this.#o.groupId }, "parked messages failed; retrying them as a batch");
+        await this.#processWithRetries(messages);
       }
     }
+    if (this.#parked.size === 0) this.#o.logger.info({ groupId: this.#o.groupId }, "every parked message applied");
+    await this.#commitUnblocked();
+  }
+
+  /** Commits, for each partition with nothing parked any more, the furthest message held back for it. */
+  async #commitUnblocked(): Promise<void> {
+    const blocked = new Set([...this.#parked.values()].flat().map(partitionKey));
+    const ready = [...this.#uncommitted].filter(([key]) => !blocked.has(key));
+    for (const [key] of ready) this.#uncommitted.delete(key);
+    await withDeadline(Promise.all(ready.map(([, m]) => m.commit())), this.#o.kafkaCallTimeoutMs ?? 10_000, "committing offsets").catch((error) => {
+      this.#o.logger.warn({ err: error, groupId: this.#o.groupId }, "offset commit failed; the batch will be redelivered and skipped");
+    });
   }
 
   /**
@@ -382,7 +461,7 @@ export class EventConsumer<E extends { event_id: string }> {
         try {
           await withTransaction(this.#o.pool, (client) => this.#deadLetter(client, message, "FAILED", [String((lastError as Error)?.message ?? lastError)]));
           this.#o.afterCommit?.();
-          await withDeadline((async () => message.commit())(), this.#o.kafkaCallTimeoutMs ?? 10_000, "committing a dead letter's offset").catch(() => {});
+          await this.#commit([message]);
           break;
         } catch (error) {
           this.#o.logger.error({ err: error }, "could not dead-letter an event; retrying");
@@ -413,6 +492,7 @@ export class EventConsumer<E extends { event_id: string }> {
     const { decode, metrics, handle } = this.#o;
     const events: ConsumedEvent<E>[] = [];
     const invalid: { message: RawMessage; errors: string[] }[] = [];
+    const eventMessages: RawMessage[] = [];
     for (const message of batch) {
       let parsed: unknown;
       try {
@@ -427,41 +507,55 @@ export class EventConsumer<E extends { event_id: string }> {
         continue;
       }
       events.push({ event: decoded.value, topic: message.topic, partition: message.partition, offset: message.offset });
+      eventMessages.push(message);
     }
 
     if (events.length > 0 || invalid.length > 0) {
-      const parts = new Map<pg.Pool, ConsumedEvent<E>[]>([[this.#o.pool, []]]);
-      for (const e of events) {
-        const pool = this.#o.poolOf?.(e.event) ?? this.#o.pool;
-        parts.set(pool, [...(parts.get(pool) ?? []), e]);
+      const main = this.#o.pool;
+      const parts = new Map<pg.Pool, { events: ConsumedEvent<E>[]; messages: RawMessage[] }>([[main, { events: [], messages: invalid.map((i) => i.message) }]]);
+      for (const [i, e] of events.entries()) {
+        const pool = this.#o.poolOf?.(e.event) ?? main;
+        const part = parts.get(pool) ?? { events: [], messages: [] };
+        part.events.push(e);
+        part.messages.push(eventMessages[i] as RawMessage);
+        parts.set(pool, part);
       }
+      const sharded = this.#o.poolOf !== undefined;
       await Promise.all(
-        [...parts].map(([pool, part]) =>
-          part.length === 0 && (pool !== this.#o.pool || invalid.length === 0)
-            ? undefined
-            : withTransaction(pool, async (client) => {
-                // Invalid events go to the dead-letter topic in the same transaction, never retried,
-                // and once: their place in the log (they may have no event id) goes into the inbox,
-                // so a batch retried because another shard's part failed does not write them again.
-                if (pool === this.#o.pool) {
-                  for (const { message, errors } of invalid) {
-                    const first = await client.query("INSERT INTO inbox (event_id, topic) VALUES ($1, $2) ON CONFLICT DO NOTHING", [placeId(message), message.topic]);
-                    if (first.rowCount === 1) await this.#deadLetter(client, message, "INVALID", errors);
-                  }
+        [...parts].map(async ([pool, part]) => {
+          if (part.messages.length === 0) return;
+          // A database already found unreachable: its messages join the parked ones, in order.
+          if (sharded && this.#parked.has(pool)) return this.#park(pool, part.messages);
+          try {
+            await withTransaction(pool, async (client) => {
+              // Invalid events go to the dead-letter topic in the same transaction, never retried,
+              // and once: their place in the log (they may have no event id) goes into the inbox,
+              // so a batch retried because another shard's part failed does not write them again.
+              if (pool === main) {
+                for (const { message, errors } of invalid) {
+                  const first = await client.query("INSERT INTO inbox (event_id, topic) VALUES ($1, $2) ON CONFLICT DO NOTHING", [placeId(message), message.topic]);
+                  if (first.rowCount === 1) await this.#deadLetter(client, message, "INVALID", errors);
                 }
-                if (part.length === 0) return;
-                const { rows } = await client.query<{ event_id: string }>(
-                  `INSERT INTO inbox (event_id, topic) SELECT * FROM unnest($1::uuid[], $2::text[])
-                   ON CONFLICT DO NOTHING RETURNING event_id`,
-                  [part.map((e) => e.event.event_id), part.map((e) => e.topic)],
-                );
-                const fresh = new Set(rows.map((r) => r.event_id));
-                const toApply = part.filter((e) => fresh.delete(e.event.event_id));
-                if (toApply.length > 0) await handle(client, toApply);
-                metrics?.eventsConsumed.inc({ topic: part[0]?.topic ?? "" }, toApply.length);
-                metrics?.eventsDuplicated.inc(part.length - toApply.length);
-              }),
-        ),
+              }
+              if (part.events.length === 0) return;
+              const { rows } = await client.query<{ event_id: string }>(
+                `INSERT INTO inbox (event_id, topic) SELECT * FROM unnest($1::uuid[], $2::text[])
+                 ON CONFLICT DO NOTHING RETURNING event_id`,
+                [part.events.map((e) => e.event.event_id), part.events.map((e) => e.topic)],
+              );
+              const fresh = new Set(rows.map((r) => r.event_id));
+              const toApply = part.events.filter((e) => fresh.delete(e.event.event_id));
+              if (toApply.length > 0) await handle(client, toApply);
+              metrics?.eventsConsumed.inc({ topic: part.events[0]?.topic ?? "" }, toApply.length);
+              metrics?.eventsDuplicated.inc(part.events.length - toApply.length);
+            });
+          } catch (error) {
+            // Sharded, and this database cannot be reached (or is contended): park its messages
+            // and let the other databases' parts stand; anything else fails the batch as before.
+            if (sharded && isTransientDatabaseError(error)) return this.#park(pool, part.messages, error);
+            throw error;
+          }
+        }),
       );
       this.#o.afterCommit?.();
     }
@@ -471,8 +565,25 @@ export class EventConsumer<E extends { event_id: string }> {
     // again and the inbox skips them, so this is not a reason to retry or dead-letter the batch.
     // Bounded: a commit to a coordinator that is gone can wait for ever, and it would hold this
     // batch, and so the consumer, with it (seen in the three-broker chaos run).
+    await this.#commit(batch);
+  }
+
+  /**
+   * Commits the furthest message of each partition of `batch`. A partition with a parked message
+   * is not committed past it: its furthest message waits in #uncommitted until nothing of the
+   * partition is parked.
+   */
+  async #commit(batch: RawMessage[]): Promise<void> {
     const last = new Map<string, RawMessage>();
-    for (const message of batch) last.set(`${message.topic}:${message.partition}`, message);
+    for (const message of batch) last.set(partitionKey(message), message);
+    if (this.#parked.size > 0 || this.#uncommitted.size > 0) {
+      for (const [key, message] of last) {
+        const held = this.#uncommitted.get(key);
+        if (!held || held.offset < message.offset) this.#uncommitted.set(key, message);
+      }
+      await this.#commitUnblocked();
+      return;
+    }
     await withDeadline(Promise.all([...last.values()].map((m) => m.commit())), this.#o.kafkaCallTimeoutMs ?? 10_000, "committing offsets").catch((error) => {
       this.#o.logger.warn({ err: error, groupId: this.#o.groupId }, "offset commit failed; the batch will be redelivered and skipped");
     });
