@@ -293,4 +293,60 @@ describe("Kafka recovery", () => {
       await other.end();
     }
   });
+
+  it("commits no offset past a message still parked when one of two unreachable databases comes back", async () => {
+    const infra = inject("infra");
+    const pools = await Promise.all(
+      ["d", "e"].map(async (name) => {
+        const url = databaseUrl(infra.postgresUrl, `recovery_${name}_${suffix}`);
+        await ensureDatabase(url);
+        const db = createPool(url, 4, `recovery-test-${name}`);
+        await migrate(db, [{ name: "platform", dir: MIGRATIONS }]);
+        await db.query("CREATE TABLE IF NOT EXISTS parked_log (event_id uuid NOT NULL)");
+        return db;
+      }),
+    );
+    const [b, c] = pools as [typeof pool, typeof pool];
+    await pool.query("CREATE TABLE IF NOT EXISTS parked_log (event_id uuid NOT NULL)");
+    const twoTopic = `${topic}-two`;
+    await ensureTopics({ brokers: [brokers], clientId: "recovery-test", topicPrefix: "" }, [twoTopic], 1);
+    const down = new Set(["b", "c"]);
+    const consumer = new EventConsumer<{ event_id: string; shard: string }>({
+      settings: { brokers: [brokers], clientId: "recovery-two", topicPrefix: "" },
+      groupId: `recovery-two-${suffix}`,
+      topics: [twoTopic],
+      pool,
+      poolOf: (event) => (event.shard === "b" ? b : event.shard === "c" ? c : pool),
+      logger,
+      decode: (_topic, value) => ({ ok: true, value: value as { event_id: string; shard: string } }),
+      handle: async (client, events) => {
+        if (events.some((e) => down.has(e.event.shard))) throw Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });
+        await client.query("INSERT INTO parked_log (event_id) SELECT unnest($1::uuid[])", [events.map((e) => e.event.event_id)]);
+      },
+      sessionTimeoutMs: 6_000,
+      kafkaCallTimeoutMs: 1_000,
+    });
+    const count = async (db: typeof pool) => (await db.query<{ n: number }>("SELECT count(*)::int AS n FROM parked_log")).rows[0]?.n ?? 0;
+    try {
+      // On one partition: a, b, c, a, b. b's messages are parked first, so b (which comes back) is
+      // retried before c (which does not): b's retry must not commit past c's message, the third.
+      const events = ["a", "b", "c", "a", "b"].map((shard) => ({ event_id: randomUUID(), shard }));
+      await producer.send({ messages: events.map((e) => ({ topic: twoTopic, key: "k", value: JSON.stringify(e) })) });
+      await consumer.start();
+      const aBefore = await count(pool);
+      await eventually(async () => ((await count(pool)) >= aBefore + 2 ? true : undefined), 20_000, "a's events applied");
+      down.delete("b");
+      await eventually(async () => ((await count(b)) === 2 ? true : undefined), 30_000, "b's parked events applied once b answers");
+      // c's message (the third of five) is still parked: the committed offset stays before it.
+      await new Promise((done) => setTimeout(done, 500));
+      expect(await consumer.lag()).toBeGreaterThanOrEqual(3);
+      down.delete("c");
+      await eventually(async () => ((await count(c)) === 1 ? true : undefined), 30_000, "c's parked event applied once c answers");
+      await eventually(async () => ((await consumer.lag()) === 0 ? true : undefined), 20_000, "every offset committed");
+      expect([await count(b), await count(c)]).toEqual([2, 1]);
+    } finally {
+      await consumer.stop();
+      await Promise.all(pools.map((db) => db.end()));
+    }
+  });
 });

@@ -77,8 +77,9 @@ type RawMessage = Message<string, string, string, string>;
 
 /** Messages parked for databases that cannot be reached, at most this many batches' worth. */
 const PARKED_BATCHES = 20;
-/** How often the parked messages of an unreachable database are tried again. */
+/** How soon the parked messages of an unreachable database are tried again: doubling up to the maximum. */
 const PARKED_RETRY_MS = 1_000;
+const PARKED_RETRY_MAX_MS = 15_000;
 const partitionKey = (m: { topic: string; partition: number }) => `${m.topic}:${m.partition}`;
 
 /**
@@ -113,7 +114,12 @@ export class EventConsumer<E extends { event_id: string }> {
    */
   #parked = new Map<pg.Pool, RawMessage[]>();
   #parkedRetryAt = 0;
+  #parkedRetries = 0;
   #uncommitted = new Map<string, RawMessage>();
+  /** While parked messages are retried, nothing is committed until every one is settled. */
+  #holdCommits = false;
+  /** A rebuilt client redelivers from the committed offsets: parked state is dropped between batches. */
+  #resetParked = false;
   #reportedConsuming = true;
 
   constructor(options: EventConsumerOptions<E>) {
@@ -312,8 +318,7 @@ export class EventConsumer<E extends { event_id: string }> {
       // Not yet applied: the new client fetches them again from the committed offsets (parked
       // messages and those held back behind them too; the inbox skips what was applied).
       this.#buffer = [];
-      this.#parked.clear();
-      this.#uncommitted.clear();
+      this.#resetParked = true;
       // Every await here is bounded: one hung close or join must not stop the service for good.
       await this.#close(old);
       for (let attempt = 0; this.#running; attempt++) {
@@ -333,6 +338,13 @@ export class EventConsumer<E extends { event_id: string }> {
 
   async #run(afterTake: () => void): Promise<void> {
     while (this.#running) {
+      // Between batches only: a batch in flight keeps appending behind what is parked, in order.
+      if (this.#resetParked) {
+        this.#resetParked = false;
+        this.#parked.clear();
+        this.#uncommitted.clear();
+        this.#parkedRetries = 0;
+      }
       if (this.#parked.size > 0 && Date.now() >= this.#parkedRetryAt) {
         await this.#step(() => this.#retryParked());
         continue;
@@ -376,39 +388,60 @@ export class EventConsumer<E extends { event_id: string }> {
     const known = new Set((held ?? []).map((m) => `${partitionKey(m)}:${m.offset}`));
     const messages = incoming.filter((m) => !known.has(`${partitionKey(m)}:${m.offset}`));
     if (messages.length === 0) return;
-    if (!held) {
-      this.#parkedRetryAt = Date.now() + PARKED_RETRY_MS;
+    if (this.#parked.size === 0) this.#parkedRetryAt = Date.now() + PARKED_RETRY_MS;
+    if (!held && !this.#holdCommits) {
       this.#o.logger.warn({ err: error, groupId: this.#o.groupId, messages: messages.length }, "a database cannot be reached; its messages wait while the other databases' are applied");
     }
     this.#parked.set(pool, [...(held ?? []), ...messages]);
-    this.#o.metrics?.eventsParked.inc(messages.length);
+    if (!this.#holdCommits) this.#o.metrics?.eventsParked.inc(messages.length);
   }
 
-  /** Tries each unreachable database's parked messages again, in their order; those that fail again stay parked. */
+  /**
+   * Tries each unreachable database's parked messages again, in their order and in batches: the
+   * first batch that parks again keeps the rest behind it. Nothing is committed until every
+   * parked message is settled (applied, dead-lettered or parked again), so no commit can pass one
+   * still waiting. A database still down is tried again later and later (up to 15 s).
+   */
   async #retryParked(): Promise<void> {
     const parked = [...this.#parked];
-    this.#parked.clear();
-    this.#parkedRetryAt = Date.now() + PARKED_RETRY_MS;
-    for (const [, messages] of parked) {
-      try {
-        await this.#process(messages);
-      } catch (error) {
-        // Not a database that is down (that parks again inside #process): the usual retries and
-        // dead letters, one event at a time if need be.
-        this.#o.logger.error({ err: error, groupId: this.#o.groupId }, "parked messages failed; retrying them as a batch");
-        await this.#processWithRetries(messages);
+    this.#holdCommits = true;
+    try {
+      for (const [pool, messages] of parked) {
+        // Only this database's list leaves #parked, so a message that parks again goes back in order.
+        this.#parked.delete(pool);
+        const size = this.#o.maxBatch ?? 500;
+        for (let i = 0; i < messages.length; i += size) {
+          const chunk = messages.slice(i, i + size);
+          try {
+            await this.#process(chunk);
+          } catch (error) {
+            // Not a database that is down (that parks again inside #process): the usual retries
+            // and dead letters, one event at a time if need be.
+            this.#o.logger.error({ err: error, groupId: this.#o.groupId }, "parked messages failed; retrying them as a batch");
+            await this.#processWithRetries(chunk);
+          }
+          if (this.#parked.has(pool)) {
+            this.#park(pool, messages.slice(i + size));
+            break;
+          }
+        }
       }
+    } finally {
+      this.#holdCommits = false;
     }
+    this.#parkedRetries = this.#parked.size > 0 ? this.#parkedRetries + 1 : 0;
+    this.#parkedRetryAt = Date.now() + Math.min(PARKED_RETRY_MAX_MS, PARKED_RETRY_MS * 2 ** Math.min(4, this.#parkedRetries));
     if (this.#parked.size === 0) this.#o.logger.info({ groupId: this.#o.groupId }, "every parked message applied");
     await this.#commitUnblocked();
   }
 
   /** Commits, for each partition with nothing parked any more, the furthest message held back for it. */
   async #commitUnblocked(): Promise<void> {
+    if (this.#holdCommits) return;
     const blocked = new Set([...this.#parked.values()].flat().map(partitionKey));
     const ready = [...this.#uncommitted].filter(([key]) => !blocked.has(key));
     for (const [key] of ready) this.#uncommitted.delete(key);
-    await withDeadline(Promise.all(ready.map(([, m]) => m.commit())), this.#o.kafkaCallTimeoutMs ?? 10_000, "committing offsets").catch((error) => {
+    await withDeadline(Promise.all(ready.map(([, m]) => Promise.resolve().then(() => m.commit()))), this.#o.kafkaCallTimeoutMs ?? 10_000, "committing offsets").catch((error) => {
       this.#o.logger.warn({ err: error, groupId: this.#o.groupId }, "offset commit failed; the batch will be redelivered and skipped");
     });
   }
@@ -459,7 +492,12 @@ export class EventConsumer<E extends { event_id: string }> {
       if (lastError === undefined) continue;
       for (let failures = 0; ; failures++) {
         try {
-          await withTransaction(this.#o.pool, (client) => this.#deadLetter(client, message, "FAILED", [String((lastError as Error)?.message ?? lastError)]));
+          // Once per place in the log: redelivered (its offset was held back, or its commit failed),
+          // the same failed message is not dead-lettered a second time.
+          await withTransaction(this.#o.pool, async (client) => {
+            const first = await client.query("INSERT INTO inbox (event_id, topic) VALUES ($1, $2) ON CONFLICT DO NOTHING", [placeId(message), message.topic]);
+            if (first.rowCount === 1) await this.#deadLetter(client, message, "FAILED", [String((lastError as Error)?.message ?? lastError)]);
+          });
           this.#o.afterCommit?.();
           await this.#commit([message]);
           break;
@@ -576,7 +614,7 @@ export class EventConsumer<E extends { event_id: string }> {
   async #commit(batch: RawMessage[]): Promise<void> {
     const last = new Map<string, RawMessage>();
     for (const message of batch) last.set(partitionKey(message), message);
-    if (this.#parked.size > 0 || this.#uncommitted.size > 0) {
+    if (this.#parked.size > 0 || this.#uncommitted.size > 0 || this.#holdCommits) {
       for (const [key, message] of last) {
         const held = this.#uncommitted.get(key);
         if (!held || held.offset < message.offset) this.#uncommitted.set(key, message);
@@ -584,7 +622,7 @@ export class EventConsumer<E extends { event_id: string }> {
       await this.#commitUnblocked();
       return;
     }
-    await withDeadline(Promise.all([...last.values()].map((m) => m.commit())), this.#o.kafkaCallTimeoutMs ?? 10_000, "committing offsets").catch((error) => {
+    await withDeadline(Promise.all([...last.values()].map((m) => Promise.resolve().then(() => m.commit()))), this.#o.kafkaCallTimeoutMs ?? 10_000, "committing offsets").catch((error) => {
       this.#o.logger.warn({ err: error, groupId: this.#o.groupId }, "offset commit failed; the batch will be redelivered and skipped");
     });
   }
