@@ -231,8 +231,10 @@ describe.each([2, 4])("%i shards by customer", (shardCount) => {
         40_000,
         "the slow payers' orders settled",
       );
-      const slowPayments = (await rowsOf(paymentDbs, "SELECT count(*)::int AS n FROM payments WHERE customer_id = ANY($1)", [slow])).flat();
-      expect(slowPayments.reduce((sum, r) => sum + r.n, 0)).toBe(slow.length);
+      const slowPayments = (await rowsOf(paymentDbs, "SELECT status::text AS status, decline_reason FROM payments WHERE customer_id = ANY($1)", [slow])).flat();
+      expect(slowPayments).toHaveLength(slow.length);
+      // Decided by the gateway, not by the deadline: the charge made before the outage is the one recorded.
+      expect(slowPayments.filter((p) => p.decline_reason?.startsWith("not charged"))).toEqual([]);
     },
     120_000,
   );

@@ -1,4 +1,17 @@
+import { execFileSync } from "node:child_process";
 import { cpus, totalmem } from "node:os";
+import { ROOT } from "@spgroup/infra";
+
+/** The commit the benchmark ran (with "+changes" when the working tree differs from it). */
+function commit(): string {
+  try {
+    const head = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT, encoding: "utf8" }).trim();
+    const dirty = execFileSync("git", ["status", "--porcelain", "--untracked-files=no"], { cwd: ROOT, encoding: "utf8" }).trim() !== "";
+    return dirty ? `${head}+changes` : head;
+  } catch {
+    return "unknown";
+  }
+}
 
 export function machine() {
   return {
@@ -7,5 +20,6 @@ export function machine() {
     memory_gib: Math.round(totalmem() / 2 ** 30),
     node: process.version,
     platform: `${process.platform} ${process.arch}`,
+    commit: commit(),
   };
 }

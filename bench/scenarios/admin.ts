@@ -119,7 +119,7 @@ export async function run(args: string[]) {
     const table = queries.map((q) => `| ${q.name} | ${q.p50_ms} | ${q.p95_ms} | ${q.total} |`).join("\n");
     await writeFile(
       join(ROOT, "bench", "results", `${name}.md`),
-      `# Admin search benchmark (${result.at})\n\nCommand: \`${result.command}\`. ${ROWS.toLocaleString()} orders and ${ROWS.toLocaleString()} payments${shards > 1 ? `, spread by customer over ${shards} order and ${shards} payment databases (one PostgreSQL server per shard; search merges them, decision 014)` : ""}; each query ${RUNS} times over HTTP through the service (page size 20, exact total count included). Machine: ${result.machine.nproc} cores, ${result.machine.memory_gib} GiB, ${result.machine.node}.\n\n| query | p50 ms | p95 ms | matching rows |\n|---|---|---|---|\n${table}\n\nWorst p95: **${result.worst_p95_ms} ms**.\n`,
+      `# Admin search benchmark (${result.at})\n\nCommand: \`${result.command}\`. ${ROWS.toLocaleString()} orders and ${ROWS.toLocaleString()} payments${shards > 1 ? `, spread by customer over ${shards} order and ${shards} payment databases (one PostgreSQL server per shard; search merges them, decision 014)` : ""}; each query ${RUNS} times over HTTP through the service (page size 20, exact total count included). Machine: ${result.machine.nproc} cores, ${result.machine.memory_gib} GiB, ${result.machine.node}; commit ${result.machine.commit}.\n\n| query | p50 ms | p95 ms | matching rows |\n|---|---|---|---|\n${table}\n\nWorst p95: **${result.worst_p95_ms} ms**.\n`,
     );
   } finally {
     await http.close();

@@ -4,13 +4,15 @@ import exitHook from "async-exit-hook";
 import { LOCAL_ADMIN_NOTE, localStackEnv, PORTS } from "./local-stack.ts";
 import { buildPortal, portalEnv, ROOT, type ServiceProcess, spawnService, startInfrastructure } from "./index.ts";
 
-const dataDir = process.env.DATA_DIR ?? join(ROOT, ".data", "local");
 // SHARDS=4 npm start: four order and four payment databases, one PostgreSQL server per shard.
 const shards = Number(process.env.SHARDS ?? 1);
 if (!Number.isInteger(shards) || shards < 1 || shards > 16) {
   console.error(`SHARDS must be an integer from 1 to 16, got ${process.env.SHARDS}`);
   process.exit(2);
 }
+// Each shard count keeps its own data: databases record the shards they hold, and a campaign waits
+// for every order database it has heard of, so one folder cannot serve two layouts.
+const dataDir = process.env.DATA_DIR ?? join(ROOT, ".data", shards === 1 ? "local" : `local-${shards}-shards`);
 const log = (line: string) => console.log(`[stack] ${line}`);
 
 log("building the admin portal…");

@@ -86,9 +86,11 @@ export async function bootService(config: PlatformConfig, options: { migrationsD
       { name: config.serviceName, dir: options.migrationsDir },
     ]);
     if (applied.length > 0) logger.info({ applied, database: database.name }, "migrations applied");
-    if (options.shards) await checkOwnership(shardPool, database.name, options.shards, pools.length - 1);
   }
-  if (options.shards) await checkCollations(pools, options.shards);
+  if (options.shards) {
+    await checkOwnership(pools, options.shards);
+    await checkCollations(pools, options.shards);
+  }
   const pool = pools[0] as pg.Pool;
 
   const kafka: KafkaSettings = { brokers: config.kafkaBrokers, clientId: config.serviceName, topicPrefix: config.kafkaTopicPrefix, metrics: metrics.kafkaClients };

@@ -211,8 +211,10 @@ describe("Kafka recovery", () => {
       decode: (_topic, value) => (typeof value === "object" && value !== null ? { ok: true, value: value as { event_id: string; shard: string } } : { ok: false, errors: ["not an event"] }),
       handle: async (client, events) => {
         await client.query("INSERT INTO applied_log (event_id) SELECT unnest($1::uuid[])", [events.map((e) => e.event.event_id)]);
-        // The second database's part fails twice as an unreachable database does: retried, never dead-lettered.
-        if (events.some((e) => e.event.shard === "b") && failuresLeft-- > 0) throw Object.assign(new Error("server closed the connection"), { code: "08006" });
+        // The second database's part fails twice on contention (a deadlock): the whole batch is
+        // retried, never dead-lettered, and the first database's part and the invalid message,
+        // committed by the first attempt, are not applied or dead-lettered again.
+        if (events.some((e) => e.event.shard === "b") && failuresLeft-- > 0) throw Object.assign(new Error("deadlock detected"), { code: "40P01" });
       },
       sessionTimeoutMs: 6_000,
       kafkaCallTimeoutMs: 1_000,
@@ -332,8 +334,8 @@ describe("Kafka recovery", () => {
       // retried before c (which does not): b's retry must not commit past c's message, the third.
       const events = ["a", "b", "c", "a", "b"].map((shard) => ({ event_id: randomUUID(), shard }));
       await producer.send({ messages: events.map((e) => ({ topic: twoTopic, key: "k", value: JSON.stringify(e) })) });
-      await consumer.start();
       const aBefore = await count(pool);
+      await consumer.start();
       await eventually(async () => ((await count(pool)) >= aBefore + 2 ? true : undefined), 20_000, "a's events applied");
       down.delete("b");
       await eventually(async () => ((await count(b)) === 2 ? true : undefined), 30_000, "b's parked events applied once b answers");

@@ -4,7 +4,7 @@ import { bootService, createPool, CustomerAuth, listen, PartitionCounter, purgeO
 import type { PaymentResultsContext } from "./app/apply-payment-results.ts";
 import { expireUnpaidOrders } from "./app/expire-unpaid-orders.ts";
 import { createOrderWriter, type PlaceOrderContext } from "./app/place-order.ts";
-import { publishWatermark } from "./app/publish-watermark.ts";
+import { publishPresence, publishWatermark } from "./app/publish-watermark.ts";
 import type { OrderConfig } from "./config.ts";
 import { ADMIN_READ_APPLICATION_NAME, limitIdleTransactions, seesAllSessions } from "./db/watermark.ts";
 import { paymentCompletedConsumer } from "./events/payment-completed.ts";
@@ -63,20 +63,24 @@ export async function startOrderService(config: OrderConfig) {
   const stopWatermarks: (() => Promise<void>)[] = [];
   let publishing = true;
   for (const [index, shard] of runtime.shards.all.entries()) {
-    // A database that holds no logical shard yet (one being added) publishes nothing: a watermark
-    // from it now would be kept by the campaign (never lowered) and, once moved orders still
-    // awaiting payment arrive in it, would claim they were settled (docs/scaling.md, moving a shard).
-    if (runtime.shards.logicalOwnedBy(index).length === 0) {
-      runtime.logger.info({ database: shard.name }, "holds no logical shard: publishes no watermark");
-      continue;
-    }
-    // Without sight of every session, step 1 could miss an open transaction and W would be unsafe.
-    if (!(await seesAllSessions(shard.pool))) {
-      publishing = false;
-      runtime.logger.error({ database: shard.name }, "NOT publishing watermarks: the order database role is neither superuser nor a member of pg_read_all_stats, so open transactions of other roles are hidden; grant pg_read_all_stats and restart");
-      continue;
-    }
     const target = { topic: topics.ordersCompleted, partitions, readPartitions, source: shard.name, marginMs: config.watermarkMarginMs };
+    // A database that cannot publish a real watermark only says it exists (a watermark before
+    // every window): the campaign then waits for it instead of not knowing it.
+    // - One that holds no logical shard yet (being added): a real watermark now would be kept by
+    //   the campaign (never lowered) and, once moved orders awaiting payment arrive in it, would
+    //   claim they were settled (docs/scaling.md, moving a shard).
+    // - One whose role cannot see every session: step 1 could miss an open transaction.
+    const owns = runtime.shards.logicalOwnedBy(index).length > 0;
+    const sees = owns && (await seesAllSessions(shard.pool));
+    if (!owns || !sees) {
+      if (!owns) runtime.logger.info({ database: shard.name }, "holds no logical shard: publishes only its presence, no watermark");
+      else {
+        publishing = false;
+        runtime.logger.error({ database: shard.name }, "NOT publishing watermarks: the order database role is neither superuser nor a member of pg_read_all_stats, so open transactions of other roles are hidden; grant pg_read_all_stats and restart");
+      }
+      stopWatermarks.push(runEvery(`presence ${shard.name}`, config.watermarkIntervalMs * 20, () => publishPresence(shard.pool, shard.relay, target), runtime.logger));
+      continue;
+    }
     stopWatermarks.push(
       runEvery(
         `watermark ${shard.name}`,

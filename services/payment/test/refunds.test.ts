@@ -22,6 +22,9 @@ class RecordingGateway implements PaymentGateway {
     this.charges.push(request);
     return this.simulator.charge(request);
   }
+  earlierCharge(orderId: string) {
+    return this.simulator.earlierCharge(orderId);
+  }
   refund(request: RefundRequest) {
     if (this.refuseRefunds) {
       this.refusedRefunds++;
@@ -103,6 +106,19 @@ describe("payment deadlines and refunds", () => {
     }
     expect(await paymentOf("ORD-LATE-3")).toMatchObject({ status: "SUCCESS", decline_reason: null });
     expect(gateway.charges.map((c) => c.orderId)).toEqual(["ORD-LATE-3"]);
+  });
+
+  it("records a charge approved before the deadline whose payment was never written, when its order comes again past the deadline", async () => {
+    // The provider approved the charge, then the payment database went away before the commit.
+    await gateway.simulator.charge({ orderId: "ORD-LOST-1", customerId: "cust-lost", amountCents: 25_000 });
+    const before = gateway.charges.length;
+    await send(TOPICS.ordersPlaced, [orderPlaced("ORD-LOST-1", "cust-lost", "250.00", new Date(Date.now() - 5_000))]);
+    await eventually(async () => ofOrder(completed, "ORD-LOST-1")[0], 10_000, "result of ORD-LOST-1");
+    // Recorded as the success it was (the order service asks for its refund if the order FAILED),
+    // and not charged a second time.
+    expect(ofOrder(completed, "ORD-LOST-1")[0]?.value).toMatchObject({ data: { status: "SUCCESS" } });
+    expect(await paymentOf("ORD-LOST-1")).toMatchObject({ status: "SUCCESS", decline_reason: null });
+    expect(gateway.charges.length).toBe(before);
   });
 
   it("refunds a payment once when the request is delivered twice, and announces it once", async () => {

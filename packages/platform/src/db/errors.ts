@@ -26,6 +26,8 @@ export class DatabaseUnavailable extends Error {}
  * its wait, so it does not count.
  */
 export function isUnreachableDatabaseError(error: unknown): boolean {
+  // Our own pool's refusal during its fail-fast window after such an error.
+  if (error instanceof DatabaseUnavailable) return true;
   const e = error as { code?: string; message?: string } | undefined;
   const code = e?.code ?? "";
   if (/^(08|57P)/.test(code)) return true;

@@ -5,7 +5,7 @@ import type pg from "pg";
 import type { Logger } from "../logger.ts";
 import type { Metrics } from "../metrics.ts";
 import type { KafkaSettings } from "./client.ts";
-import { isTransientDatabaseError } from "../db/errors.ts";
+import { isUnreachableDatabaseError } from "../db/errors.ts";
 import { withTransaction } from "../db/pool.ts";
 import { backoffMs, withDeadline } from "../timing.ts";
 import { afterFailure } from "./failure-policy.ts";
@@ -588,9 +588,10 @@ export class EventConsumer<E extends { event_id: string }> {
               metrics?.eventsDuplicated.inc(part.events.length - toApply.length);
             });
           } catch (error) {
-            // Sharded, and this database cannot be reached (or is contended): park its messages
-            // and let the other databases' parts stand; anything else fails the batch as before.
-            if (sharded && isTransientDatabaseError(error)) return this.#park(pool, part.messages, error);
+            // Sharded, and this database cannot be reached: park its messages and let the other
+            // databases' parts stand. Anything else (contention included: a deadlock, a busy pool)
+            // fails the batch as before, retried at once; the committed parts are then skipped.
+            if (sharded && isUnreachableDatabaseError(error)) return this.#park(pool, part.messages, error);
             throw error;
           }
         }),

@@ -48,3 +48,30 @@ export async function publishWatermark(pool: Pool, relay: Pick<OutboxRelay, "nud
   if (watermark) relay.nudge();
   return watermark;
 }
+
+/** The watermark of an order database that cannot publish a real one: before every window. */
+export const PRESENCE_WATERMARK = "1970-01-01T00:00:00.000000Z";
+
+/**
+ * Tells the campaign that this order database exists while it cannot publish a real watermark
+ * (it holds no logical shard yet, or its role cannot see every session): a watermark before every
+ * window on every partition. The campaign waits for every database that ever published, so none
+ * can become FINAL without this one; and it never lowers a watermark, so this never undoes one.
+ */
+export async function publishPresence(pool: Pool, relay: Pick<OutboxRelay, "nudge">, target: WatermarkTarget): Promise<void> {
+  if (target.readPartitions) target.partitions = Math.max(target.partitions, await target.readPartitions());
+  await enqueueOutbox(
+    pool,
+    Array.from({ length: target.partitions }, (_, partition) => {
+      const event: OrdersWatermark = {
+        event_id: randomUUID(),
+        type: "OrdersWatermark",
+        version: 1,
+        occurred_at: PRESENCE_WATERMARK,
+        data: { watermark: PRESENCE_WATERMARK, partition, source: target.source },
+      };
+      return { topic: target.topic, key: `watermark-${partition}`, partition, payload: event };
+    }),
+  );
+  relay.nudge();
+}

@@ -28,13 +28,13 @@ export async function chargePlacedOrders(client: DbClient, gateway: PaymentGatew
   const toSettle = placed.filter((e) => !paid.has(e.data.order_id) && !seen.has(e.data.order_id) && seen.add(e.data.order_id));
   const now = policy.now ?? Date.now;
   // The deadline is checked when each charge starts: with a bounded number in flight, the last of
-  // a batch may start well after the first.
-  const outcomes = await mapBounded(
-    toSettle,
-    policy.chargeConcurrency,
-    (e): Promise<ChargeOutcome> =>
-      isPastDeadline(e.data.pay_by, now(), policy.deadlineMarginMs) ? Promise.resolve({ approved: false, reason: DEADLINE_PASSED_REASON }) : gateway.charge(chargeFor(e.data)),
-  );
+  // a batch may start well after the first. Past it, no charge is made, but one made earlier (its
+  // payment never recorded: a crash, or the database down when the answer came) is recorded as it
+  // was: an approval becomes a SUCCESS that the order service has refunded if the order FAILED.
+  const outcomes = await mapBounded(toSettle, policy.chargeConcurrency, async (e): Promise<ChargeOutcome> => {
+    if (!isPastDeadline(e.data.pay_by, now(), policy.deadlineMarginMs)) return gateway.charge(chargeFor(e.data));
+    return (await gateway.earlierCharge(e.data.order_id)) ?? { approved: false, reason: DEADLINE_PASSED_REASON };
+  });
   const inserted = await insertPayments(
     client,
     toSettle.map((e, i) => {

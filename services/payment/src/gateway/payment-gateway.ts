@@ -4,6 +4,13 @@
  */
 export interface PaymentGateway {
   charge(request: ChargeRequest): Promise<ChargeOutcome>;
+  /**
+   * The outcome of a charge already made for this order, without making one (a provider's lookup
+   * by idempotency key); undefined when it was never charged. Asked for an order past its payment
+   * deadline: its charge may have been approved before a crash or a database outage kept the
+   * payment from being recorded, and that money must be recorded (and then refunded), not lost.
+   */
+  earlierCharge(orderId: string): Promise<ChargeOutcome | undefined>;
   /** Gives back a successful charge in full (a void if it has not settled yet). */
   refund(request: RefundRequest): Promise<RefundOutcome>;
 }

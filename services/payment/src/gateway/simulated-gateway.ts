@@ -23,6 +23,8 @@ export class SimulatedGateway implements PaymentGateway {
   readonly #options: SimulatedGatewayOptions;
   /** Refunds made, by payment id: a second request for a payment returns the first refund. */
   readonly #refunds = new Map<string, { refundId: string; amountCents: number }>();
+  /** Charges made, by order id (this process's memory: a real provider keeps them). */
+  readonly #charges = new Map<string, ChargeOutcome>();
 
   constructor(options: SimulatedGatewayOptions) {
     this.#options = options;
@@ -33,10 +35,18 @@ export class SimulatedGateway implements PaymentGateway {
     const latency = slow ? (this.#options.slowLatencyMs ?? 0) : this.#options.latencyMs;
     if (latency > 0) await sleep(latency);
     if (this.#options.declinePrefix && request.customerId.startsWith(this.#options.declinePrefix)) {
-      return { approved: false, reason: "card declined (simulated decline list)" };
+      const declined: ChargeOutcome = { approved: false, reason: "card declined (simulated decline list)" };
+      this.#charges.set(request.orderId, declined);
+      return declined;
     }
     const draw = createHash("sha256").update(request.orderId).digest().readUInt32BE(0) / 0x1_0000_0000;
-    return draw < this.#options.approvalRatio ? { approved: true } : { approved: false, reason: "card declined (simulated)" };
+    const outcome: ChargeOutcome = draw < this.#options.approvalRatio ? { approved: true } : { approved: false, reason: "card declined (simulated)" };
+    this.#charges.set(request.orderId, outcome);
+    return outcome;
+  }
+
+  async earlierCharge(orderId: string): Promise<ChargeOutcome | undefined> {
+    return this.#charges.get(orderId);
   }
 
   async refund(request: RefundRequest): Promise<RefundOutcome> {
