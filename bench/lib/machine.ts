@@ -5,8 +5,10 @@ import { ROOT } from "@spgroup/infra";
 /** The commit the benchmark ran (with "+changes" when the working tree differs from it). */
 function commit(): string {
   try {
-    const head = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT, encoding: "utf8" }).trim();
-    const dirty = execFileSync("git", ["status", "--porcelain", "--untracked-files=no"], { cwd: ROOT, encoding: "utf8" }).trim() !== "";
+    const env = { ...process.env, GIT_OPTIONAL_LOCKS: "0" };
+    const head = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT, encoding: "utf8", env }).trim();
+    // The reports a run writes are not changes to what it measured.
+    const dirty = execFileSync("git", ["status", "--porcelain", "--", ".", ":!bench/results"], { cwd: ROOT, encoding: "utf8", env }).trim() !== "";
     return dirty ? `${head}+changes` : head;
   } catch {
     return "unknown";

@@ -88,8 +88,9 @@ export async function bootService(config: PlatformConfig, options: { migrationsD
     if (applied.length > 0) logger.info({ applied, database: database.name }, "migrations applied");
   }
   if (options.shards) {
-    await checkOwnership(pools, options.shards);
+    // Every check that only reads comes before the ownership records are written.
     await checkCollations(pools, options.shards);
+    await checkOwnership(pools, options.shards);
   }
   const pool = pools[0] as pg.Pool;
 

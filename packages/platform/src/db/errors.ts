@@ -30,8 +30,9 @@ export function isUnreachableDatabaseError(error: unknown): boolean {
   if (error instanceof DatabaseUnavailable) return true;
   const e = error as { code?: string; message?: string } | undefined;
   const code = e?.code ?? "";
-  if (/^(08|57P)/.test(code)) return true;
-  if (["ECONNREFUSED", "ECONNRESET", "EHOSTUNREACH", "ENETUNREACH", "EPIPE", "ENOTFOUND", "EAI_AGAIN"].includes(code)) return true;
+  // 08: connection; 57P: shutting down, starting up; 53300: too many connections; 53100: disk full.
+  if (/^(08|57P)/.test(code) || code === "53300" || code === "53100") return true;
+  if (["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "EPIPE", "ENOTFOUND", "EAI_AGAIN"].includes(code)) return true;
   return /Connection terminated|Client has encountered a connection error|connect ECONNREFUSED/i.test(e?.message ?? "");
 }
 

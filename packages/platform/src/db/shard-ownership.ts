@@ -27,34 +27,47 @@ type Recorded = { database_name: string; logical_shards: number; owned: number[]
  * creates what is missing) and must join holding nothing, as a move starts (docs/scaling.md).
  */
 export async function checkOwnership(pools: readonly pg.Pool[], map: ShardMap): Promise<void> {
-  const recorded = await Promise.all(
-    pools.map(async (pool) => (await pool.query<Recorded>("SELECT database_name, logical_shards, owned FROM shard_ownership")).rows[0]),
-  );
+  const read = () =>
+    Promise.all(pools.map(async (pool) => (await pool.query<Recorded>("SELECT database_name, logical_shards, owned FROM shard_ownership")).rows[0]));
+  const expected = pools.map((_, index) => ({
+    database_name: map.databases[index]?.name as string,
+    logical_shards: map.logicalShards,
+    owned: map.owner.flatMap((owner, logical) => (owner === index ? [logical] : [])),
+  }));
+  const differs = (record: Recorded, want: Recorded) =>
+    record.database_name !== want.database_name || record.logical_shards !== want.logical_shards || ranges(record.owned) !== ranges(want.owned);
+  const refuse = (record: Recorded, want: Recorded) =>
+    new ConfigError(
+      `database ${want.database_name} holds logical shards ${ranges(record.owned) || "none"} of ${record.logical_shards} as ${record.database_name}, but the configuration gives it ${ranges(want.owned) || "none"} of ${want.logical_shards} as ${want.database_name}: ` +
+        "move shards as docs/scaling.md says (and record the move in shard_ownership), or correct *_SHARDS, *_SHARD_MAP or LOGICAL_SHARDS",
+    );
+  // Every check first, then the writes: a refusal leaves no database half-recorded.
+  const recorded = await read();
   const newDeployment = recorded.every((r) => r === undefined);
-  for (const [index, pool] of pools.entries()) {
-    const name = map.databases[index]?.name as string;
-    const owned = map.owner.flatMap((owner, logical) => (owner === index ? [logical] : []));
+  for (const [index, want] of expected.entries()) {
     const record = recorded[index];
-    if (!record) {
-      if (!newDeployment && owned.length > 0) {
-        throw new ConfigError(
-          `database ${name} has no record of holding any logical shard, but other databases of this service have theirs, and the configuration gives it ${ranges(owned)}: ` +
-            "a database that joins holds nothing at first (then shards are moved to it, docs/scaling.md); check the database name and URL in *_SHARDS",
-        );
-      }
-      await pool.query("INSERT INTO shard_ownership (database_name, logical_shards, owned) VALUES ($1, $2, $3) ON CONFLICT (singleton) DO NOTHING", [
-        name,
-        map.logicalShards,
-        owned,
-      ]);
-      continue;
-    }
-    if (record.database_name !== name || record.logical_shards !== map.logicalShards || ranges(record.owned) !== ranges(owned)) {
+    if (record && differs(record, want)) throw refuse(record, want);
+    if (!record && !newDeployment && want.owned.length > 0) {
       throw new ConfigError(
-        `database ${name} holds logical shards ${ranges(record.owned) || "none"} of ${record.logical_shards} as ${record.database_name}, but the configuration gives it ${ranges(owned) || "none"} of ${map.logicalShards} as ${name}: ` +
-          "move shards as docs/scaling.md says (and record the move in shard_ownership), or correct *_SHARDS, *_SHARD_MAP or LOGICAL_SHARDS",
+        `database ${want.database_name} has no record of holding any logical shard, but other databases of this service have theirs, and the configuration gives it ${ranges(want.owned)}: ` +
+          "a database that joins holds nothing at first (then shards are moved to it, docs/scaling.md); check the database name and URL in *_SHARDS. " +
+          "(If a first start was interrupted before every database was recorded, delete the shard_ownership rows of this service's databases and start again.)",
       );
     }
+  }
+  for (const [index, pool] of pools.entries()) {
+    if (recorded[index]) continue;
+    const want = expected[index] as Recorded;
+    await pool.query("INSERT INTO shard_ownership (database_name, logical_shards, owned) VALUES ($1, $2, $3) ON CONFLICT (singleton) DO NOTHING", [
+      want.database_name,
+      want.logical_shards,
+      want.owned,
+    ]);
+  }
+  // Read back: another instance starting at the same moment with another map loses here.
+  for (const [index, record] of (await read()).entries()) {
+    const want = expected[index] as Recorded;
+    if (!record || differs(record, want)) throw refuse(record ?? { ...want, database_name: "nothing recorded", owned: [] }, want);
   }
 }
 

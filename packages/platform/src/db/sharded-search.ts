@@ -77,7 +77,8 @@ function withCondition(whereSql: string, condition: string): string {
  * those in global order. No shard has more than pᵢ rows before K, so K's global position B (the
  * sum of each shard's count of rows before K) is at most Σpᵢ ≤ O. The page is then rows O−B …
  * O−B+size−1 of the merge of every shard's rows from K on, of which no shard can contribute more
- * than O−B+size. However the rows are spread, O−B stays near a few pages. Candidates travel as
+ * than O−B+size. The excess O−B is small when rows are spread by hash over the shards (about √O),
+ * larger when shards hold disjoint ranges of the sort key (up to O/2). Candidates travel as
  * sort keys only; the page's own rows are read by id at the end.
  */
 export async function pagedSearchOverShards<R>(pools: readonly pg.Pool[], search: ShardedSearch, page: number, size: number): Promise<PageResult<R>> {

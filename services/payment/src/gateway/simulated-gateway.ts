@@ -14,6 +14,9 @@ export interface SimulatedGatewayOptions {
   slowLatencyMs?: number;
 }
 
+/** How long the simulated provider remembers a charge for earlierCharge: far past any payment deadline. */
+const CHARGE_MEMORY_MS = 15 * 60_000;
+
 /**
  * A stand-in for a real payment provider: no money moves. The decision is a pure function of the
  * order id, so charging the same order again (a redelivery) gives the same answer, as a real
@@ -23,30 +26,43 @@ export class SimulatedGateway implements PaymentGateway {
   readonly #options: SimulatedGatewayOptions;
   /** Refunds made, by payment id: a second request for a payment returns the first refund. */
   readonly #refunds = new Map<string, { refundId: string; amountCents: number }>();
-  /** Charges made, by order id (this process's memory: a real provider keeps them). */
-  readonly #charges = new Map<string, ChargeOutcome>();
+  /**
+   * Charges asked for, by order id, with when: in flight or answered, for earlierCharge. Kept
+   * CHARGE_MEMORY_MS (well past any payment deadline), in this process's memory only: a real
+   * provider keeps its charges, and a restart here forgets them.
+   */
+  readonly #charges = new Map<string, { at: number; outcome: Promise<ChargeOutcome> }>();
 
   constructor(options: SimulatedGatewayOptions) {
     this.#options = options;
   }
 
-  async charge(request: ChargeRequest): Promise<ChargeOutcome> {
+  charge(request: ChargeRequest): Promise<ChargeOutcome> {
+    const now = Date.now();
+    // Oldest first (insertion order): forget what is past the memory.
+    for (const [orderId, charge] of this.#charges) {
+      if (now - charge.at < CHARGE_MEMORY_MS) break;
+      this.#charges.delete(orderId);
+    }
+    // Recorded before the provider answers: a lookup during the charge waits for its outcome.
+    const outcome = this.#decide(request);
+    this.#charges.set(request.orderId, { at: now, outcome });
+    return outcome;
+  }
+
+  async #decide(request: ChargeRequest): Promise<ChargeOutcome> {
     const slow = this.#options.slowPrefix && request.customerId.startsWith(this.#options.slowPrefix);
     const latency = slow ? (this.#options.slowLatencyMs ?? 0) : this.#options.latencyMs;
     if (latency > 0) await sleep(latency);
     if (this.#options.declinePrefix && request.customerId.startsWith(this.#options.declinePrefix)) {
-      const declined: ChargeOutcome = { approved: false, reason: "card declined (simulated decline list)" };
-      this.#charges.set(request.orderId, declined);
-      return declined;
+      return { approved: false, reason: "card declined (simulated decline list)" };
     }
     const draw = createHash("sha256").update(request.orderId).digest().readUInt32BE(0) / 0x1_0000_0000;
-    const outcome: ChargeOutcome = draw < this.#options.approvalRatio ? { approved: true } : { approved: false, reason: "card declined (simulated)" };
-    this.#charges.set(request.orderId, outcome);
-    return outcome;
+    return draw < this.#options.approvalRatio ? { approved: true } : { approved: false, reason: "card declined (simulated)" };
   }
 
   async earlierCharge(orderId: string): Promise<ChargeOutcome | undefined> {
-    return this.#charges.get(orderId);
+    return this.#charges.get(orderId)?.outcome;
   }
 
   async refund(request: RefundRequest): Promise<RefundOutcome> {
