@@ -14,7 +14,7 @@ import { loadOrderConfig } from "../services/order/src/config.ts";
 import { type OrderService, startOrderService } from "../services/order/src/service.ts";
 import { loadPaymentConfig } from "../services/payment/src/config.ts";
 import { startPaymentService } from "../services/payment/src/service.ts";
-import { getPort } from "./support/ports.ts";
+import { getPorts } from "./support/ports.ts";
 
 describe("losing one of three Kafka brokers under load", () => {
   const dataDir = join(ROOT, ".data", "test", `broker-loss-${process.pid}`);
@@ -27,7 +27,8 @@ describe("losing one of three Kafka brokers under load", () => {
   const layout = { dataDir, port: 0, controllerPort: 0, nodes: 3 as const, nodePorts: [] as { port: number; controllerPort: number }[] };
 
   beforeAll(async () => {
-    for (let i = 0; i < 3; i++) layout.nodePorts.push({ port: await getPort(), controllerPort: await getPort() });
+    const ports = await getPorts(6);
+    for (let i = 0; i < 3; i++) layout.nodePorts.push({ port: ports[2 * i] as number, controllerPort: ports[2 * i + 1] as number });
     broker = await startKafka({ ...layout, partitions: 6, heapMb: 384 });
     // Six partitions: every node leads some of them, so the lost one led partitions being consumed.
     const { env } = isolatedEnv(inject("infra"), { KAFKA_BROKERS: broker.brokers, KAFKA_PARTITIONS: "6", KAFKA_REPLICATION_FACTOR: "3" });

@@ -2,7 +2,7 @@ import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { type InfrastructureProcess, ROOT, startInfrastructureProcess } from "@spgroup/infra";
 import type { TestProject } from "vitest/node";
-import { getPort } from "./ports.ts";
+import { getPorts } from "./ports.ts";
 
 let infrastructure: InfrastructureProcess | undefined;
 let dataDir: string | undefined;
@@ -13,15 +13,10 @@ export async function setup(project: TestProject) {
   // files) must not delete each other's databases. Logs of service processes stay in .data/test/logs.
   dataDir = join(ROOT, ".data", "test", `infra-${process.pid}`);
   await rm(dataDir, { recursive: true, force: true });
-  infrastructure = await startInfrastructureProcess({
-    dataDir,
-    // Free ports picked by the kernel: a test run never collides with `npm start`, a benchmark or
-    // another run still shutting down.
-    postgresPort: await getPort(),
-    kafkaPort: await getPort(),
-    kafkaControllerPort: await getPort(),
-    partitions: 4,
-  });
+  // Free ports picked by the kernel, distinct: a test run never collides with `npm start`, a
+  // benchmark or another run still shutting down, nor PostgreSQL with Kafka.
+  const [postgresPort, kafkaPort, kafkaControllerPort] = (await getPorts(3)) as [number, number, number];
+  infrastructure = await startInfrastructureProcess({ dataDir, postgresPort, kafkaPort, kafkaControllerPort, partitions: 4 });
   project.provide("infra", { postgresUrl: infrastructure.postgresUrl, kafkaBrokers: infrastructure.kafkaBrokers });
 }
 
