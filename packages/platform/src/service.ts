@@ -2,10 +2,10 @@ import { fileURLToPath } from "node:url";
 import type pg from "pg";
 import { ConfigError, isLoopbackHost, type PlatformConfig } from "./config.ts";
 import { migrate } from "./db/migrate.ts";
-import { createPool, ensureDatabase } from "./db/pool.ts";
+import { createPool, ensureDatabase, holdPool, releasePool } from "./db/pool.ts";
 import { purgeInbox } from "./db/retention.ts";
 import { checkCollations, checkOwnership } from "./db/shard-ownership.ts";
-import { type ShardMap, Shards } from "./db/shards.ts";
+import { type ShardDatabase, type ShardMap, Shards } from "./db/shards.ts";
 import { AdminAuth } from "./http/admin-auth.ts";
 import { type KafkaSettings, createProducer, ensureTopics, topicName } from "./kafka/client.ts";
 import { createHttpApp, type HttpApp } from "./http/app.ts";
@@ -14,6 +14,7 @@ import { OutboxRelay, outboxBacklog } from "./kafka/outbox.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { createMetrics, type Metrics } from "./metrics.ts";
 import { runEvery } from "./schedule.ts";
+import { withDeadline } from "./timing.ts";
 
 const PLATFORM_MIGRATIONS = fileURLToPath(new URL("../migrations", import.meta.url));
 
@@ -76,22 +77,73 @@ export async function bootService(config: PlatformConfig, options: { migrationsD
   }
   const metrics = createMetrics(config.serviceName);
   const map: ShardMap = options.shards ?? { logicalShards: 1, databases: [{ name: config.serviceName, url: config.databaseUrl }], owner: [0] };
-  const pools: pg.Pool[] = [];
-  for (const database of map.databases) {
+  const pools = map.databases.map((database) => createPool(database.url, config.databasePoolSize, config.serviceName));
+  const migrations = [
+    { name: "platform", dir: PLATFORM_MIGRATIONS },
+    { name: config.serviceName, dir: options.migrationsDir },
+  ];
+  /** Creates and migrates one database, through `via` (a short-lived pool while `pools[i]` is held). */
+  const bringUp = async (index: number, via: pg.Pool) => {
+    const database = map.databases[index] as ShardDatabase;
     await ensureDatabase(database.url);
-    const shardPool = createPool(database.url, config.databasePoolSize, config.serviceName);
-    pools.push(shardPool);
-    const applied = await migrate(shardPool, [
-      { name: "platform", dir: PLATFORM_MIGRATIONS },
-      { name: config.serviceName, dir: options.migrationsDir },
-    ]);
+    const applied = await migrate(via, migrations);
     if (applied.length > 0) logger.info({ applied, database: database.name }, "migrations applied");
+  };
+  // With shards, a database that cannot be reached at start does not stop the service: the other
+  // databases' customers are served, and it is brought up (migrated, checked) once it answers;
+  // until then its pool refuses at once. One database alone must be reachable, as before.
+  const pending = new Set<number>();
+  const sharded = options.shards !== undefined && map.databases.length > 1;
+  for (const index of map.databases.keys()) {
+    try {
+      // Bounded only with shards (a host that does not answer at all); a long migration of the
+      // one database is waited for, as before.
+      const work = bringUp(index, pools[index] as pg.Pool);
+      await (sharded ? withDeadline(work, 60_000, `reaching database ${map.databases[index]?.name}`) : work);
+    } catch (error) {
+      if (!sharded) throw error;
+      pending.add(index);
+      logger.error({ err: error, database: map.databases[index]?.name }, "database unreachable at start: its customers are refused until it answers");
+    }
   }
+  if (pending.size === map.databases.length) throw new Error("no database of this service can be reached");
   if (options.shards) {
     // Every check that only reads comes before the ownership records are written.
-    await checkCollations(pools, options.shards);
-    await checkOwnership(pools, options.shards);
+    const reachable = pools.map((p, index) => (pending.has(index) ? undefined : p));
+    await checkCollations(reachable, options.shards);
+    await checkOwnership(reachable, options.shards);
   }
+  for (const index of pending) holdPool(pools[index] as pg.Pool, `database ${map.databases[index]?.name} has not been reached since this process started`);
+  const stopBringUp = runEvery(
+    "bring up unreachable databases",
+    5_000,
+    async () => {
+      for (const index of pending) {
+        const database = map.databases[index] as ShardDatabase;
+        const via = createPool(database.url, 2, config.serviceName);
+        try {
+          await bringUp(index, via);
+          if (options.shards) {
+            const others = pools.findIndex((_, i) => !pending.has(i));
+            await checkCollations(
+              pools.map((p, i) => (i === index ? via : i === others ? p : undefined)),
+              options.shards,
+            );
+            await checkOwnership(
+              pools.map((_, i) => (i === index ? via : undefined)),
+              options.shards,
+            );
+          }
+          pending.delete(index);
+          releasePool(pools[index] as pg.Pool);
+          logger.info({ database: database.name }, "database reached and brought up: its customers are served again");
+        } finally {
+          await via.end();
+        }
+      }
+    },
+    logger,
+  );
   const pool = pools[0] as pg.Pool;
 
   const kafka: KafkaSettings = { brokers: config.kafkaBrokers, clientId: config.serviceName, topicPrefix: config.kafkaTopicPrefix, metrics: metrics.kafkaClients };
@@ -180,6 +232,7 @@ export async function bootService(config: PlatformConfig, options: { migrationsD
       return consumer;
     },
     async close() {
+      await stopBringUp();
       await Promise.all(shards.all.map((shard) => shard.relay.close()));
       await stopInboxPurge();
       await Promise.all(pools.map((p) => p.end()));

@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { TOPICS } from "@spgroup/contracts";
-import { bootService, createPool, CustomerAuth, listen, PartitionCounter, purgeOlderThan, runEvery, shardRoutes } from "@spgroup/platform";
+import { bootService, createPool, CustomerAuth, isTransientDatabaseError, listen, PartitionCounter, purgeOlderThan, runEvery, shardRoutes } from "@spgroup/platform";
 import type { PaymentResultsContext } from "./app/apply-payment-results.ts";
 import { expireUnpaidOrders } from "./app/expire-unpaid-orders.ts";
 import { createOrderWriter, type PlaceOrderContext } from "./app/place-order.ts";
@@ -18,7 +18,13 @@ const MIGRATIONS = fileURLToPath(new URL("../migrations", import.meta.url));
 export async function startOrderService(config: OrderConfig) {
   const runtime = await bootService(config, { migrationsDir: MIGRATIONS, topics: Object.values(TOPICS), shards: config.shards });
   for (const shard of runtime.shards.all) {
-    if (!(await limitIdleTransactions(shard.pool, config.idleInTransactionTimeoutMs))) {
+    // A shard not reached yet (down at start) gets it at the next start; the setting is the database's default.
+    const limited = await limitIdleTransactions(shard.pool, config.idleInTransactionTimeoutMs).catch((error: unknown) => {
+      if (!isTransientDatabaseError(error)) throw error;
+      runtime.logger.warn({ database: shard.name }, "order database unreachable: idle_in_transaction_session_timeout not checked");
+      return true;
+    });
+    if (!limited) {
       runtime.logger.warn({ database: shard.name }, "cannot set idle_in_transaction_session_timeout on the order database (not its owner); set it there, or an idle open transaction holds finality");
     }
   }
@@ -70,22 +76,28 @@ export async function startOrderService(config: OrderConfig) {
     //   the campaign (never lowered) and, once moved orders awaiting payment arrive in it, would
     //   claim they were settled (docs/scaling.md, moving a shard).
     // - One whose role cannot see every session: step 1 could miss an open transaction.
+    // Whether the role sees every session is asked on the first round the database answers (it
+    // may be down at start).
     const owns = runtime.shards.logicalOwnedBy(index).length > 0;
-    const sees = owns && (await seesAllSessions(shard.pool));
-    if (!owns || !sees) {
-      if (!owns) runtime.logger.info({ database: shard.name }, "holds no logical shard: publishes only its presence, no watermark");
-      else {
-        publishing = false;
-        runtime.logger.error({ database: shard.name }, "NOT publishing watermarks: the order database role is neither superuser nor a member of pg_read_all_stats, so open transactions of other roles are hidden; grant pg_read_all_stats and restart");
-      }
-      stopWatermarks.push(runEvery(`presence ${shard.name}`, config.watermarkIntervalMs * 20, () => publishPresence(shard.pool, shard.relay, target), runtime.logger));
-      continue;
-    }
+    if (!owns) runtime.logger.info({ database: shard.name }, "holds no logical shard: publishes only its presence, no watermark");
+    let sees: boolean | undefined = owns ? undefined : false;
+    let round = 0;
     stopWatermarks.push(
       runEvery(
         `watermark ${shard.name}`,
         config.watermarkIntervalMs,
         async () => {
+          if (sees === undefined) {
+            sees = await seesAllSessions(shard.pool);
+            if (!sees) {
+              publishing = false;
+              runtime.logger.error({ database: shard.name }, "NOT publishing watermarks: the order database role is neither superuser nor a member of pg_read_all_stats, so open transactions of other roles are hidden; grant pg_read_all_stats and restart");
+            }
+          }
+          if (!sees) {
+            if (round++ % 20 === 0) await publishPresence(shard.pool, shard.relay, target);
+            return;
+          }
           const w = await publishWatermark(shard.pool, shard.relay, target);
           if (w) watermarks.set(shard.name, w);
         },

@@ -53,6 +53,8 @@ type ConnectCallback = (error: Error | undefined, client: pg.PoolClient | undefi
  */
 class FailFastPool extends pg.Pool {
   #until = 0;
+  /** Set while the database is not brought up yet (unreachable at start): every call is refused. */
+  held: string | undefined;
 
   override connect(): Promise<pg.PoolClient>;
   override connect(callback: ConnectCallback): void;
@@ -60,8 +62,8 @@ class FailFastPool extends pg.Pool {
     const note = (error: unknown) => {
       if (isUnreachableDatabaseError(error)) this.#until = Date.now() + FAIL_FAST_MS;
     };
-    if (Date.now() < this.#until) {
-      const error = new DatabaseUnavailable("the database could not be reached a moment ago; retry shortly");
+    if (this.held !== undefined || Date.now() < this.#until) {
+      const error = new DatabaseUnavailable(this.held ?? "the database could not be reached a moment ago; retry shortly");
       if (!callback) return Promise.reject(error);
       queueMicrotask(() => callback(error, undefined, () => {}));
       return undefined;
@@ -78,6 +80,15 @@ class FailFastPool extends pg.Pool {
     });
     return undefined;
   }
+}
+
+/** Refuses every call on `pool` (DatabaseUnavailable with `reason`) until releasePool. */
+export function holdPool(pool: pg.Pool, reason: string): void {
+  if (pool instanceof FailFastPool) pool.held = reason;
+}
+
+export function releasePool(pool: pg.Pool): void {
+  if (pool instanceof FailFastPool) pool.held = undefined;
 }
 
 export function createPool(connectionString: string, max = 20, applicationName = "spgroup", session: SessionSettings = {}): pg.Pool {

@@ -26,9 +26,10 @@ type Recorded = { database_name: string; logical_shards: number; owned: number[]
  * record either (a new deployment): otherwise it is a new or mistyped database (ensureDatabase
  * creates what is missing) and must join holding nothing, as a move starts (docs/scaling.md).
  */
-export async function checkOwnership(pools: readonly pg.Pool[], map: ShardMap): Promise<void> {
+export async function checkOwnership(pools: readonly (pg.Pool | undefined)[], map: ShardMap): Promise<void> {
+  // undefined: a database not reachable now, checked when it is brought up (it may have a record).
   const read = () =>
-    Promise.all(pools.map(async (pool) => (await pool.query<Recorded>("SELECT database_name, logical_shards, owned FROM shard_ownership")).rows[0]));
+    Promise.all(pools.map(async (pool) => (pool ? (await pool.query<Recorded>("SELECT database_name, logical_shards, owned FROM shard_ownership")).rows[0] : undefined)));
   const expected = pools.map((_, index) => ({
     database_name: map.databases[index]?.name as string,
     logical_shards: map.logicalShards,
@@ -43,8 +44,9 @@ export async function checkOwnership(pools: readonly pg.Pool[], map: ShardMap): 
     );
   // Every check first, then the writes: a refusal leaves no database half-recorded.
   const recorded = await read();
-  const newDeployment = recorded.every((r) => r === undefined);
+  const newDeployment = pools.every((pool) => pool !== undefined) && recorded.every((r) => r === undefined);
   for (const [index, want] of expected.entries()) {
+    if (!pools[index]) continue;
     const record = recorded[index];
     if (record && differs(record, want)) throw refuse(record, want);
     if (!record && !newDeployment && want.owned.length > 0) {
@@ -56,7 +58,7 @@ export async function checkOwnership(pools: readonly pg.Pool[], map: ShardMap): 
     }
   }
   for (const [index, pool] of pools.entries()) {
-    if (recorded[index]) continue;
+    if (!pool || recorded[index]) continue;
     const want = expected[index] as Recorded;
     await pool.query("INSERT INTO shard_ownership (database_name, logical_shards, owned) VALUES ($1, $2, $3) ON CONFLICT (singleton) DO NOTHING", [
       want.database_name,
@@ -66,17 +68,18 @@ export async function checkOwnership(pools: readonly pg.Pool[], map: ShardMap): 
   }
   // Read back: another instance starting at the same moment with another map loses here.
   for (const [index, record] of (await read()).entries()) {
+    if (!pools[index]) continue;
     const want = expected[index] as Recorded;
     if (!record || differs(record, want)) throw refuse(record ?? { ...want, database_name: "nothing recorded", owned: [] }, want);
   }
 }
 
 /** Shards are merged by one database's ORDER BY (admin search): they must all sort text alike. */
-export async function checkCollations(pools: readonly pg.Pool[], map: ShardMap): Promise<void> {
+export async function checkCollations(pools: readonly (pg.Pool | undefined)[], map: ShardMap): Promise<void> {
   const collations = await Promise.all(
-    pools.map(async (p) => (await p.query<{ c: string }>("SELECT datcollate || '/' || datctype AS c FROM pg_database WHERE datname = current_database()")).rows[0]?.c),
+    pools.map(async (p) => (p ? (await p.query<{ c: string }>("SELECT datcollate || '/' || datctype AS c FROM pg_database WHERE datname = current_database()")).rows[0]?.c : undefined)),
   );
-  if (new Set(collations).size > 1) {
+  if (new Set(collations.filter((c) => c !== undefined)).size > 1) {
     throw new ConfigError(`the shard databases sort text differently (${map.databases.map((d, i) => `${d.name}: ${collations[i]}`).join(", ")}); create them with one collation`);
   }
 }
