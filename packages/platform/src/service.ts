@@ -3,6 +3,7 @@ import type pg from "pg";
 import { ConfigError, isLoopbackHost, type PlatformConfig } from "./config.ts";
 import { migrate } from "./db/migrate.ts";
 import { createPool, ensureDatabase, holdPool, releasePool } from "./db/pool.ts";
+import { isUnreachableDatabaseError } from "./db/errors.ts";
 import { purgeInbox } from "./db/retention.ts";
 import { checkCollations, checkOwnership } from "./db/shard-ownership.ts";
 import { type ShardDatabase, type ShardMap, Shards } from "./db/shards.ts";
@@ -14,7 +15,7 @@ import { OutboxRelay, outboxBacklog } from "./kafka/outbox.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { createMetrics, type Metrics } from "./metrics.ts";
 import { runEvery } from "./schedule.ts";
-import { withDeadline } from "./timing.ts";
+import { DeadlineExceeded, withDeadline } from "./timing.ts";
 
 const PLATFORM_MIGRATIONS = fileURLToPath(new URL("../migrations", import.meta.url));
 
@@ -82,29 +83,28 @@ export async function bootService(config: PlatformConfig, options: { migrationsD
     { name: "platform", dir: PLATFORM_MIGRATIONS },
     { name: config.serviceName, dir: options.migrationsDir },
   ];
-  /** Creates and migrates one database, through `via` (a short-lived pool while `pools[i]` is held). */
-  const bringUp = async (index: number, via: pg.Pool) => {
-    const database = map.databases[index] as ShardDatabase;
-    await ensureDatabase(database.url);
+  /** Migrates one database, through `via` (a short-lived pool while `pools[i]` is held). */
+  const migrateOne = async (index: number, via: pg.Pool) => {
     const applied = await migrate(via, migrations);
-    if (applied.length > 0) logger.info({ applied, database: database.name }, "migrations applied");
+    if (applied.length > 0) logger.info({ applied, database: map.databases[index]?.name }, "migrations applied");
   };
-  // With shards, a database that cannot be reached at start does not stop the service: the other
-  // databases' customers are served, and it is brought up (migrated, checked) once it answers;
-  // until then its pool refuses at once. One database alone must be reachable, as before.
-  const pending = new Set<number>();
+  // With shards, a database whose server cannot be reached at start does not stop the service:
+  // the other databases' customers are served, and it is brought up (migrated, checked) once it
+  // answers; until then its pool refuses at once. Only reaching the server is bounded and
+  // forgiven: a migration is waited for, and any other failure (a migration that fails, a refused
+  // login) stops the start, as before. One database alone must be reachable, as before.
   const sharded = options.shards !== undefined && map.databases.length > 1;
-  for (const index of map.databases.keys()) {
+  const pending = new Set<number>();
+  for (const [index, database] of map.databases.entries()) {
     try {
-      // Bounded only with shards (a host that does not answer at all); a long migration of the
-      // one database is waited for, as before.
-      const work = bringUp(index, pools[index] as pg.Pool);
-      await (sharded ? withDeadline(work, 60_000, `reaching database ${map.databases[index]?.name}`) : work);
+      await (sharded ? withDeadline(ensureDatabase(database.url), 15_000, `reaching database ${database.name}`) : ensureDatabase(database.url));
     } catch (error) {
-      if (!sharded) throw error;
+      if (!sharded || !(isUnreachableDatabaseError(error) || error instanceof DeadlineExceeded)) throw error;
       pending.add(index);
-      logger.error({ err: error, database: map.databases[index]?.name }, "database unreachable at start: its customers are refused until it answers");
+      logger.error({ err: error, database: database.name }, "database unreachable at start: its customers are refused until it answers");
+      continue;
     }
+    await migrateOne(index, pools[index] as pg.Pool);
   }
   if (pending.size === map.databases.length) throw new Error("no database of this service can be reached");
   if (options.shards) {
@@ -118,11 +118,13 @@ export async function bootService(config: PlatformConfig, options: { migrationsD
     "bring up unreachable databases",
     5_000,
     async () => {
+      // Each database on its own: one still down (or refused) does not keep the next one held.
       for (const index of pending) {
         const database = map.databases[index] as ShardDatabase;
         const via = createPool(database.url, 2, config.serviceName);
         try {
-          await bringUp(index, via);
+          await withDeadline(ensureDatabase(database.url), 15_000, `reaching database ${database.name}`);
+          await migrateOne(index, via);
           if (options.shards) {
             const others = pools.findIndex((_, i) => !pending.has(i));
             await checkCollations(
@@ -137,6 +139,15 @@ export async function bootService(config: PlatformConfig, options: { migrationsD
           pending.delete(index);
           releasePool(pools[index] as pg.Pool);
           logger.info({ database: database.name }, "database reached and brought up: its customers are served again");
+        } catch (error) {
+          if (error instanceof ConfigError) {
+            // Reached but refused (ownership, collation): it stays held, said once, not retried.
+            pending.delete(index);
+            holdPool(pools[index] as pg.Pool, `database ${database.name} was refused: ${error.message}`);
+            logger.error({ err: error, database: database.name }, "database reached but refused: its customers stay refused until the configuration is corrected and the service restarted");
+          } else {
+            logger.warn({ err: error, database: database.name }, "database still unreachable");
+          }
         } finally {
           await via.end();
         }
