@@ -21,28 +21,37 @@ export interface WatermarkTarget {
  * that order per partition. The partition count is read again on every call, so partitions added
  * while running are covered. See docs/finality.md.
  */
-export async function publishWatermark(pool: Pool, relay: Pick<OutboxRelay, "nudge">, target: WatermarkTarget): Promise<string | undefined> {
-  // Partitions are only ever added; a smaller answer is a stale view. A partition the count does not
-  // reach yet gets no watermark, which only delays finality: the campaign requires all it sees.
+/**
+ * Refreshes the partition count. Partitions are only ever added; a smaller answer is a stale view.
+ * A partition the count does not reach yet gets no watermark, which only delays finality: the
+ * campaign requires all it sees.
+ */
+async function refreshPartitions(target: WatermarkTarget): Promise<void> {
   if (target.readPartitions) target.partitions = Math.max(target.partitions, await target.readPartitions());
+}
+
+/** Watermark `w` of `target.source` for every partition of the topic, as outbox messages. */
+function watermarkMessages(target: WatermarkTarget, w: string) {
+  return Array.from({ length: target.partitions }, (_, partition) => {
+    const event: OrdersWatermark = {
+      event_id: randomUUID(),
+      type: "OrdersWatermark",
+      version: 1,
+      occurred_at: w,
+      data: { watermark: w, partition, source: target.source },
+    };
+    return { topic: target.topic, key: `watermark-${partition}`, partition, payload: event };
+  });
+}
+
+export async function publishWatermark(pool: Pool, relay: Pick<OutboxRelay, "nudge">, target: WatermarkTarget): Promise<string | undefined> {
+  await refreshPartitions(target);
   const x = await oldestOpenTransactionStart(pool, target.marginMs);
   const watermark = await withTransaction(pool, async (client) => {
     // One publisher at a time across instances; the others skip this round.
     if (!(await tryLockWatermarkPublisher(client))) return undefined;
     const w = await lowWatermark(client, x);
-    await enqueueOutbox(
-      client,
-      Array.from({ length: target.partitions }, (_, partition) => {
-        const event: OrdersWatermark = {
-          event_id: randomUUID(),
-          type: "OrdersWatermark",
-          version: 1,
-          occurred_at: w,
-          data: { watermark: w, partition, source: target.source },
-        };
-        return { topic: target.topic, key: `watermark-${partition}`, partition, payload: event };
-      }),
-    );
+    await enqueueOutbox(client, watermarkMessages(target, w));
     return w;
   });
   if (watermark) relay.nudge();
@@ -59,19 +68,7 @@ export const PRESENCE_WATERMARK = "1970-01-01T00:00:00.000000Z";
  * can become FINAL without this one; and it never lowers a watermark, so this never undoes one.
  */
 export async function publishPresence(pool: Pool, relay: Pick<OutboxRelay, "nudge">, target: WatermarkTarget): Promise<void> {
-  if (target.readPartitions) target.partitions = Math.max(target.partitions, await target.readPartitions());
-  await enqueueOutbox(
-    pool,
-    Array.from({ length: target.partitions }, (_, partition) => {
-      const event: OrdersWatermark = {
-        event_id: randomUUID(),
-        type: "OrdersWatermark",
-        version: 1,
-        occurred_at: PRESENCE_WATERMARK,
-        data: { watermark: PRESENCE_WATERMARK, partition, source: target.source },
-      };
-      return { topic: target.topic, key: `watermark-${partition}`, partition, payload: event };
-    }),
-  );
+  await refreshPartitions(target);
+  await enqueueOutbox(pool, watermarkMessages(target, PRESENCE_WATERMARK));
   relay.nudge();
 }
