@@ -25,13 +25,20 @@ describe("Kafka recovery", () => {
   let brokers: string;
   let producer: Producer<string, string, string, string>;
 
+  /** A database of this test with the platform's tables and a table `log` of applied event ids. */
+  const migratedDatabase = async (name: string, log?: string) => {
+    const url = databaseUrl(inject("infra").postgresUrl, `recovery_${name}${suffix}`);
+    await ensureDatabase(url);
+    const db = createPool(url, 4, `recovery-test-${name || "main"}`);
+    await migrate(db, [{ name: "platform", dir: MIGRATIONS }]);
+    if (log) await db.query(`CREATE TABLE IF NOT EXISTS ${log} (event_id uuid NOT NULL)`);
+    return db;
+  };
+
   beforeAll(async () => {
     const infra = inject("infra");
     brokers = infra.kafkaBrokers;
-    const url = databaseUrl(infra.postgresUrl, `recovery_${suffix}`);
-    await ensureDatabase(url);
-    pool = createPool(url, 4, "recovery-test");
-    await migrate(pool, [{ name: "platform", dir: MIGRATIONS }]);
+    pool = await migratedDatabase("");
     await pool.query("CREATE TABLE applied (event_id uuid PRIMARY KEY)");
     await ensureTopics({ brokers: [brokers], clientId: "recovery-test", topicPrefix: "" }, [topic], 2);
     producer = new Producer({ clientId: "recovery-test", bootstrapBrokers: [brokers], serializers: stringSerializers, acks: ProduceAcks.ALL });
@@ -192,14 +199,10 @@ describe("Kafka recovery", () => {
   });
 
   it("applies a batch split over two databases once, and dead-letters an invalid message once, when one database's part fails and the batch is retried", async () => {
-    const infra = inject("infra");
-    const otherUrl = databaseUrl(infra.postgresUrl, `recovery_b_${suffix}`);
-    await ensureDatabase(otherUrl);
-    const other = createPool(otherUrl, 4, "recovery-test-b");
-    await migrate(other, [{ name: "platform", dir: MIGRATIONS }]);
+    const other = await migratedDatabase("b_", "applied_log");
+    await pool.query("CREATE TABLE IF NOT EXISTS applied_log (event_id uuid NOT NULL)");
     const splitTopic = `${topic}-split`;
     await ensureTopics({ brokers: [brokers], clientId: "recovery-test", topicPrefix: "" }, [splitTopic], 1);
-    for (const db of [pool, other]) await db.query("CREATE TABLE IF NOT EXISTS applied_log (event_id uuid NOT NULL)");
     let failuresLeft = 2;
     const consumer = new EventConsumer<{ event_id: string; shard: string }>({
       settings: { brokers: [brokers], clientId: "recovery-split", topicPrefix: "" },
@@ -242,14 +245,10 @@ describe("Kafka recovery", () => {
   });
 
   it("keeps applying the other database's events while one cannot be reached, and applies the waiting ones, once, when it answers", async () => {
-    const infra = inject("infra");
-    const otherUrl = databaseUrl(infra.postgresUrl, `recovery_c_${suffix}`);
-    await ensureDatabase(otherUrl);
-    const other = createPool(otherUrl, 4, "recovery-test-c");
-    await migrate(other, [{ name: "platform", dir: MIGRATIONS }]);
+    const other = await migratedDatabase("c_", "parked_log");
+    await pool.query("CREATE TABLE IF NOT EXISTS parked_log (event_id uuid NOT NULL)");
     const parkTopic = `${topic}-park`;
     await ensureTopics({ brokers: [brokers], clientId: "recovery-test", topicPrefix: "" }, [parkTopic], 2);
-    for (const db of [pool, other]) await db.query("CREATE TABLE IF NOT EXISTS parked_log (event_id uuid NOT NULL)");
     let otherDown = true;
     const consumer = new EventConsumer<{ event_id: string; shard: string }>({
       settings: { brokers: [brokers], clientId: "recovery-park", topicPrefix: "" },
@@ -297,17 +296,7 @@ describe("Kafka recovery", () => {
   });
 
   it("commits no offset past a message still parked when one of two unreachable databases comes back", async () => {
-    const infra = inject("infra");
-    const pools = await Promise.all(
-      ["d", "e"].map(async (name) => {
-        const url = databaseUrl(infra.postgresUrl, `recovery_${name}_${suffix}`);
-        await ensureDatabase(url);
-        const db = createPool(url, 4, `recovery-test-${name}`);
-        await migrate(db, [{ name: "platform", dir: MIGRATIONS }]);
-        await db.query("CREATE TABLE IF NOT EXISTS parked_log (event_id uuid NOT NULL)");
-        return db;
-      }),
-    );
+    const pools = await Promise.all(["d_", "e_"].map((name) => migratedDatabase(name, "parked_log")));
     const [b, c] = pools as [typeof pool, typeof pool];
     await pool.query("CREATE TABLE IF NOT EXISTS parked_log (event_id uuid NOT NULL)");
     const twoTopic = `${topic}-two`;
