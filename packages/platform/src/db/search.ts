@@ -47,6 +47,13 @@ export interface PageResult<Row> {
   metadata: { total: number; page_size: number; page_number: number; total_pages: number };
 }
 
+/** The sort with the tie-breaker appended (in the last key's direction) unless it is already sorted on. */
+export function sortWithTieBreaker(search: Pick<PagedSearch, "sort" | "tieBreaker">): SortKey[] {
+  return search.sort.some((k) => k.column === search.tieBreaker)
+    ? search.sort
+    : [...search.sort, { column: search.tieBreaker, descending: search.sort.at(-1)?.descending ?? false }];
+}
+
 /** WHERE and ORDER BY of a search, parameterised: used by the paged search and by exports. */
 export function searchClauses(search: Pick<PagedSearch, "filters" | "sort" | "tieBreaker">): { whereSql: string; orderSql: string; params: unknown[] } {
   const params: unknown[] = [];
@@ -57,9 +64,7 @@ export function searchClauses(search: Pick<PagedSearch, "filters" | "sort" | "ti
       return `${f.column} ${f.op} $${params.length}${f.cast ? `::${f.cast}` : ""}`;
     });
   const whereSql = where.length > 0 ? `WHERE ${where.join(" AND ")}` : "";
-  const sort = search.sort.some((k) => k.column === search.tieBreaker)
-    ? search.sort
-    : [...search.sort, { column: search.tieBreaker, descending: search.sort.at(-1)?.descending ?? false }];
+  const sort = sortWithTieBreaker(search);
   const orderSql = `ORDER BY ${sort.map((k) => `${k.column} ${k.descending ? "DESC" : "ASC"}`).join(", ")}`;
   return { whereSql, orderSql, params };
 }

@@ -1,18 +1,9 @@
 import type pg from "pg";
 import { ConfigError } from "../config.ts";
-import type { ShardMap } from "./shards.ts";
+import { asRanges, type ShardMap } from "./shards.ts";
 
-/** Ranges of consecutive numbers: [0,1,2,5] → "0-2,5". */
-const ranges = (numbers: readonly number[]) =>
-  numbers
-    .reduce<[number, number][]>((out, n) => {
-      const last = out.at(-1);
-      if (last && last[1] === n - 1) last[1] = n;
-      else out.push([n, n]);
-      return out;
-    }, [])
-    .map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`))
-    .join(",");
+/** Logical shards as text: [0,1,2,5] → "0-2,5". */
+const ranges = (numbers: readonly number[]) => asRanges(numbers).join(",");
 
 type Recorded = { database_name: string; logical_shards: number; owned: number[] };
 

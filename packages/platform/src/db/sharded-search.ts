@@ -1,6 +1,6 @@
 import type pg from "pg";
 import type { Queryable } from "./pool.ts";
-import { type PagedSearch, type PageResult, pagedSearch, type SortKey, searchClauses } from "./search.ts";
+import { type PagedSearch, type PageResult, pagedSearch, type SortKey, searchClauses, sortWithTieBreaker } from "./search.ts";
 
 // Search and export over several databases holding disjoint rows of one table (shards), with the
 // semantics of one: the same filters, the same global order, the same pages. Decision 014.
@@ -17,12 +17,6 @@ export interface ShardedSearch extends Omit<PagedSearch, "page" | "size"> {
 
 type Row = Record<string, unknown>;
 
-/** The sort with its tie-breaker appended, as searchClauses orders rows. */
-function fullSort(search: ShardedSearch): SortKey[] {
-  return search.sort.some((k) => k.column === search.tieBreaker)
-    ? search.sort
-    : [...search.sort, { column: search.tieBreaker, descending: search.sort.at(-1)?.descending ?? false }];
-}
 
 /**
  * SQL that holds for rows strictly before, not before, or strictly after the row `key` in the
@@ -61,7 +55,7 @@ async function inOrder(db: Queryable, sort: SortKey[], types: Readonly<Record<st
 }
 
 function check(search: ShardedSearch): SortKey[] {
-  const sort = fullSort(search);
+  const sort = sortWithTieBreaker(search);
   for (const k of sort) if (!search.types[k.column]) throw new Error(`no SQL type given for sort column ${k.column}`);
   return sort;
 }

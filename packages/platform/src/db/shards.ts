@@ -121,6 +121,18 @@ function parseOwners(text: string, databases: ShardDatabase[], logicalShards: nu
   return owner;
 }
 
+/** Consecutive logical shards as ranges: [0,1,2,5] → ["0-2", "5"]. */
+export function asRanges(numbers: readonly number[]): string[] {
+  const ranges: string[] = [];
+  for (let i = 0; i < numbers.length; ) {
+    let j = i;
+    while (j + 1 < numbers.length && (numbers[j + 1] as number) === (numbers[j] as number) + 1) j++;
+    ranges.push(i === j ? `${numbers[i]}` : `${numbers[i]}-${numbers[j]}`);
+    i = j + 1;
+  }
+  return ranges;
+}
+
 /** Per-database things (pools, relays, writers) found by customer, by id or all at once. */
 export class Shards<T> {
   readonly #map: ShardMap;

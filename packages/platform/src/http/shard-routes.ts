@@ -1,6 +1,6 @@
 import { Data, ErrorBody, ShardList, type ShardStatus } from "@spgroup/contracts";
 import type { Pool } from "../db/pool.ts";
-import type { Shards } from "../db/shards.ts";
+import { asRanges, type Shards } from "../db/shards.ts";
 import { outboxBacklog } from "../kafka/outbox.ts";
 import type { HttpApp } from "./app.ts";
 
@@ -13,18 +13,6 @@ export interface ShardRouteOptions {
   names: readonly string[];
   /** The last watermark published for a database (the order service). */
   watermarkOf?: (name: string) => string | undefined;
-}
-
-/** Consecutive numbers as ranges: [0,1,2,5] → ["0-2", "5"]. */
-export function asRanges(numbers: readonly number[]): string[] {
-  const ranges: string[] = [];
-  for (let i = 0; i < numbers.length; ) {
-    let j = i;
-    while (j + 1 < numbers.length && (numbers[j + 1] as number) === (numbers[j] as number) + 1) j++;
-    ranges.push(i === j ? `${numbers[i]}` : `${numbers[i]}-${numbers[j]}`);
-    i = j + 1;
-  }
-  return ranges;
 }
 
 /**
