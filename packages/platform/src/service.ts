@@ -94,10 +94,13 @@ export async function bootService(config: PlatformConfig, options: { migrationsD
   // forgiven: a migration is waited for, and any other failure (a migration that fails, a refused
   // login) stops the start, as before. One database alone must be reachable, as before.
   const sharded = options.shards !== undefined && map.databases.length > 1;
+  /** Creates the database if missing; bounded with shards, where its server may not answer at all. */
+  const reach = (database: ShardDatabase) =>
+    sharded ? withDeadline(ensureDatabase(database.url), 15_000, `reaching database ${database.name}`) : ensureDatabase(database.url);
   const pending = new Set<number>();
   for (const [index, database] of map.databases.entries()) {
     try {
-      await (sharded ? withDeadline(ensureDatabase(database.url), 15_000, `reaching database ${database.name}`) : ensureDatabase(database.url));
+      await reach(database);
     } catch (error) {
       if (!sharded || !(isUnreachableDatabaseError(error) || error instanceof DeadlineExceeded)) throw error;
       pending.add(index);
@@ -123,7 +126,7 @@ export async function bootService(config: PlatformConfig, options: { migrationsD
         const database = map.databases[index] as ShardDatabase;
         const via = createPool(database.url, 2, config.serviceName);
         try {
-          await withDeadline(ensureDatabase(database.url), 15_000, `reaching database ${database.name}`);
+          await reach(database);
           await migrateOne(index, via);
           if (options.shards) {
             const others = pools.findIndex((_, i) => !pending.has(i));

@@ -492,12 +492,7 @@ export class EventConsumer<E extends { event_id: string }> {
       if (lastError === undefined) continue;
       for (let failures = 0; ; failures++) {
         try {
-          // Once per place in the log: redelivered (its offset was held back, or its commit failed),
-          // the same failed message is not dead-lettered a second time.
-          await withTransaction(this.#o.pool, async (client) => {
-            const first = await client.query("INSERT INTO inbox (event_id, topic) VALUES ($1, $2) ON CONFLICT DO NOTHING", [placeId(message), message.topic]);
-            if (first.rowCount === 1) await this.#deadLetter(client, message, "FAILED", [String((lastError as Error)?.message ?? lastError)]);
-          });
+          await withTransaction(this.#o.pool, (client) => this.#deadLetter(client, message, "FAILED", [String((lastError as Error)?.message ?? lastError)]));
           this.#o.afterCommit?.();
           await this.#commit([message]);
           break;
@@ -510,6 +505,10 @@ export class EventConsumer<E extends { event_id: string }> {
   }
 
   async #deadLetter(db: pg.PoolClient, message: RawMessage, reason: DeadLetter["reason"], errors: string[]): Promise<void> {
+    // Once per place in the log (the message may have no usable event id): redelivered, or in a
+    // batch retried because another shard's part failed, it is not dead-lettered a second time.
+    const first = await db.query("INSERT INTO inbox (event_id, topic) VALUES ($1, $2) ON CONFLICT DO NOTHING", [placeId(message), message.topic]);
+    if (first.rowCount !== 1) return;
     const letter: DeadLetter = {
       reason,
       errors,
@@ -566,15 +565,8 @@ export class EventConsumer<E extends { event_id: string }> {
           if (sharded && this.#parked.has(pool)) return this.#park(pool, part.messages);
           try {
             await withTransaction(pool, async (client) => {
-              // Invalid events go to the dead-letter topic in the same transaction, never retried,
-              // and once: their place in the log (they may have no event id) goes into the inbox,
-              // so a batch retried because another shard's part failed does not write them again.
-              if (pool === main) {
-                for (const { message, errors } of invalid) {
-                  const first = await client.query("INSERT INTO inbox (event_id, topic) VALUES ($1, $2) ON CONFLICT DO NOTHING", [placeId(message), message.topic]);
-                  if (first.rowCount === 1) await this.#deadLetter(client, message, "INVALID", errors);
-                }
-              }
+              // Invalid events go to the dead-letter topic in the same transaction, never retried.
+              if (pool === main) for (const { message, errors } of invalid) await this.#deadLetter(client, message, "INVALID", errors);
               if (part.events.length === 0) return;
               const { rows } = await client.query<{ event_id: string }>(
                 `INSERT INTO inbox (event_id, topic) SELECT * FROM unnest($1::uuid[], $2::text[])
