@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isTransientDatabaseError } from "./errors.ts";
+import { isTransientDatabaseError, isUnreachableDatabaseError } from "./errors.ts";
 
 describe("isTransientDatabaseError", () => {
   it("retries what is about reaching the database or contention on it", () => {
@@ -8,6 +8,13 @@ describe("isTransientDatabaseError", () => {
     }
     expect(isTransientDatabaseError(new Error("timeout exceeded when trying to connect"))).toBe(true);
     expect(isTransientDatabaseError(new Error("Connection terminated unexpectedly"))).toBe(true);
+  });
+
+  it("retries everything that says the server cannot be reached (unreachable host or network included)", () => {
+    for (const code of ["EHOSTUNREACH", "ENETUNREACH", "53100"]) {
+      expect(isUnreachableDatabaseError({ code }), code).toBe(true);
+      expect(isTransientDatabaseError({ code }), code).toBe(true);
+    }
   });
 
   it("does not retry what is about the statement or its data", () => {

@@ -37,7 +37,8 @@ export function isUnreachableDatabaseError(error: unknown): boolean {
 }
 
 export function isTransientDatabaseError(error: unknown): boolean {
-  if (error instanceof DatabaseOverloaded || error instanceof DatabaseUnavailable) return true;
+  // Whatever says the server cannot be reached is transient too (one list, not two that disagree).
+  if (error instanceof DatabaseOverloaded || isUnreachableDatabaseError(error)) return true;
   const e = error as { code?: string; message?: string } | undefined;
   const code = e?.code ?? "";
   if (/^(08|53|57P)/.test(code) || ["40001", "40P01", "57014", "55P03"].includes(code)) return true;

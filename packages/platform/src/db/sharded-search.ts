@@ -105,14 +105,18 @@ export async function pagedSearchOverShards<R>(pools: readonly pg.Pool[], search
         return position < (counts[i] as number) ? p.query<Row>(`SELECT ${keys} FROM ${search.table} ${whereSql} ${orderSql} LIMIT 1 OFFSET ${position}`, params) : undefined;
       }),
     );
-    const start = (await inOrder(merger, sort, search.types, pivots.flatMap((r) => r?.rows ?? [])))[0] as Row;
+    const start = (await inOrder(merger, sort, search.types, pivots.flatMap((r) => r?.rows ?? [])))[0];
+    // Rows deleted (or moved out of the filter) since the counts: the page is past the end now.
+    if (!start) return { data: [], metadata };
     const before = await Promise.all(
       pools.map((p) => {
         const ps = [...params];
         return p.query<{ n: string }>(`SELECT count(*) AS n FROM ${search.table} ${withCondition(whereSql, relativeTo(sort, search.types, start, "before", ps))}`, ps);
       }),
     );
-    skip = offset - before.reduce((sum, r) => sum + Number(r.rows[0]?.n ?? 0), 0);
+    // Never negative: rows inserted before the pivot since it was read would make B exceed O (the
+    // page then starts at the pivot, as close as a moving table allows).
+    skip = Math.max(0, offset - before.reduce((sum, r) => sum + Number(r.rows[0]?.n ?? 0), 0));
     const ps = [...params];
     const fromStart = withCondition(whereSql, relativeTo(sort, search.types, start, "notBefore", ps));
     candidates = (await keysOf(fromStart, ps, skip + size)).flatMap((r, shard) => r.rows.map((key) => ({ key, shard })));
