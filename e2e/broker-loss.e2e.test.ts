@@ -13,6 +13,7 @@ import { kafkaNodes, type RunningKafka, type RunningKafkaNode, startKafka, start
 import { loadOrderConfig } from "../services/order/src/config.ts";
 import { type OrderService, startOrderService } from "../services/order/src/service.ts";
 import { loadPaymentConfig } from "../services/payment/src/config.ts";
+import { DEADLINE_PASSED_REASON } from "../services/payment/src/domain/payment.ts";
 import { startPaymentService } from "../services/payment/src/service.ts";
 import { getPorts } from "./support/ports.ts";
 
@@ -88,9 +89,20 @@ describe("losing one of three Kafka brokers under load", () => {
     const after = await place(10, "after");
     await terminal(after, 90_000, "orders placed after the node came back completed");
 
-    const payments = await paymentDb.query("SELECT order_id, count(*)::int AS n FROM payments WHERE order_id = ANY($1) GROUP BY order_id", [[...before, ...during, ...after]]);
+    const all = [...before, ...during, ...after];
+    const payments = await paymentDb.query<{ order_id: string; n: number; status: string; decline_reason: string | null }>(
+      "SELECT order_id, count(*)::int AS n, min(status::text) AS status, min(decline_reason) AS decline_reason FROM payments WHERE order_id = ANY($1) GROUP BY order_id",
+      [all],
+    );
     expect(payments.rowCount).toBe(30);
     expect(payments.rows.every((r) => r.n === 1)).toBe(true);
+    // Paid, not timed out: no payment refused because its deadline had passed, and every order's
+    // status is its payment's (an order FAILED by the timeout beside a SUCCESS payment would be a
+    // hang the pipeline only survived, not a recovery).
+    expect(payments.rows.filter((r) => r.decline_reason === DEADLINE_PASSED_REASON)).toEqual([]);
+    const orders = await orderDb.query<{ id: string; status: string }>("SELECT id, status::text AS status FROM orders WHERE id = ANY($1)", [all]);
+    const paid = new Map(payments.rows.map((r) => [r.order_id, r.status]));
+    expect(orders.rows.filter((o) => o.status !== paid.get(o.id))).toEqual([]);
     // The path under test was taken: a consumer was rebuilt after its stream failed.
     expect((await reconnects(order.app)) + (await reconnects(payment.app))).toBeGreaterThan(0);
   }, 240_000);

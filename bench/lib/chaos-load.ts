@@ -1,14 +1,19 @@
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { customerHeaders } from "@spgroup/infra/testing";
-import { backoffMs } from "@spgroup/platform";
+import { backoffMs, partitionOfKey } from "@spgroup/platform";
 import pg from "pg";
 import { DEADLINE_PASSED_REASON } from "../../services/payment/src/domain/payment.ts";
+
+/** How long a customer keeps retrying one order before giving up on the shop (and the run fails). */
+export const GIVE_UP_AFTER_MS = 120_000;
 
 /**
  * Customers placing orders through faults: every logical order has its own Idempotency-Key and is
  * retried (connection refused, 503, timeout) until the service answers 2xx, as a well-behaved
- * client would. So each key must end as exactly one order, whatever crashed in between.
+ * client would. So each key must end as exactly one order, whatever crashed in between. A
+ * customer gives up after GIVE_UP_AFTER_MS: a shop that never accepts again must fail the run,
+ * not hang it.
  */
 export class ResilientCustomers {
   readonly keys: string[] = [];
@@ -17,10 +22,17 @@ export class ResilientCustomers {
   #loop: Promise<void> | undefined;
   #inflight = new Set<Promise<void>>();
   retries = 0;
+  /** Orders never accepted within GIVE_UP_AFTER_MS. */
+  abandoned = 0;
   readonly #url: () => string;
 
   constructor(url: () => string) {
     this.#url = url;
+  }
+
+  /** One order for each of these customers, each retried as in start(); resolves when all are settled. */
+  async placeOnce(customers: readonly string[]): Promise<void> {
+    await Promise.all(customers.map((customer, i) => this.#placeFor(customer, `Probe ${i}`, `${(i % 350) + 20}.50`)));
   }
 
   start(perSecond: number): void {
@@ -44,12 +56,21 @@ export class ResilientCustomers {
     await Promise.all(this.#inflight);
   }
 
-  async #place(n: number): Promise<void> {
+  #place(n: number): Promise<void> {
+    const customer = n % 13 === 0 ? `DECLINE-${n % 500}` : `chaos-${n % 500}`;
+    return this.#placeFor(customer, `Chaos ${n % 500}`, `${(n % 350) + 20}.50`);
+  }
+
+  async #placeFor(customer: string, name: string, amount: string): Promise<void> {
     const key = randomUUID();
     this.keys.push(key);
-    const customer = n % 13 === 0 ? `DECLINE-${n % 500}` : `chaos-${n % 500}`;
-    const body = JSON.stringify({ customer_id: customer, customer_name: `Chaos ${n % 500}`, total_amount: `${(n % 350) + 20}.50` });
+    const body = JSON.stringify({ customer_id: customer, customer_name: name, total_amount: amount });
+    const since = Date.now();
     for (let attempt = 0; ; attempt++) {
+      if (Date.now() - since > GIVE_UP_AFTER_MS) {
+        this.abandoned++;
+        return;
+      }
       try {
         const response = await fetch(`${this.#url()}/api/v1/orders`, {
           method: "POST",
@@ -69,6 +90,21 @@ export class ResilientCustomers {
       await sleep(backoffMs(attempt, { baseMs: 100, maxMs: 2_000 }));
     }
   }
+}
+
+/**
+ * Customers whose orders land on every partition of a topic with `partitions` partitions (by the
+ * Java client's partitioner, which ours use): a probe of them tests every consumer partition,
+ * not the one or two a handful of fixed customers happen to hash to.
+ */
+export function customersOnEveryPartition(partitions: number, prefix: string): string[] {
+  const byPartition = new Map<number, string>();
+  for (let i = 0; byPartition.size < partitions; i++) {
+    const customer = `${prefix}-${i}`;
+    const partition = partitionOfKey(customer, partitions);
+    if (!byPartition.has(partition)) byPartition.set(partition, customer);
+  }
+  return [...byPartition.entries()].sort(([a], [b]) => a - b).map(([, customer]) => customer);
 }
 
 export interface Invariants {

@@ -12,12 +12,12 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { ROOT, type ServiceProcess, spawnService } from "@spgroup/infra";
+import { DEFAULT_PARTITIONS, ROOT, type ServiceProcess, spawnService } from "@spgroup/infra";
 import { AdminAuth, loadPlatformConfig } from "@spgroup/platform";
 import pg from "pg";
 import { kafkaNodes, type RunningKafkaNode, startKafkaNode } from "../../infra/kafka/broker.ts";
 import { SEED_RULE_SQL } from "../../services/campaign/test/support/harness.ts";
-import { checkInvariants, ResilientCustomers, timeoutFailures } from "../lib/chaos-load.ts";
+import { checkInvariants, customersOnEveryPartition, ResilientCustomers, timeoutFailures } from "../lib/chaos-load.ts";
 import { machine } from "../lib/machine.ts";
 import { pidFromFile, processTree } from "../lib/resources.ts";
 import { BENCH_DATA, BENCH_PORTS, startBenchStack } from "../lib/stack.ts";
@@ -33,7 +33,7 @@ export async function run(args: string[]) {
   const orderDb = new pg.Pool({ connectionString: stack.orderDbUrl, max: 2 });
   const paymentDb = new pg.Pool({ connectionString: stack.paymentDbUrl, max: 2 });
   /** Each fault: when it began (this machine's clock, which is also the databases'), how long until orders were paid again. */
-  const faults: { fault: string; started_at: string; recovery_s: number | null; deliberate_payment_outage?: boolean; orders_failed_by_timeout?: number }[] = [];
+  const faults: { fault: string; started_at: string; recovery_s: number | null; deliberate_payment_outage?: boolean; blamed_until?: string; orders_failed_by_timeout?: number }[] = [];
   const customers = new ResilientCustomers(() => stack.orderUrl);
   let restartedBroker: RunningKafkaNode | undefined;
   try {
@@ -49,35 +49,34 @@ export async function run(args: string[]) {
     await sleep(5_000);
 
     /**
-     * Seconds from `since` until orders placed after the fault were paid: a probe of customers'
-     * orders is placed and followed to its end; if any of them FAILED by the payment timeout (the
-     * pipeline was not paying), another probe follows. null: no probe paid within 3 minutes.
+     * Seconds from `since` until orders placed after the fault were paid: a probe of one order on
+     * every partition (so every consumer partition is tested, not the few a fixed customer hashes
+     * to) is placed and followed to its end; if any of them FAILED by the payment timeout (the
+     * pipeline was not paying) or was never accepted, another probe follows. null: no probe paid
+     * within 3 minutes.
      */
+    let probes = 0;
     const recovered = async (since: number): Promise<number | null> => {
       for (let round = 1; Date.now() - since < 180_000; round++) {
         const probe = new ResilientCustomers(() => stack.orderUrl);
-        probe.start(10);
-        await sleep(150);
-        await probe.stop();
+        await probe.placeOnce(customersOnEveryPartition(DEFAULT_PARTITIONS, `probe-${++probes}`));
         const ids = [...probe.accepted.values()];
-        let terminal = false;
-        while (!terminal && Date.now() - since < 180_000) {
+        // Every probe order accepted: wait until each is SUCCESS or FAILED (or the 3 minutes end).
+        while (probe.abandoned === 0 && Date.now() - since < 180_000) {
           const { rows } = await orderDb.query<{ n: number }>("SELECT count(*)::int AS n FROM orders WHERE id = ANY($1) AND status IN ('SUCCESS','FAILED')", [ids]).catch(() => ({ rows: [{ n: -1 }] }));
-          terminal = rows[0]?.n === ids.length;
-          if (!terminal) await sleep(100);
+          if (rows[0]?.n === ids.length) break;
+          await sleep(100);
         }
-        // Orders still awaiting payment at the deadline are not paid either.
-        if (!terminal) break;
-        const unpaid = await timeoutFailures(orderDb, paymentDb, ids).catch(() => -1);
+        const unpaid = probe.abandoned + (await timeoutFailures(orderDb, paymentDb, ids).catch(() => ids.length));
         const elapsed = Math.round((Date.now() - since) / 100) / 10;
-        if (unpaid === 0) return elapsed;
-        console.log(`  probe ${round} (${elapsed} s): ${unpaid} of ${ids.length} orders were not paid (failed by the payment timeout); probing again`);
+        if (unpaid === 0 && Date.now() - since < 180_000) return elapsed;
+        console.log(`  probe ${round} (${elapsed} s): ${unpaid} of ${probe.keys.length} orders were not paid (never accepted, or failed by the payment timeout); probing again`);
       }
       console.log("  no probe paid within 3 minutes");
       return null;
     };
     const fault = (name: string, extra: { deliberate_payment_outage?: boolean } = {}) => {
-      const entry = { fault: name, started_at: new Date().toISOString(), recovery_s: null as number | null, ...extra };
+      const entry: (typeof faults)[number] = { fault: name, started_at: new Date().toISOString(), recovery_s: null, ...extra };
       faults.push(entry);
       return entry;
     };
@@ -159,7 +158,10 @@ export async function run(args: string[]) {
       held?.child.kill("SIGSTOP");
       await sleep((timeoutS + 15) * 1000);
       held?.child.kill("SIGCONT");
-      outage.recovery_s = await recovered(Date.now());
+      const resumedAt = Date.now();
+      outage.recovery_s = await recovered(resumedAt);
+      // The outage is to blame until payments were seen again, not for the rest of the run.
+      if (outage.recovery_s !== null) outage.blamed_until = new Date(resumedAt + outage.recovery_s * 1000).toISOString();
     }
 
     await customers.stop();
@@ -193,11 +195,12 @@ export async function run(args: string[]) {
           const [from, to] = spans[i] as readonly [number, number];
           f.orders_failed_by_timeout = failedByTimeout.createdAt.filter((t) => t >= from && t < to).length;
         });
-        // The deliberate outage is to blame for the orders created during it, and for those created
-        // just before it that were still on their way to the payment service when it stopped (a
-        // healthy pipeline pays within a second or two: 5 s of allowance). Any other one is a failure.
+        // The deliberate outage is to blame for the orders created during it until a probe was paid
+        // again, and for those created just before it that were still on their way to the payment
+        // service when it stopped (a healthy pipeline pays within a second or two: 5 s of
+        // allowance). Any other one is a failure.
         const blamed = (t: number) =>
-          faults.some((f, i) => f.deliberate_payment_outage && t >= Date.parse(f.started_at) - 5_000 && t < ((spans[i] as readonly [number, number])[1]));
+          faults.some((f) => f.deliberate_payment_outage && f.blamed_until !== undefined && t >= Date.parse(f.started_at) - 5_000 && t < Date.parse(f.blamed_until));
         const outsideOutage = failedByTimeout.createdAt.filter((t) => !blamed(t)).length;
         const chargedWithoutSuccess = await countChargedWithoutSuccess(paymentDb, orderDb);
         const result = {
@@ -211,6 +214,7 @@ export async function run(args: string[]) {
           orders_failed_by_timeout_outside_deliberate_outage: outsideOutage,
           charged_without_success: chargedWithoutSuccess,
           client_retries: customers.retries,
+          orders_never_accepted: customers.abandoned,
           winners_equal_rule: winners.length > 0 && JSON.stringify(winners) === JSON.stringify(expected),
           winners,
           faults,
@@ -219,6 +223,7 @@ export async function run(args: string[]) {
         await writeFile(join(ROOT, "bench", "results", brokers === 1 ? "chaos-latest.json" : "chaos-3-brokers-latest.json"), `${JSON.stringify(result, null, 2)}\n`);
         const ok =
           faults.every((f) => f.recovery_s !== null) &&
+          customers.abandoned === 0 &&
           outsideOutage === 0 &&
           chargedWithoutSuccess === 0 &&
           result.lost_orders === 0 && result.duplicated_orders === 0 && result.double_payments === 0 && result.orders_not_terminal === 0 && result.unpublished_outbox_rows === 0 && result.winners_equal_rule;

@@ -12,6 +12,9 @@ export { localStackEnv, shardEnv } from "./local-stack.ts";
 export { startPostgres } from "../postgres/embedded.ts";
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
+/** Partitions of every topic the local stack's broker creates unless told otherwise. */
+export const DEFAULT_PARTITIONS = 6;
+
 export interface InfrastructureOptions {
   dataDir: string;
   postgresPort: number;
@@ -43,7 +46,7 @@ export async function startInfrastructure(o: InfrastructureOptions): Promise<Inf
   const extraShards = Array.from({ length: Math.max(0, (o.shards ?? 1) - 1) }, (_, i) => i + 1);
   const [postgres, kafka, ...others] = await Promise.all([
     startPostgres({ dataDir: join(o.dataDir, "postgres"), port: o.postgresPort, ...(o.log ? { log: o.log } : {}) }),
-    startKafka({ dataDir: join(o.dataDir, "kafka"), port: o.kafkaPort, controllerPort: o.kafkaControllerPort, nodes: o.kafkaNodes ?? 1, partitions: o.partitions ?? 6 }),
+    startKafka({ dataDir: join(o.dataDir, "kafka"), port: o.kafkaPort, controllerPort: o.kafkaControllerPort, nodes: o.kafkaNodes ?? 1, partitions: o.partitions ?? DEFAULT_PARTITIONS }),
     ...extraShards.map((k) => startPostgres({ dataDir: join(o.dataDir, `postgres-shard-${k}`), port: o.postgresPort + 10 + k, ...(o.log ? { log: o.log } : {}) })),
   ]);
   const shardServers = [postgres, ...(others as RunningPostgres[])];

@@ -47,6 +47,8 @@ export interface ServiceRuntime {
   httpApp: (meta: { name: string; description: string }) => Promise<HttpApp>;
   /** A consumer of `topics` for this service's group, exactly once in effect (inbox). */
   consumer: <E extends { event_id: string }>(spec: ConsumerSpec<E>) => EventConsumer<E>;
+  /** The consumers made by `consumer` so far; /ready is false while any of them is not consuming. */
+  readonly consumers: readonly EventConsumer<{ event_id: string }>[];
   close: () => Promise<void>;
 }
 
@@ -186,8 +188,8 @@ export async function bootService(config: PlatformConfig, options: { migrationsD
   });
   const stopInboxPurge = runEvery("inbox purge", config.inboxPurgeIntervalMs, () => Promise.all(pools.map((p) => purgeInbox(p, config.inboxRetentionMs))), logger);
 
-  // Ready means able to do the service's work: its database answers, a broker answers, and every
-  // consumer is taking messages (a consumer rebuilding or wedged makes the service not ready).
+  // Ready means able to do the service's work: its database answers, a broker answers and the
+  // relays' publishes succeed, and every consumer is taking messages (a consumer rebuilding or wedged makes the service not ready).
   const consumers: EventConsumer<{ event_id: string }>[] = [];
   const readiness = async () => {
     const [broker, ...databases] = await Promise.all([
@@ -197,7 +199,10 @@ export async function bootService(config: PlatformConfig, options: { migrationsD
     // With shards, one database down leaves the others' customers served: the instance stays ready
     // (every instance shares the databases; taking all out of rotation would serve nobody), and
     // /ops/shards shows which database is unreachable.
-    return { database: databases.some(Boolean), kafka: broker, ...(consumers.length > 0 ? { consuming: consumers.every((c) => c.consuming) } : {}) };
+    // A broker that answers metadata while sends fail (a relay whose last publish failed) is not
+    // a Kafka this instance can use: its events are not leaving.
+    const publishing = shards.all.every((s) => !s.relay.failing);
+    return { database: databases.some(Boolean), kafka: broker && publishing, ...(consumers.length > 0 ? { consuming: consumers.every((c) => c.consuming) } : {}) };
   };
 
   const adminAuth = new AdminAuth(config.admin);
@@ -225,6 +230,7 @@ export async function bootService(config: PlatformConfig, options: { migrationsD
         loginAttemptsPerClientPerMinute: config.loginAttemptsPerClientPerMinute,
         topicPrefix: config.kafkaTopicPrefix,
       }),
+    consumers,
     consumer: (spec) => {
       const consumer = new EventConsumer({
         settings: kafka,

@@ -186,6 +186,8 @@ describe("Kafka recovery", () => {
     await enqueueOutbox(pool, [{ topic, key: id, payload: { event_id: id } }]);
     relay.start();
     try {
+      // While its publishes fail, the relay says so (the service's /ready reports Kafka unusable).
+      await eventually(async () => (relay.failing ? true : undefined), 10_000, "the relay reports failing publishes");
       await eventually(
         async () => ((await pool.query<{ n: number }>("SELECT count(*)::int AS n FROM outbox")).rows[0]?.n === 0 ? true : undefined),
         60_000,
@@ -283,6 +285,8 @@ describe("Kafka recovery", () => {
       expect(await logged(other)).toEqual([]);
       // Nothing is committed past a parked message: a crash now would redeliver them.
       expect(await consumer.lag()).toBeGreaterThan(0);
+      // A few parked messages, far below the bound: the other database's customers are served.
+      expect(consumer.consuming).toBe(true);
 
       otherDown = false;
       await eventually(async () => ((await logged(other)).length === 3 ? true : undefined), 20_000, "the parked events applied once their database answers");
@@ -292,6 +296,49 @@ describe("Kafka recovery", () => {
     } finally {
       await consumer.stop();
       await other.end();
+    }
+  });
+
+  it("is not consuming while parked messages are at their bound, and consumes again when their database answers", async () => {
+    await pool.query("CREATE TABLE IF NOT EXISTS bound_log (event_id uuid NOT NULL)");
+    const boundTopic = `${topic}-bound`;
+    await ensureTopics({ brokers: [brokers], clientId: "recovery-test", topicPrefix: "" }, [boundTopic], 1);
+    let down = true;
+    const metrics = createMetrics("recovery-bound");
+    const consumer = new EventConsumer<{ event_id: string }>({
+      settings: { brokers: [brokers], clientId: "recovery-bound", topicPrefix: "" },
+      groupId: `recovery-bound-${suffix}`,
+      topics: [boundTopic],
+      pool,
+      poolOf: () => pool,
+      logger,
+      metrics,
+      // One message a batch: the bound (20 batches) is 20 parked messages.
+      maxBatch: 1,
+      decode: (_topic, value) => ({ ok: true, value: value as { event_id: string } }),
+      handle: async (client, events) => {
+        if (down) throw Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });
+        await client.query("INSERT INTO bound_log (event_id) SELECT unnest($1::uuid[])", [events.map((e) => e.event.event_id)]);
+      },
+      sessionTimeoutMs: 6_000,
+      kafkaCallTimeoutMs: 1_000,
+    });
+    const ids = Array.from({ length: 30 }, () => randomUUID());
+    await producer.send({ messages: ids.map((id) => ({ topic: boundTopic, key: "k", value: JSON.stringify({ event_id: id }) })) });
+    await consumer.start();
+    try {
+      await eventually(async () => (consumer.consuming ? undefined : true), 20_000, "the consumer reports it is not consuming at the parked bound");
+      expect(await metrics.registry.getSingleMetricAsString("spgroup_consumer_consuming")).toMatch(/ 0$/m);
+      expect(await metrics.registry.getSingleMetricAsString("spgroup_consumer_parked_messages")).toMatch(/ 20$/m);
+      down = false;
+      await eventually(
+        async () => ((await pool.query<{ n: number }>("SELECT count(*)::int AS n FROM bound_log")).rows[0]?.n === 30 ? true : undefined),
+        40_000,
+        "every held message applied once its database answers",
+      );
+      await eventually(async () => (consumer.consuming ? true : undefined), 10_000, "consuming again");
+    } finally {
+      await consumer.stop();
     }
   });
 

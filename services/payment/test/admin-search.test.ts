@@ -115,6 +115,12 @@ describe("operations endpoints", () => {
       expect(metrics).toContain("# TYPE kafka_consumers gauge");
       const openapi = (await service.app.inject({ method: "GET", url: "/docs/json" })).json();
       expect(Object.keys(openapi.paths)).toContain("/api/admin/v1/payments/search");
+      // A consumer that stops taking messages makes the service not ready, and its gauge says so.
+      await service.runtime.consumers[0]?.stop();
+      const notReady = await service.app.inject({ method: "GET", url: "/ready" });
+      expect(notReady.statusCode).toBe(503);
+      expect(notReady.json()).toEqual({ status: "not ready", checks: { database: true, kafka: true, consuming: false } });
+      expect((await service.app.inject({ method: "GET", url: "/metrics" })).body).toMatch(/^spgroup_consumer_consuming\{[^}]*\} 0$/m);
     } finally {
       await service.stop();
     }

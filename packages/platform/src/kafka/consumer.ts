@@ -115,6 +115,8 @@ export class EventConsumer<E extends { event_id: string }> {
   #parked = new Map<pg.Pool, RawMessage[]>();
   #parkedRetryAt = 0;
   #parkedRetries = 0;
+  /** Whether the parked messages were at their bound when last looked at (logged on change). */
+  #wasFull = false;
   #uncommitted = new Map<string, RawMessage>();
   /** While parked messages are retried, nothing is committed until every one is settled. */
   #holdCommits = false;
@@ -143,7 +145,8 @@ export class EventConsumer<E extends { event_id: string }> {
     // A batch in hand for longer than twice the stall bound (a handler waiting on a dependency
     // that does not answer, a database outage being retried) is not consuming either.
     const stuck = this.#processing && Date.now() - this.#processingSince > 2 * (this.#o.stallAfterMs ?? 30_000);
-    return this.#running && this.#stream !== undefined && this.#reopening === undefined && !this.#stalled && !stuck;
+    // Parked messages at their bound hold back every database's events: not consuming either.
+    return this.#running && this.#stream !== undefined && this.#reopening === undefined && !this.#stalled && !stuck && !this.#backPressured();
   }
 
   /**
@@ -183,6 +186,7 @@ export class EventConsumer<E extends { event_id: string }> {
     }
     // One consumer group per service, so one gauge per service registry.
     this.#o.metrics?.gauge("consumer_lag", "Messages on the subscribed partitions not yet committed by this service's consumer group", () => this.lag());
+    this.#o.metrics?.gauge("consumer_parked_messages", "Messages held for an unreachable database, waiting to be applied", () => this.#parkedCount());
     this.#o.metrics?.gauge("consumer_consuming", "1 while the Kafka consumer takes messages, 0 while it is rebuilding or wedged", () => (this.consuming ? 1 : 0));
     this.#watchdog = setInterval(() => void this.#watch(), Math.min(5_000, Math.max(250, (this.#o.stallAfterMs ?? 30_000) / 4)));
     this.#watchdog.unref();
@@ -350,7 +354,12 @@ export class EventConsumer<E extends { event_id: string }> {
         continue;
       }
       // Parked messages up to the bound: take no more until their database answers (back-pressure).
-      const full = this.#parkedCount() >= PARKED_BATCHES * (this.#o.maxBatch ?? 500);
+      const full = this.#backPressured();
+      if (full !== this.#wasFull) {
+        this.#wasFull = full;
+        if (full) this.#o.logger.error({ groupId: this.#o.groupId, parked: this.#parkedCount() }, "consumer is not consuming: as many messages are parked for an unreachable database as it may hold; no database's events are applied until it answers");
+        else this.#o.logger.info({ groupId: this.#o.groupId }, "consumer takes messages again: parked messages went below the bound");
+      }
       if (this.#buffer.length === 0 || full) {
         await new Promise<void>((resolve) => {
           this.#notify = resolve;
@@ -374,6 +383,11 @@ export class EventConsumer<E extends { event_id: string }> {
       this.#processing = false;
       this.#lastProgress = Date.now();
     }
+  }
+
+  /** Parked messages at the bound: the consumer takes no more for any database (see consuming). */
+  #backPressured(): boolean {
+    return this.#parkedCount() >= PARKED_BATCHES * (this.#o.maxBatch ?? 500);
   }
 
   #parkedCount(): number {
@@ -430,7 +444,7 @@ export class EventConsumer<E extends { event_id: string }> {
       this.#holdCommits = false;
     }
     this.#parkedRetries = this.#parked.size > 0 ? this.#parkedRetries + 1 : 0;
-    this.#parkedRetryAt = Date.now() + Math.min(PARKED_RETRY_MAX_MS, PARKED_RETRY_MS * 2 ** Math.min(4, this.#parkedRetries));
+    this.#parkedRetryAt = Date.now() + backoffMs(this.#parkedRetries, { baseMs: PARKED_RETRY_MS, maxMs: PARKED_RETRY_MAX_MS });
     if (this.#parked.size === 0) this.#o.logger.info({ groupId: this.#o.groupId }, "every parked message applied");
     await this.#commitUnblocked();
   }

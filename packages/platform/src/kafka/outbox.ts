@@ -40,9 +40,9 @@ export interface OutboxRelayOptions {
   metrics?: Metrics;
   batchSize?: number;
   idlePollMs?: number;
-  /** Bound on one send (the producer's own retries included); past it the batch is retried. */
+  /** Bound on one send (the producer's own retries included; default 10 s); past it the batch is retried. */
   sendTimeoutMs?: number;
-  /** After this many failed passes in a row the producer is replaced by a new one. */
+  /** After this many failed publishes in a row the producer is replaced by a new one (default 2). */
   rebuildProducerAfterFailures?: number;
 }
 
@@ -58,11 +58,13 @@ export class OutboxRelay {
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
   #failures = 0;
+  /** Publishes to Kafka that failed in a row (reset by one that succeeds). */
+  #sendFailures = 0;
   #producer: StringProducer;
   readonly #options: Required<Omit<OutboxRelayOptions, "metrics">> & Pick<OutboxRelayOptions, "metrics">;
 
   constructor(options: OutboxRelayOptions) {
-    this.#options = { batchSize: 500, idlePollMs: 100, sendTimeoutMs: 30_000, rebuildProducerAfterFailures: 5, ...options };
+    this.#options = { batchSize: 500, idlePollMs: 100, sendTimeoutMs: 10_000, rebuildProducerAfterFailures: 2, ...options };
     this.#producer = this.#listen(this.#options.createProducer());
   }
 
@@ -77,9 +79,13 @@ export class OutboxRelay {
     return this.#producer;
   }
 
-  /** Whether the last pass failed (for /ready: the relay cannot publish). */
+  /**
+   * Whether the last attempt to publish to Kafka failed (for /ready: this instance's events are not
+   * leaving). A database the relay cannot read is not counted: with shards, one database down
+   * leaves the instance serving the others' customers, and /ops/shards names it.
+   */
   get failing(): boolean {
-    return this.#failures > 0;
+    return this.#sendFailures > 0;
   }
 
   async close(): Promise<void> {
@@ -114,10 +120,11 @@ export class OutboxRelay {
       } catch (error) {
         this.#failures++;
         const delay = backoffMs(this.#failures);
-        logger.error({ err: error, retryInMs: delay, failures: this.#failures }, "outbox relay failed; retrying");
+        logger.error({ err: error, retryInMs: delay, failures: this.#failures, publishFailures: this.#sendFailures }, "outbox relay failed; retrying");
         // A producer can stay broken after a broker loss (metadata naming a node that is gone,
-        // a connection that never comes back): past a few failures in a row, start a fresh one.
-        if (this.#failures % this.#options.rebuildProducerAfterFailures === 0) this.#rebuildProducer();
+        // a connection that never comes back): after a few failed publishes in a row, start a
+        // fresh one (a database that cannot be read is no reason to).
+        if (this.#sendFailures > 0 && this.#sendFailures % this.#options.rebuildProducerAfterFailures === 0) this.#rebuildProducer();
         await sleep(delay);
         continue;
       }
@@ -171,6 +178,14 @@ export class OutboxRelay {
           }),
           sendTimeoutMs,
           "publishing an outbox batch",
+        ).then(
+          () => {
+            this.#sendFailures = 0;
+          },
+          (error: unknown) => {
+            this.#sendFailures++;
+            throw error;
+          },
         );
         await client.query("DELETE FROM outbox WHERE id = ANY($1::bigint[])", [rows.map((r) => r.id)]);
       }
