@@ -22,8 +22,8 @@ const token = (claims: { role?: string; expiresIn?: string | number | null; audi
   return jwt.sign(secret);
 };
 
-/** Sends one request line exactly as written (no client normalises it) and returns the status. */
-function rawStatus(port: number, method: string, target: string): Promise<number> {
+/** Sends one request line exactly as written (no client normalises it) and returns the status and body. */
+function rawRequest(port: number, method: string, target: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const socket = connect({ host: "127.0.0.1", port });
     let received = "";
@@ -31,11 +31,17 @@ function rawStatus(port: number, method: string, target: string): Promise<number
     socket.setTimeout(10_000, () => socket.destroy(new Error(`no answer to ${method} ${target}`)));
     socket.on("data", (chunk) => {
       received += chunk.toString("latin1");
+      // An answer that is not an error may never end (an event stream): its status is enough.
       const status = /^HTTP\/1\.1 (\d{3})/.exec(received);
-      if (status) {
+      if (status && Number(status[1]) < 400) {
         socket.destroy();
-        resolve(Number(status[1]));
+        resolve({ status: Number(status[1]), body: "" });
       }
+    });
+    socket.on("end", () => {
+      const status = /^HTTP\/1\.1 (\d{3})/.exec(received);
+      if (!status) return reject(new Error(`no status line for ${method} ${target}: ${received.slice(0, 200)}`));
+      resolve({ status: Number(status[1]), body: received.slice(received.indexOf("\r\n\r\n") + 4) });
     });
     socket.on("error", reject);
     socket.write(
@@ -44,6 +50,30 @@ function rawStatus(port: number, method: string, target: string): Promise<number
         `\r\n${body}`,
     );
   });
+}
+
+async function rawStatus(port: number, method: string, target: string): Promise<number> {
+  return (await rawRequest(port, method, target)).status;
+}
+
+/**
+ * Whether an answer shows the request was stopped before any handler ran: 401 (the route matched
+ * and wants a token), 404 from the router itself ("no route …", not a handler's "not found"), or
+ * the 400 that refuses a non-origin-form target. A handler's 404 or a validation 400 would mean
+ * the request reached the route without credentials.
+ */
+function refusedAtTheDoor(answer: { status: number; body: string }): boolean {
+  if (answer.status === 401) return true;
+  const error = (() => {
+    try {
+      return String((JSON.parse(answer.body.replace(/^[0-9a-f]+\r\n/i, "").replace(/\r\n0\r\n\r\n$/, "")) as { error?: unknown }).error ?? "");
+    } catch {
+      return "";
+    }
+  })();
+  if (answer.status === 404) return error.startsWith("no route ");
+  if (answer.status === 400) return error === "request target must be an absolute path" || error.startsWith("invalid URL") || error.startsWith("Bad Request");
+  return false;
 }
 
 /** The same path spelled every way a router, proxy or attacker might: each must still need a token. */
@@ -144,11 +174,10 @@ describe("every admin route of every service", () => {
     for (const service of services) {
       for (const [method, path] of service.routes) {
         for (const target of nonCanonicalSpellings(path, service.port)) {
-          const status = await rawStatus(service.port, method, target);
+          const answer = await rawRequest(service.port, method, target);
           sent++;
-          // 400: a target the server refuses to read; 401: the route matched and wants a token;
-          // 404: no route. Anything else means the request got somewhere without credentials.
-          if (![400, 401, 404].includes(status)) reached.push(`${service.name} ${method} ${target} -> ${status}`);
+          // Anything but a refusal at the door means the request got somewhere without credentials.
+          if (!refusedAtTheDoor(answer)) reached.push(`${service.name} ${method} ${target} -> ${answer.status} ${answer.body.slice(0, 120)}`);
         }
       }
     }

@@ -40,7 +40,7 @@ interface OpenApi {
 // Values a client gets wrong, as JSON (bodies) and as text (paths, queries).
 const hostileText = fc.oneof(
   fc.string({ maxLength: 40 }),
-  fc.constantFrom("", " ", "0", "-1", "1e309", "NaN", "Infinity", "200.001", "99999999999999999999", "\u0000", "' OR 1=1 --", "../../etc/passwd", "%00", "😀".repeat(40), "a".repeat(5000), "2026-13-45T99:99:99Z", "true", "null", "[]", "{}", "-created_at,,", "id;DROP TABLE orders"),
+  fc.constantFrom("", " ", "0", "-1", "1e309", "NaN", "Infinity", "200.001", "99999999999999999999", "\u0000", "' OR 1=1 --", "../../etc/passwd", "%00", "😀".repeat(40), "a".repeat(5000), "2026-13-45T99:99:99Z", "0000-01-01T00:00:00Z", "1969-12-31T23:59:59Z", "2026-11-26t08:00:00.1234567+08", "true", "null", "[]", "{}", "-created_at,,", "id;DROP TABLE orders"),
 );
 const hostileJson: fc.Arbitrary<unknown> = fc.oneof(
   hostileText,
@@ -196,6 +196,28 @@ describe("hostile input to every endpoint of every service", () => {
     // Every endpoint was reached (not just the first few), and refusals of writes were checked.
     expect(seen.size).toBe(operations.filter((o) => !o.path.endsWith("/stream")).length);
     expect(refusedWrites).toBeGreaterThan(300);
+  });
+
+  it("answers 400 INVALID_INSTANT, not 500, for date-times the schema lets through but PostgreSQL refuses or reads otherwise", async () => {
+    for (const [service, path] of [
+      ["order", "/api/admin/v1/orders/search"],
+      ["payment", "/api/admin/v1/payments/search"],
+      ["order", "/api/admin/v1/orders/export.csv"],
+      ["payment", "/api/admin/v1/payments/export.csv"],
+    ] as const) {
+      for (const [name, value] of [
+        ["created_from", "0000-01-01T00:00:00Z"],
+        ["created_to", "0000-12-31T23:59:59+00:00"],
+        ["created_from", "1969-12-31T23:59:59Z"],
+      ] as const) {
+        const response = await (apps.get(service) as App).inject({ method: "GET", url: `${path}?${name}=${encodeURIComponent(value)}`, headers: admin });
+        expect(response.statusCode, `${path} ${name}=${value}`).toBe(400);
+        expect(response.json()).toMatchObject({ code: 400, error_code: "INVALID_INSTANT" });
+      }
+      // Every spelling the schema takes is read as the same instant (lower-case t, offset without colon).
+      const ok = await (apps.get(service) as App).inject({ method: "GET", url: `${path}?created_from=${encodeURIComponent("2026-11-26t08:00:00.1234567+0800")}`, headers: admin });
+      expect(ok.statusCode).toBe(200);
+    }
   });
 
   it("refuses the live stream to callers without an operator token, whatever the query", async () => {

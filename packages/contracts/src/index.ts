@@ -11,3 +11,4 @@ export * from "./topics.ts";
 export * from "./validate.ts";
 export * from "./http/campaigns.ts";
 export * from "./asyncapi.ts";
+export * from "./instants.ts";

@@ -20,7 +20,7 @@ export { enqueueOutbox, type OutboxMessage, OutboxRelay } from "./kafka/outbox.t
 export { createLogger, type Logger } from "./logger.ts";
 export { createMetrics, type Metrics } from "./metrics.ts";
 export { bootService, type ConsumerSpec, type ServiceRuntime, type ShardRuntime, stopOnSignals } from "./service.ts";
-export { type Filter, type PageResult, allMatchingSql, pagedSearch, parseSort, type SortKey, searchClauses } from "./db/search.ts";
+export { type Filter, instantFilter, type PageResult, allMatchingSql, pagedSearch, parseSort, type SortKey, searchClauses } from "./db/search.ts";
 export { csvCell, csvLine, streamRowsAsCsv, streamRowsAsJson } from "./http/stream-json.ts";
 export { runEvery } from "./schedule.ts";
 export { backoffMs, DeadlineExceeded, withDeadline } from "./timing.ts";

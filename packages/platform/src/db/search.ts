@@ -1,4 +1,4 @@
-import { DomainError } from "@spgroup/contracts";
+import { DomainError, parseInstant } from "@spgroup/contracts";
 import type { Queryable } from "./pool.ts";
 
 export type FilterOp = "=" | ">=" | "<=";
@@ -13,6 +13,18 @@ export interface Filter {
 export interface SortKey {
   column: string;
   descending: boolean;
+}
+
+/**
+ * A date-time filter (`created_from`, …) in the one spelling PostgreSQL reads as we do, or
+ * INVALID_INSTANT: the schema's date-time lets through instants PostgreSQL refuses (year 0000)
+ * or reads otherwise, which must be a 400, never a 500 from the cast.
+ */
+export function instantFilter(value: string | undefined, name: string): string | undefined {
+  if (value === undefined) return undefined;
+  const instant = parseInstant(value);
+  if (!instant) throw new DomainError("INVALID_INSTANT", `${name} must be an instant between 1970 and 9999, e.g. 2026-11-26T08:00:00Z`);
+  return instant.iso;
 }
 
 /** Parses `-created_at,total_amount` against a whitelist; anything else is INVALID_SORT. */

@@ -1,5 +1,4 @@
-import type { CampaignStatus } from "@spgroup/contracts";
-import { compareInstants } from "./instants.ts";
+import { type CampaignStatus, compareInstants } from "@spgroup/contracts";
 
 /**
  * SCHEDULED before the window, ACTIVE inside it, CLOSING once it is over but orders created inside

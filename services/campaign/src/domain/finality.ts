@@ -1,6 +1,5 @@
-import type { FinalityWait } from "@spgroup/contracts";
 import { historyCovers, type PartitionStart } from "./history.ts";
-import { compareInstants, parseInstant } from "./instants.ts";
+import { compareInstants, type FinalityWait, parseInstant } from "@spgroup/contracts";
 
 export interface PartitionWatermark {
   partition: number;

@@ -1,4 +1,4 @@
-import { compareInstants } from "./instants.ts";
+import { compareInstants } from "@spgroup/contracts";
 
 /** The first offset the campaign database consumed on a partition, and when. */
 export interface PartitionStart {

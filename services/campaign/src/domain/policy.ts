@@ -1,6 +1,5 @@
-import { DomainError, type ErrorCode, formatCents, parseAmountCents, POLICY_DEFAULTS, type Policy } from "@spgroup/contracts";
+import { compareInstants, DomainError, type ErrorCode, formatCents, microsOf, parseAmountCents, parseInstant, POLICY_DEFAULTS, type Policy } from "@spgroup/contracts";
 import { campaignStatus } from "./campaign-status.ts";
-import { compareInstants, microsOf, parseInstant } from "./instants.ts";
 
 /** Why campaign settings are refused (codes of the contracts' list); the code is also the error's only detail. */
 export const CAMPAIGN_ERRORS = [

@@ -1,5 +1,4 @@
-import { type AuditReason, centsOf, type Policy } from "@spgroup/contracts";
-import { compareInstants } from "./instants.ts";
+import { type AuditReason, centsOf, compareInstants, type Policy } from "@spgroup/contracts";
 
 /** A customer's aggregate over their SUCCESS orders inside the campaign window. */
 export interface CustomerStanding {

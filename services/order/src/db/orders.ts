@@ -1,6 +1,6 @@
 import type { ExportOrdersQuery, Order, OrderStats, OrderStatus } from "@spgroup/contracts";
 import { ORDER_SORT_COLUMNS, ORDER_STATUSES } from "@spgroup/contracts";
-import { parseSort, type Queryable, type ShardedSearch } from "@spgroup/platform";
+import { instantFilter, parseSort, type Queryable, type ShardedSearch } from "@spgroup/platform";
 import { AWAITING_PAYMENT } from "../domain/order-status.ts";
 
 const COLUMNS = "id, status, total_amount, customer_id, customer_name, created_at, updated_at";
@@ -218,8 +218,8 @@ export function orderSearch(query: ExportOrdersQuery): ShardedSearch {
       { column: "status", op: "=" as const, value: query.status, cast: "order_status" },
       { column: "customer_id", op: "=" as const, value: query.customer_id },
       { column: "id", op: "=" as const, value: query.order_id },
-      { column: "created_at", op: ">=" as const, value: query.created_from, cast: "timestamptz" },
-      { column: "created_at", op: "<=" as const, value: query.created_to, cast: "timestamptz" },
+      { column: "created_at", op: ">=" as const, value: instantFilter(query.created_from, "created_from"), cast: "timestamptz" },
+      { column: "created_at", op: "<=" as const, value: instantFilter(query.created_to, "created_to"), cast: "timestamptz" },
       { column: "total_amount", op: ">=" as const, value: query.min_amount, cast: "numeric" },
       { column: "total_amount", op: "<=" as const, value: query.max_amount, cast: "numeric" },
     ],

@@ -1,6 +1,6 @@
 import type { ExportPaymentsQuery, Payment, PaymentResultStatus, PaymentStats, PaymentStatus } from "@spgroup/contracts";
 import { PAYMENT_SORT_COLUMNS, PAYMENT_STATUSES } from "@spgroup/contracts";
-import { parseSort, type Queryable, type ShardedSearch } from "@spgroup/platform";
+import { instantFilter, parseSort, type Queryable, type ShardedSearch } from "@spgroup/platform";
 
 const COLUMNS = "id, order_id, status, total_amount, customer_id, created_at, updated_at, refunded_at, decline_reason";
 
@@ -84,8 +84,8 @@ export function paymentSearch(query: ExportPaymentsQuery): ShardedSearch {
       { column: "status", op: "=" as const, value: query.status, cast: "payment_status" },
       { column: "customer_id", op: "=" as const, value: query.customer_id },
       { column: "order_id", op: "=" as const, value: query.order_id },
-      { column: "created_at", op: ">=" as const, value: query.created_from, cast: "timestamptz" },
-      { column: "created_at", op: "<=" as const, value: query.created_to, cast: "timestamptz" },
+      { column: "created_at", op: ">=" as const, value: instantFilter(query.created_from, "created_from"), cast: "timestamptz" },
+      { column: "created_at", op: "<=" as const, value: instantFilter(query.created_to, "created_to"), cast: "timestamptz" },
       { column: "total_amount", op: ">=" as const, value: query.min_amount, cast: "numeric" },
       { column: "total_amount", op: "<=" as const, value: query.max_amount, cast: "numeric" },
     ],

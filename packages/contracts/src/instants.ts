@@ -8,7 +8,7 @@ const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[Tt\s](\d{2}):(\d{2}):(\d{2})(?:\.(\d
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 const isLeapYear = (y: number) => y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
 
-/** An instant as microseconds since the epoch and in the one spelling this service stores and shows. */
+/** An instant as microseconds since the epoch and in the one spelling the services store and show. */
 export interface Instant {
   micros: bigint;
   /** `YYYY-MM-DDTHH:MM:SS.ffffffZ`: UTC, six fraction digits. */
