@@ -1,5 +1,6 @@
 // Secrets never reach the logs: the services run as real processes at the most verbose level while
-// operators sign in (right and wrong passwords) and call admin routes with their tokens, and
+// operators sign in (right and wrong passwords) and call admin routes with their tokens (in the
+// header, and in the query string as download links do), and
 // customers order with theirs; then no password, token or signing key appears in any log line.
 import { randomBytes } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
@@ -35,6 +36,14 @@ describe("secrets in the logs", () => {
       expect((await fetch(url, { headers: { authorization: `Bearer ${adminToken}` } })).status).toBe(200);
       expect((await fetch(url, { headers: { authorization: `Bearer ${adminToken}x` } })).status).toBe(401);
     }
+    // Download links and event streams carry the token in the query string: logged paths must not.
+    const exportUrl = `${stack.order.url}/api/admin/v1/orders/export.csv`;
+    const viaQuery = await fetch(`${exportUrl}?access_token=${adminToken}`);
+    expect(viaQuery.status).toBe(200);
+    await viaQuery.text();
+    expect((await fetch(`${exportUrl}?access_token=${adminToken}x`)).status).toBe(401);
+    expect((await fetch(`${exportUrl}?sort=nope&access_token=${adminToken}`)).status).toBe(400);
+    secrets.push(`${adminToken}x`);
     const customer = await customerHeaders("secret-keeper");
     secrets.push(customer.authorization.slice("Bearer ".length));
     const ordered = await fetch(`${stack.order.url}/api/v1/orders`, {

@@ -1,5 +1,7 @@
 // Every environment variable the platform reads, in one place. Services add their own keys through
 // `readEnv` in their src/config.ts; the README lists them all.
+import { isHashOf } from "./http/admin-auth.ts";
+
 export class ConfigError extends Error {}
 
 type Env = Record<string, string | undefined>;
@@ -82,6 +84,8 @@ export function readEnv(env: Env = process.env) {
 
 /** The local-development default: documented in the README, overridden in any real deployment. */
 export const LOCAL_ADMIN_SECRET = "local-dev-admin-secret-change-me-0123456789";
+/** The operator password of a local deployment (user admin); refused, as a hash too, in production. */
+export const LOCAL_ADMIN_PASSWORD = "admin";
 
 /**
  * "production" (DEPLOYMENT=production, or NODE_ENV=production when DEPLOYMENT is unset): every
@@ -93,6 +97,8 @@ export type Deployment = "local" | "production";
 export function deploymentOf(env: Env): Deployment {
   const explicit = env.DEPLOYMENT;
   if (explicit !== undefined && explicit !== "") {
+    // A production node told it is local would start with the public secrets: refuse to guess.
+    if (explicit === "local" && env.NODE_ENV === "production") throw new ConfigError("DEPLOYMENT=local contradicts NODE_ENV=production; unset one of them");
     if (explicit === "local" || explicit === "production") return explicit;
     throw new ConfigError(`DEPLOYMENT must be local or production, got ${explicit}`);
   }
@@ -187,8 +193,12 @@ export function loadPlatformConfig(
   const deployment = deploymentOf(env);
   const localDefaults: string[] = [];
   const tokenSecret = secretFrom(env, deployment, "ADMIN_TOKEN_SECRET", LOCAL_ADMIN_SECRET, localDefaults);
-  if (deployment === "production" && !env.ADMIN_PASSWORD_HASH) {
-    throw new ConfigError("ADMIN_PASSWORD_HASH must be set when DEPLOYMENT=production (npm run admin-token -- hash 'password'); ADMIN_PASSWORD is for local use only");
+  if (deployment === "production") {
+    const hash = env.ADMIN_PASSWORD_HASH;
+    if (!hash) throw new ConfigError("ADMIN_PASSWORD_HASH must be set when DEPLOYMENT=production (npm run admin-token -- hash 'password'); ADMIN_PASSWORD is for local use only");
+    const ofDefault = isHashOf(LOCAL_ADMIN_PASSWORD, hash);
+    if (ofDefault === undefined) throw new ConfigError("ADMIN_PASSWORD_HASH is not a scrypt hash this platform reads (npm run admin-token -- hash 'password')");
+    if (ofDefault) throw new ConfigError(`ADMIN_PASSWORD_HASH is a hash of the public local password '${LOCAL_ADMIN_PASSWORD}'; set a password of your own when DEPLOYMENT=production`);
   }
   if (deployment === "local" && !env.ADMIN_PASSWORD && !env.ADMIN_PASSWORD_HASH) localDefaults.push("ADMIN_PASSWORD");
   return {
@@ -224,7 +234,7 @@ export function loadPlatformConfig(
       tokenTtlSeconds: e.int("ADMIN_TOKEN_TTL_SECONDS", 8 * 3600, { min: 60 }),
       username: e.string("ADMIN_USERNAME", "admin"),
       passwordHash: env.ADMIN_PASSWORD_HASH || undefined,
-      password: deployment === "production" ? undefined : env.ADMIN_PASSWORD || (env.ADMIN_PASSWORD_HASH ? undefined : "admin"),
+      password: deployment === "production" ? undefined : env.ADMIN_PASSWORD || (env.ADMIN_PASSWORD_HASH ? undefined : LOCAL_ADMIN_PASSWORD),
     },
   };
 }

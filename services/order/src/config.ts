@@ -2,7 +2,7 @@ import { ConfigError, LOCAL_CUSTOMER_SECRET, loadPlatformConfig, loadShardMap, r
 
 export function loadOrderConfig(env: Record<string, string | undefined> = process.env) {
   const e = readEnv(env);
-  const platform = loadPlatformConfig("order", { port: 8080, databaseUrlVar: "ORDER_DATABASE_URL", databaseUrl: "postgres://postgres@127.0.0.1:15432/order_db" }, env);
+  const platform = loadPlatformConfig("order", { port: 8080, databaseUrlVar: "ORDER_DATABASE_URL", databaseUrl: "postgres://postgres:postgres@127.0.0.1:15432/order_db" }, env);
   const customerAuth = customerAuthMode(e.string("CUSTOMER_AUTH", "required"));
   // Without customer tokens (a gateway authenticates) there is no customer secret to demand.
   const customerTokenSecret =

@@ -2,7 +2,7 @@ import { loadPlatformConfig, loadShardMap, readEnv } from "@spgroup/platform";
 
 export function loadPaymentConfig(env: Record<string, string | undefined> = process.env) {
   const e = readEnv(env);
-  const platform = loadPlatformConfig("payment", { port: 8081, databaseUrlVar: "PAYMENT_DATABASE_URL", databaseUrl: "postgres://postgres@127.0.0.1:15432/payment_db" }, env);
+  const platform = loadPlatformConfig("payment", { port: 8081, databaseUrlVar: "PAYMENT_DATABASE_URL", databaseUrl: "postgres://postgres:postgres@127.0.0.1:15432/payment_db" }, env);
   return {
     ...platform,
     /** The payment databases (PAYMENT_SHARDS, PAYMENT_SHARD_MAP, LOGICAL_SHARDS); one unless sharded. */

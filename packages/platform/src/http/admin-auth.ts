@@ -1,4 +1,4 @@
-import { randomBytes, scrypt, timingSafeEqual } from "node:crypto";
+import { randomBytes, scrypt, scryptSync, timingSafeEqual } from "node:crypto";
 import { promisify } from "node:util";
 import { jwtVerify, SignJWT } from "jose";
 import { type HmacKey, hs256Key } from "./token-key.ts";
@@ -22,6 +22,23 @@ export async function verifyPassword(password: string, encoded: string): Promise
   const expected = Buffer.from(hash, "base64");
   const actual = await scryptAsync(password, Buffer.from(salt, "base64"), expected.length, { N, r: Number(r), p: Number(p), maxmem: 256 * N * Number(r) });
   return actual.length === expected.length && timingSafeEqual(actual, expected);
+}
+
+/**
+ * Whether `encoded` is a well-formed scrypt hash of `password`, at start (synchronous, once): so a
+ * production deployment can refuse the hash of the public local password. Undefined: not a hash
+ * this platform can read (or one whose cost is beyond what a sign-in may spend).
+ */
+export function isHashOf(password: string, encoded: string): boolean | undefined {
+  const [scheme, n, r, p, salt, hash] = encoded.split("$");
+  const N = Number(n);
+  const R = Number(r);
+  const P = Number(p);
+  if (scheme !== "scrypt" || !salt || !hash || !Number.isInteger(Math.log2(N)) || N < 2 || N > 2 ** 20 || !(R >= 1 && R <= 32) || !(P >= 1 && P <= 16)) return undefined;
+  const expected = Buffer.from(hash, "base64");
+  if (expected.length < 16) return undefined;
+  const actual = scryptSync(password, Buffer.from(salt, "base64"), expected.length, { N, r: R, p: P, maxmem: 256 * N * R });
+  return timingSafeEqual(actual, expected);
 }
 
 /** At most `running` at once and `waiting` queued behind them; tryEnter refuses beyond that. */

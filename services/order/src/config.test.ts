@@ -1,0 +1,23 @@
+import { LOCAL_CUSTOMER_SECRET } from "@spgroup/platform";
+import { describe, expect, it } from "vitest";
+import { loadOrderConfig } from "./config.ts";
+
+// A production node with its own operator secrets (a scrypt hash of another password than the local one).
+const PRODUCTION = {
+  DEPLOYMENT: "production",
+  ADMIN_TOKEN_SECRET: "a-real-secret-of-more-than-thirty-two-characters",
+  ADMIN_PASSWORD_HASH: "scrypt$1024$8$1$c2FsdHNhbHRzYWx0$9v1SVknVPL1eeUM7ulR785pzRSQ/l7GIrRLwyY+EsSQ=",
+  ORDER_DATABASE_URL: "postgres://order@db.internal/order_db",
+};
+
+describe("order service configuration in production", () => {
+  it("refuses a missing or public customer-token secret, naming it", () => {
+    expect(() => loadOrderConfig(PRODUCTION)).toThrow(/CUSTOMER_TOKEN_SECRET must be set when DEPLOYMENT=production/);
+    expect(() => loadOrderConfig({ ...PRODUCTION, CUSTOMER_TOKEN_SECRET: LOCAL_CUSTOMER_SECRET })).toThrow(/CUSTOMER_TOKEN_SECRET is the public local default/);
+  });
+
+  it("starts with a secret of its own, and needs none when a gateway authenticates customers", () => {
+    expect(loadOrderConfig({ ...PRODUCTION, CUSTOMER_TOKEN_SECRET: "another-real-secret-of-more-than-thirty-two-chars" }).deployment).toBe("production");
+    expect(loadOrderConfig({ ...PRODUCTION, CUSTOMER_AUTH: "trusted-gateway" }).deployment).toBe("production");
+  });
+});
