@@ -112,6 +112,27 @@ describe("Kafka recovery", () => {
     }
   });
 
+  it("rebuilds its client at once after this process was suspended longer than the session timeout (no 30 s stall wait)", async () => {
+    // The stall bound is far away: only the suspension can explain a rebuild within the test.
+    const consumer = consumerFor("suspended", { stallAfterMs: 120_000 });
+    await consumer.start();
+    try {
+      const first = await publish(2);
+      await eventually(async () => ((await appliedCount(first)) === 2 ? true : undefined), 30_000, "the first events applied");
+      const client = consumer.consumer;
+      // Blocks this process for longer than the session timeout (6 s), as SIGSTOP would.
+      const until = Date.now() + 6_500;
+      while (Date.now() < until) {
+        // suspended
+      }
+      await eventually(async () => (consumer.consumer !== client && consumer.consuming ? true : undefined), 15_000, "a new client after the suspension");
+      const after = await publish(2);
+      await eventually(async () => ((await appliedCount(after)) === 2 ? true : undefined), 30_000, "events after the suspension applied");
+    } finally {
+      await consumer.stop();
+    }
+  });
+
   it("survives an error event of its client (a failed group rejoin) and rebuilds it", async () => {
     const consumer = consumerFor("error");
     await consumer.start();

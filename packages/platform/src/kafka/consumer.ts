@@ -106,6 +106,8 @@ export class EventConsumer<E extends { event_id: string }> {
   #stalled = false;
   #watchdog: NodeJS.Timeout | undefined;
   #watching = false;
+  /** When the watchdog last ran: a gap longer than the session timeout means this process was suspended. */
+  #lastWatchAt = Date.now();
   /**
    * Sharded: the messages of each database that could not be reached, in order, kept while the
    * other databases' messages go on being applied. Their partitions' offsets are not committed
@@ -225,6 +227,19 @@ export class EventConsumer<E extends { event_id: string }> {
     this.#watching = true;
     try {
       const stream = this.#stream;
+      // This process did not run for longer than the session timeout (SIGSTOP, a VM paused, the
+      // event loop blocked): the group has dropped this member, and the client may not notice for
+      // a long while (it was seen fetching nothing for 30 s). Rebuild now rather than wait for the
+      // stall bound; at worst a needless rejoin, and the inbox drops any redelivered copies.
+      const now = Date.now();
+      const suspendedFor = now - this.#lastWatchAt;
+      this.#lastWatchAt = now;
+      if (stream && !this.#reopening && suspendedFor >= (this.#o.sessionTimeoutMs ?? 20_000)) {
+        this.#o.metrics?.consumerStalls.inc();
+        this.#o.logger.warn({ groupId: this.#o.groupId, suspendedMs: suspendedFor }, "this process was suspended longer than the consumer's session timeout; rebuilding the consumer");
+        this.#reopen(stream);
+        return;
+      }
       const idleFor = Date.now() - this.#lastProgress;
       if (stream && !this.#reopening && !this.#processing && this.#buffer.length === 0 && idleFor >= (this.#o.stallAfterMs ?? 30_000)) {
         let lag: number | undefined;
