@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { AmountText } from "./http/common.ts";
-import { AMOUNT_PATTERN, AMOUNT_REGEX, centsOf, formatCents, MAX_AMOUNT_CENTS, parseAmountCents } from "./money.ts";
+import { AMOUNT_PATTERN, AMOUNT_REGEX, centsOf, formatCents, MAX_AMOUNT, MAX_AMOUNT_CENTS, parseAmountCents } from "./money.ts";
 import { OrderPlacedV1 } from "./events.ts";
 
 describe("parseAmountCents", () => {
@@ -10,6 +10,10 @@ describe("parseAmountCents", () => {
     expect(parseAmountCents("200.01")).toEqual({ ok: true, cents: 20001 });
     expect(parseAmountCents(0.1)).toEqual({ ok: true, cents: 10 });
     expect(parseAmountCents("99999999.99")).toEqual({ ok: true, cents: MAX_AMOUNT_CENTS });
+    // The limit's two spellings agree, and one cent more is too large.
+    expect(formatCents(MAX_AMOUNT_CENTS)).toBe(MAX_AMOUNT);
+    expect(parseAmountCents("100000000")).toEqual({ ok: false, reason: "TOO_LARGE" });
+    expect(parseAmountCents("100000000.00")).toEqual({ ok: false, reason: "TOO_LARGE" });
   });
 
   it("rejects what decimal(10,2) cannot hold or what is not a positive amount", () => {

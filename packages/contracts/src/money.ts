@@ -6,7 +6,9 @@
  */
 export const AMOUNT_PATTERN = "^(0|[1-9]\\d{0,7})(\\.\\d{1,2})?$";
 export const AMOUNT_REGEX = new RegExp(AMOUNT_PATTERN);
+/** The largest amount decimal(10,2) holds, in cents, and as text ("99999999.99"): the limits every message and schema states. */
 export const MAX_AMOUNT_CENTS = 99_999_999_99;
+export const MAX_AMOUNT = "99999999.99";
 
 export type AmountError = "NOT_A_DECIMAL" | "TOO_MANY_DECIMALS" | "TOO_LARGE" | "NOT_POSITIVE";
 
@@ -23,7 +25,7 @@ export function parseAmountCents(input: unknown): { ok: true; cents: number } | 
     return { ok: false, reason: "NOT_A_DECIMAL" };
   }
   if (/^\d+\.\d{3,}$/.test(text)) return { ok: false, reason: "TOO_MANY_DECIMALS" };
-  if (/^\d{9,}(\.\d{1,2})?$/.test(text) || /e\+/i.test(text)) return { ok: false, reason: "TOO_LARGE" };
+  if ((/^\d+(\.\d{1,2})?$/.test(text) && Number(text) * 100 > MAX_AMOUNT_CENTS) || /e\+/i.test(text)) return { ok: false, reason: "TOO_LARGE" };
   if (!AMOUNT_REGEX.test(text)) return { ok: false, reason: "NOT_A_DECIMAL" };
   const [whole = "0", fraction = ""] = text.split(".");
   const cents = Number(whole) * 100 + Number(fraction.padEnd(2, "0"));

@@ -1,6 +1,6 @@
 import { type Static, type TInteger, type TSchema, Type } from "@sinclair/typebox";
 import { ERROR_CODES, type ErrorCode } from "../errors.ts";
-import { AMOUNT_PATTERN } from "../money.ts";
+import { AMOUNT_PATTERN, MAX_AMOUNT } from "../money.ts";
 
 export const ErrorBody = Type.Object(
   {
@@ -40,9 +40,9 @@ export function Data<T extends TSchema>(item: T) {
 }
 
 export const AmountInput = Type.Union([Type.Number(), Type.String({ maxLength: 32 })], {
-  description: "Positive amount with at most 2 decimals, at most 99999999.99 (decimal(10,2))",
+  description: `Positive amount with at most 2 decimals, at most ${MAX_AMOUNT} (decimal(10,2))`,
 });
-export const AmountText = Type.String({ pattern: AMOUNT_PATTERN, maxLength: 11 });
+export const AmountText = Type.String({ pattern: AMOUNT_PATTERN, maxLength: MAX_AMOUNT.length });
 export const SortParam = Type.String({
   pattern: "^-?[a-z_]{1,40}(,-?[a-z_]{1,40}){0,5}$",
   description: "Comma list of columns, '-' for descending, e.g. -created_at,total_amount",

@@ -41,7 +41,8 @@ export function isTransientDatabaseError(error: unknown): boolean {
   if (error instanceof DatabaseOverloaded || isUnreachableDatabaseError(error)) return true;
   const e = error as { code?: string; message?: string } | undefined;
   const code = e?.code ?? "";
-  if (/^(08|53|57P)/.test(code) || ["40001", "40P01", "57014", "55P03"].includes(code)) return true;
-  if (["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EAI_AGAIN"].includes(code)) return true;
-  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|connect ECONNREFUSED/i.test(e?.message ?? "");
+  // Besides: insufficient resources (53), serialization failure, deadlock, statement timeout, lock
+  // not available; and a pool that stayed full for its whole wait.
+  if (/^53/.test(code) || ["40001", "40P01", "57014", "55P03"].includes(code)) return true;
+  return /timeout exceeded when trying to connect/i.test(e?.message ?? "");
 }

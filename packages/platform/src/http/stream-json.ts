@@ -71,18 +71,28 @@ export function csvLine(row: Record<string, unknown>, columns: readonly string[]
   return `${columns.map((c) => csvCell(row[c])).join(",")}\n`;
 }
 
+/** The header line of a CSV document with these columns (names are ours: not quoted). */
+function csvHeader(columns: readonly string[]): string {
+  return `${columns.join(",")}\n`;
+}
+
+/** A whole CSV document of rows held in memory: header, then one line per row. */
+export function csvDocument(rows: readonly Record<string, unknown>[], columns: readonly string[]): string {
+  return csvHeader(columns) + rows.map((row) => csvLine(row, columns)).join("");
+}
+
 /** Streams rows as CSV with the given columns (header first), cells always quoted. */
 export function streamRowsAsCsv(source: RowSource, columns: readonly string[]): Promise<NodeJS.ReadableStream> {
   let first = true;
   const csv = new Transform({
     writableObjectMode: true,
     transform(row: Record<string, unknown>, _encoding, callback) {
-      const header = first ? `${columns.join(",")}\n` : "";
+      const header = first ? csvHeader(columns) : "";
       first = false;
       callback(null, header + csvLine(row, columns));
     },
     flush(callback) {
-      callback(null, first ? `${columns.join(",")}\n` : "");
+      callback(null, first ? csvHeader(columns) : "");
     },
   });
   return streamRows(source, csv);

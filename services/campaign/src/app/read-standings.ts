@@ -1,5 +1,5 @@
 import type { Audit, Campaign, Finality, Inventory, Standings, Winner } from "@spgroup/contracts";
-import { csvLine, type Queryable } from "@spgroup/platform";
+import { csvDocument, type Queryable } from "@spgroup/platform";
 import { type CampaignRow, currentCampaign, IPHONE_CAMPAIGN } from "../db/campaigns.ts";
 import { leadingCustomers } from "../db/standings.ts";
 import { unresolvedFinalityHoles } from "../db/finality-holes.ts";
@@ -72,5 +72,5 @@ const CSV_COLUMNS = ["rank", "customer_id", "customer_name", "first_order_at", "
 
 /** Cells quoted, formulas in customer-supplied names neutralised: the platform's one CSV writer. */
 export function auditCsv(audit: Audit): string {
-  return `${CSV_COLUMNS.join(",")}\n${audit.tracked.map((row) => csvLine(row, CSV_COLUMNS)).join("")}`;
+  return csvDocument(audit.tracked, CSV_COLUMNS);
 }

@@ -1,4 +1,4 @@
-import { type CreateOrderBody, DomainError, formatCents, parseAmountCents } from "@spgroup/contracts";
+import { type CreateOrderBody, DomainError, formatCents, MAX_AMOUNT, parseAmountCents } from "@spgroup/contracts";
 
 export interface NewOrder {
   customerId: string;
@@ -9,7 +9,7 @@ export interface NewOrder {
 const AMOUNT_MESSAGES = {
   NOT_A_DECIMAL: "total_amount must be a positive decimal number",
   TOO_MANY_DECIMALS: "total_amount must have at most 2 decimals",
-  TOO_LARGE: "total_amount must be at most 99999999.99",
+  TOO_LARGE: `total_amount must be at most ${MAX_AMOUNT}`,
   NOT_POSITIVE: "total_amount must be greater than 0",
 } as const;
 
