@@ -14,6 +14,8 @@ export default defineConfig({
       "e2e/**/*.test.ts",
     ],
     globalSetup: ["./e2e/support/global-setup.ts"],
+    // A failing test prints what its services logged meanwhile (they log to files under .data/test/logs).
+    setupFiles: ["./e2e/support/logs-on-failure.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks",

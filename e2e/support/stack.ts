@@ -1,6 +1,6 @@
 import { join } from "node:path";
-import { ROOT, type SERVICES, type ServiceProcess, spawnService } from "@spgroup/infra";
-import { isolatedEnv, SPAWNED_LOG_LEVEL, type SharedInfra, testPool } from "@spgroup/infra/testing";
+import { type SERVICES, type ServiceProcess, spawnService } from "@spgroup/infra";
+import { isolatedEnv, SPAWNED_LOG_LEVEL, type SharedInfra, TEST_LOG_FILES, testLogDir, testPool } from "@spgroup/infra/testing";
 import { getPort } from "./ports.ts";
 
 type ServiceName = keyof typeof SERVICES;
@@ -8,12 +8,14 @@ type ServiceName = keyof typeof SERVICES;
 /** Order and payment services as real processes, on their own databases and topics. */
 export async function startProcessStack(infra: SharedInfra, extra: Record<string, string> = {}) {
   // Each process writes its log to a file, so they can be chattier than in-process services.
-  const isolated = isolatedEnv(infra, { LOG_LEVEL: SPAWNED_LOG_LEVEL, ...extra });
-  const logs = join(ROOT, ".data", "test", "logs", isolated.suffix);
-  // Shown only when the test fails (vitest.config.ts: silent "passed-only").
-  console.log(`service process logs: ${logs}`);
-  const spawnOne = async (name: ServiceName, more: Record<string, string> = {}) =>
-    spawnService(name, { ...isolated.env, PORT: String(await getPort()), ...more }, join(logs, `${name}.log`));
+  // Each process writes its standard output to a file of its own (kept, and shown if the test fails).
+  const isolated = isolatedEnv(infra, { LOG_LEVEL: SPAWNED_LOG_LEVEL, LOG_FILE: "", ...extra });
+  const logs = testLogDir(isolated.suffix);
+  const spawnOne = async (name: ServiceName, more: Record<string, string> = {}) => {
+    const file = join(logs, `${name}.log`);
+    TEST_LOG_FILES.add(file);
+    return spawnService(name, { ...isolated.env, PORT: String(await getPort()), ...more }, file);
+  };
   const processes: ServiceProcess[] = [];
   const order = await spawnOne("order");
   const payment = await spawnOne("payment");

@@ -1,4 +1,6 @@
 import { randomBytes } from "node:crypto";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Consumer, stringDeserializers } from "@platformatic/kafka";
 import { CustomerAuth, LOCAL_ADMIN_SECRET, LOCAL_CUSTOMER_SECRET } from "@spgroup/platform";
@@ -18,14 +20,24 @@ declare module "vitest" {
 }
 
 /**
- * Log level of services running inside the test process. Their logs go straight to the terminal
- * (pino writes to fd 1, past vitest's console capture), and tests that kill brokers on purpose make
- * them warn by the page, so a green run would bury its summary: silent unless TEST_LOG_LEVEL is set
- * (e.g. `TEST_LOG_LEVEL=warn npx vitest run <file>` to see them while a test fails).
+ * Services in tests log to files, never to the terminal (tests that kill brokers on purpose make
+ * them warn by the page, and a green run would bury its summary). The files are kept under
+ * .data/test/logs/<suffix>/, and a failing test prints the end of every log written while it ran
+ * (e2e/support/logs-on-failure.ts). TEST_LOG_LEVEL=warn sends in-process logs to the terminal.
  */
-export const IN_PROCESS_LOG_LEVEL = process.env.TEST_LOG_LEVEL ?? "silent";
+export const IN_PROCESS_LOG_LEVEL = process.env.TEST_LOG_LEVEL ?? "info";
 /** Log level of service processes spawned by tests: they write to files under .data/test/logs. */
 export const SPAWNED_LOG_LEVEL = process.env.TEST_LOG_LEVEL ?? "warn";
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+
+/** Log files of this test worker's services, for the failure report. */
+export const TEST_LOG_FILES = new Set<string>();
+
+/** Where a test's services keep their logs (created by the first line written). */
+export function testLogDir(suffix: string): string {
+  return join(ROOT, ".data", "test", "logs", suffix);
+}
 
 /**
  * An isolated corner of the shared test infrastructure: its own databases and its own topic
@@ -33,10 +45,9 @@ export const SPAWNED_LOG_LEVEL = process.env.TEST_LOG_LEVEL ?? "warn";
  */
 export function isolatedEnv(infra: SharedInfra, extra: Record<string, string> = {}) {
   const suffix = randomBytes(4).toString("hex");
-  if (!process.env.TEST_LOG_LEVEL && !extra.LOG_LEVEL) {
-    // Shown only when this test fails (vitest.config.ts: silent "passed-only").
-    console.log(`services in this test log at ${IN_PROCESS_LOG_LEVEL} in-process; rerun with TEST_LOG_LEVEL=warn to see their logs`);
-  }
+  // In-process services append to one file per isolated environment (unless the terminal is asked for).
+  const logFile = process.env.TEST_LOG_LEVEL ? "" : join(testLogDir(suffix), "in-process.log");
+  if (logFile) TEST_LOG_FILES.add(logFile);
   const db = (name: string) => databaseUrl(infra.postgresUrl, `${name}_${suffix}`);
   const env: Record<string, string> = {
     ORDER_DATABASE_URL: db("order"),
@@ -48,6 +59,7 @@ export function isolatedEnv(infra: SharedInfra, extra: Record<string, string> = 
     HOST: "127.0.0.1",
     PORT: "0",
     LOG_LEVEL: IN_PROCESS_LOG_LEVEL,
+    LOG_FILE: logFile,
     ADMIN_TOKEN_SECRET: LOCAL_ADMIN_SECRET,
     PAYMENT_LATENCY_MS: "0",
     ...extra,

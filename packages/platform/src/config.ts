@@ -147,6 +147,8 @@ export interface PlatformConfig {
   /** Operator sign-in attempts per minute from one client address. */
   loginAttemptsPerClientPerMinute: number;
   logLevel: string;
+  /** Where the JSON log lines go: empty for standard output (the default), else a file appended to. */
+  logFile: string;
   databaseUrl: string;
   databasePoolSize: number;
   kafkaBrokers: string[];
@@ -214,6 +216,7 @@ export function loadPlatformConfig(
     rateLimitPerClientPerMinute: e.int("RATE_LIMIT_PER_CLIENT_PER_MINUTE", 20_000, { min: 1 }),
     loginAttemptsPerClientPerMinute: e.int("ADMIN_LOGIN_ATTEMPTS_PER_CLIENT_PER_MINUTE", 20, { min: 1 }),
     logLevel: e.string("LOG_LEVEL", "info"),
+    logFile: e.string("LOG_FILE", ""),
     databaseUrl: e.string(defaults.databaseUrlVar, defaults.databaseUrl),
     databasePoolSize: e.int("DATABASE_POOL_SIZE", 20, { min: 1, max: 500 }),
     kafkaBrokers: e.string("KAFKA_BROKERS", "127.0.0.1:19092").split(",").map((b) => b.trim()),

@@ -67,7 +67,7 @@ export interface ConsumerSpec<E extends { event_id: string }> {
 }
 
 export async function bootService(config: PlatformConfig, options: { migrationsDir: string; topics: string[]; shards?: ShardMap }): Promise<ServiceRuntime> {
-  const logger = createLogger(config.serviceName, config.logLevel);
+  const logger = createLogger(config.serviceName, config.logLevel, config.logFile);
   // The public defaults are tolerable only where nobody else can connect: refuse them on any
   // address but loopback (a forgotten DEPLOYMENT=production behind a proxy or a 0.0.0.0 bind).
   if (config.localDefaults.length > 0 && !isLoopbackHost(config.host)) {
