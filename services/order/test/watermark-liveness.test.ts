@@ -1,4 +1,5 @@
 import { type IncomingMessage, request } from "node:http";
+import { Admin } from "@platformatic/kafka";
 import { TOPICS } from "@spgroup/contracts";
 import { createPool } from "@spgroup/platform";
 import { eventually, type recordTopic, type testPool } from "@spgroup/infra/testing";
@@ -89,5 +90,21 @@ describe("watermark liveness", () => {
     } finally {
       await reads.end();
     }
+  });
+  it("publishes watermarks to partitions added to orders.completed while it runs (no restart)", async () => {
+    const topic = `${harness.topicPrefix}${TOPICS.ordersCompleted}`;
+    const admin = new Admin({ clientId: "watermark-test-admin", bootstrapBrokers: [inject("infra").kafkaBrokers] });
+    try {
+      await admin.createPartitions({ topics: [{ name: topic, count: 6 }] });
+    } finally {
+      await admin.close();
+    }
+    // A reader with fresh metadata sees the new partitions; the watermarks must reach the last one.
+    const fresh = await harness.record(TOPICS.ordersCompleted);
+    await eventually(
+      async () => (fresh.messages.some((m) => m.partition === 5 && m.value.type === "OrdersWatermark" && (m.value.data as { partition: number }).partition === 5) ? true : undefined),
+      30_000,
+      "a watermark on partition 5, added while the service ran",
+    );
   });
 });

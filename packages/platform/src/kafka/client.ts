@@ -39,6 +39,9 @@ export function createProducer(settings: KafkaSettings): StringProducer {
  * Creates the topics that are missing, with `partitions` partitions each, `replicas` copies and
  * `min.insync.replicas` (with acks=all, a write is acknowledged only once that many replicas have it).
  */
+/** Bound on each call of ensureTopics (the client's own retries, 10 × 500 ms, fit well inside). */
+const ENSURE_TOPICS_CALL_MS = 30_000;
+
 export async function ensureTopics(
   settings: KafkaSettings,
   names: string[],
@@ -48,24 +51,30 @@ export async function ensureTopics(
   const admin = new Admin({ clientId: `${settings.clientId}-admin`, bootstrapBrokers: settings.brokers, retries: 10, retryDelay: 500 });
   // Failures surface through the awaited calls; an "error" event unheard would kill the process.
   admin.on("error", () => {});
+  // Bounded: a start (or a restart after a crash) that cannot reach Kafka fails and says so, and
+  // its supervisor retries, instead of waiting for ever on a broker that does not answer.
+  const bound = <T>(call: Promise<T>, what: string) => withDeadline(call, ENSURE_TOPICS_CALL_MS, what);
   try {
-    const existing = new Set(await admin.listTopics());
+    const existing = new Set(await bound(admin.listTopics(), "listing Kafka topics"));
     const missing = names.filter((n) => !existing.has(n));
     if (missing.length === 0) return;
     try {
-      await admin.createTopics({
-        topics: missing,
-        partitions,
-        replicas: replication.replicas,
-        configs: [{ name: "min.insync.replicas", value: String(replication.minInsyncReplicas) }],
-      });
+      await bound(
+        admin.createTopics({
+          topics: missing,
+          partitions,
+          replicas: replication.replicas,
+          configs: [{ name: "min.insync.replicas", value: String(replication.minInsyncReplicas) }],
+        }),
+        "creating Kafka topics",
+      );
     } catch (error) {
       // Another instance may have created them between the listing and the creation.
-      const now = new Set(await admin.listTopics());
+      const now = new Set(await bound(admin.listTopics(), "listing Kafka topics"));
       if (!missing.every((n) => now.has(n))) throw error;
     }
   } finally {
-    await admin.close();
+    await bound(admin.close(), "closing the Kafka admin client").catch(() => {});
   }
 }
 
