@@ -161,3 +161,50 @@ export const Audit = Type.Object({
   tracked: Type.Array(AuditRow),
 });
 export type Audit = Static<typeof Audit>;
+
+/** One difference an independent engine found between its winners and the FINAL list, at a rank. */
+export const EngineAuditDifference = Type.Object(
+  {
+    rank: Type.Integer({ minimum: 1 }),
+    field: Type.Union(["customer_id", "first_order_at", "max_order_amount", "missing in FINAL", "missing in Flink"].map((f) => Type.Literal(f))),
+    final: Type.Union([Type.String({ maxLength: 200 }), Type.Null()]),
+    flink: Type.Union([Type.String({ maxLength: 200 }), Type.Null()]),
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * What an auditor reports after computing a FINAL campaign's winners with another engine (the
+ * Flink job of `npm run audit`) and comparing them row by row with the FINAL list.
+ */
+export const EngineAuditBody = Type.Object(
+  {
+    engine: Type.String({ minLength: 1, maxLength: 100 }),
+    equal: Type.Boolean(),
+    differences: Type.Array(EngineAuditDifference, { maxItems: 1_000 }),
+    records_read: Type.Integer({ minimum: 0 }),
+    unreadable_records: Type.Integer({ minimum: 0 }),
+    winners: Type.Array(
+      Type.Object(
+        {
+          rank: Type.Integer({ minimum: 1 }),
+          customer_id: Type.String({ maxLength: 200 }),
+          customer_name: Type.String({ maxLength: 400 }),
+          first_order_at: Type.String({ maxLength: 40 }),
+          max_order_amount: Type.String({ maxLength: 20 }),
+        },
+        { additionalProperties: false },
+      ),
+      { maxItems: 10_000 },
+    ),
+    seconds: Type.Number({ minimum: 0 }),
+  },
+  { additionalProperties: false },
+);
+export type EngineAuditBody = Static<typeof EngineAuditBody>;
+
+export const EngineAudit = Type.Intersect([
+  EngineAuditBody,
+  Type.Object({ id: Type.Integer(), campaign_id: Type.Integer(), audited_at: Instant, audited_by: Type.String() }),
+]);
+export type EngineAudit = Static<typeof EngineAudit>;

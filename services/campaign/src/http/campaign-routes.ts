@@ -6,6 +6,8 @@ import {
   CreateCampaignBody,
   Data,
   DomainError,
+  EngineAudit,
+  EngineAuditBody,
   ErrorBody,
   FinalityHole,
   FinalityHoleIdParams,
@@ -20,6 +22,7 @@ import { closeCampaignWindow, createCampaign, editCampaign } from "../app/manage
 import { auditCsv, auditOf, campaignView, currentIphoneCampaign, standingsOf } from "../app/read-standings.ts";
 import { resolveFinalityHoleAs } from "../app/resolve-finality-hole.ts";
 import { findCampaign } from "../db/campaigns.ts";
+import { engineAuditsOf, insertEngineAudit } from "../db/engine-audits.ts";
 import { recentFinalityHoles } from "../db/finality-holes.ts";
 
 const security = [{ admin: [] }];
@@ -111,21 +114,68 @@ export function campaignRoutes(app: HttpApp, ctx: CampaignContext, adminAuth: Ad
     },
   );
 
-  app.get(
-    "/api/admin/v1/campaigns/iphones/winners",
-    { schema: { tags, security, summary: "Winners: PROVISIONAL while orders may still count, FINAL once fixed", response: { 200: Data(Standings), 404: ErrorBody } } },
-    async () => ({ data: await standingsOf(pool, await current()) }),
-  );
-
   const AuditQuery = Type.Object(
     { campaign_id: Type.Optional(CampaignId), access_token: Type.Optional(Type.String({ maxLength: 4096 })) },
     { additionalProperties: false },
   );
-  const auditFor = async (campaignId: number | undefined) => {
+  /** The campaign asked for by id, or the current one. */
+  const campaignFor = async (campaignId: number | undefined) => {
     const campaign = campaignId ? await findCampaign(pool, campaignId) : await current();
     if (!campaign) throw new DomainError("NOT_FOUND", `campaign ${campaignId} not found`);
-    return auditOf(pool, campaign);
+    return campaign;
   };
+  const auditFor = async (campaignId: number | undefined) => auditOf(pool, await campaignFor(campaignId));
+
+  app.get(
+    "/api/admin/v1/campaigns/iphones/winners",
+    {
+      schema: {
+        tags,
+        security,
+        summary: "Winners (of the current campaign, or campaign_id's): PROVISIONAL while orders may still count, FINAL once fixed",
+        querystring: Type.Object({ campaign_id: Type.Optional(CampaignId) }, { additionalProperties: false }),
+        response: { 200: Data(Standings), 404: ErrorBody },
+      },
+    },
+    async (request) => ({ data: await standingsOf(pool, await campaignFor(request.query.campaign_id)) }),
+  );
+
+  app.post(
+    "/api/admin/v1/campaigns/iphones/:id/engine-audits",
+    {
+      schema: {
+        tags,
+        security,
+        summary: "Record an independent engine's audit of a FINAL campaign (npm run audit)",
+        params: CampaignIdParams,
+        body: EngineAuditBody,
+        response: { 201: Data(EngineAudit), 404: ErrorBody, 409: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const campaign = await campaignFor(request.params.id);
+      if (!campaign.finalized_at) throw new DomainError("CAMPAIGN_NOT_FINAL", `campaign ${campaign.id} is not FINAL: an audit compares a FINAL list`);
+      // The onRequest hook has already verified the token; this reads whose it is, for the record.
+      const operator = (await adminAuth.verify(request.headers.authorization)) ?? "unknown operator";
+      const audit = await insertEngineAudit(pool, campaign.id, request.body, operator);
+      request.log[audit.equal ? "info" : "error"]({ campaign: campaign.id, engine: audit.engine, equal: audit.equal, differences: audit.differences.length }, "engine audit recorded");
+      return reply.code(201).send({ data: audit });
+    },
+  );
+
+  app.get(
+    "/api/admin/v1/campaigns/iphones/:id/engine-audits",
+    {
+      schema: {
+        tags,
+        security,
+        summary: "A campaign's audits by an independent engine, the latest first",
+        params: CampaignIdParams,
+        response: { 200: Data(Type.Array(EngineAudit)), 404: ErrorBody },
+      },
+    },
+    async (request) => ({ data: await engineAuditsOf(pool, (await campaignFor(request.params.id)).id) }),
+  );
 
   app.get(
     "/api/admin/v1/campaigns/iphones/audit",
