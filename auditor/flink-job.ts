@@ -41,7 +41,11 @@ export interface FlinkAuditInput {
   stopOffsets?: Record<number, string>;
   /** Java heap of the MiniCluster (default 768 MB). */
   heapMb?: number;
+  /** Parallelism of the job (default 2: this machine's cores). */
+  parallelism?: number;
   log?: (line: string) => void;
+  /** Called with the Java process's id once it runs (a benchmark samples its memory). */
+  onStart?: (pid: number) => void;
 }
 
 async function sourcesHash(): Promise<string> {
@@ -91,10 +95,12 @@ export async function runFlinkAudit(input: FlinkAuditInput): Promise<FlinkAuditR
     `--max-tracked=${input.maxTracked}`,
     `--min-amount=${input.minAmount}`,
     `--total-reward=${input.totalReward}`,
+    `--parallelism=${input.parallelism ?? 2}`,
     ...(input.stopOffsets ? [`--stop-offsets=${Object.entries(input.stopOffsets).map(([p, o]) => `${p}:${o}`).join(",")}`] : []),
   ];
   return new Promise((resolve, reject) => {
     const child = spawn("java", args, { stdio: ["ignore", "pipe", "pipe"] });
+    if (child.pid !== undefined) input.onStart?.(child.pid);
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => {

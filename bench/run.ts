@@ -8,6 +8,7 @@ const scenarios: Record<string, () => Promise<{ run(args: string[]): Promise<voi
   "hot-sale": () => import("./scenarios/hot-sale.ts"),
   chaos: () => import("./scenarios/chaos.ts"),
   "login-flood": () => import("./scenarios/login-flood.ts"),
+  "flink-audit": () => import("./scenarios/flink-audit.ts"),
 };
 const [name, ...args] = process.argv.slice(2);
 const load = name ? scenarios[name] : undefined;

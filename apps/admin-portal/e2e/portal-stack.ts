@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { buildPortal, portalEnv, ROOT, spawnService } from "@spgroup/infra";
-import type { SharedInfra } from "@spgroup/infra/testing";
+import { type SharedInfra, TEST_LOG_FILES } from "@spgroup/infra/testing";
+import { AdminAuth, loadPlatformConfig } from "@spgroup/platform";
 import { getPort } from "../../../e2e/support/ports.ts";
 import { startProcessStack } from "../../../e2e/support/stack.ts";
 
@@ -11,10 +12,15 @@ export async function startPortalStack(infra: SharedInfra) {
   const stack = await startProcessStack(infra, { PAYMENT_LATENCY_MS: "2", PAYMENT_APPROVAL_RATIO: "1" });
   const campaign = await stack.spawn("campaign");
   const port = await getPort();
-  const portal = await spawnService("portal", { ...portalEnv({ order: stack.order.port, payment: stack.payment.port, campaign: campaign.port }), PORT: String(port), HOST: "127.0.0.1" }, join(ROOT, ".data", "test", "logs", stack.suffix, "portal.log"));
+  const portalLog = join(ROOT, ".data", "test", "logs", stack.suffix, "portal.log");
+  TEST_LOG_FILES.add(portalLog);
+  const portal = await spawnService("portal", { ...portalEnv({ order: stack.order.port, payment: stack.payment.port, campaign: campaign.port }), PORT: String(port), HOST: "127.0.0.1" }, portalLog);
+  const auth = new AdminAuth(loadPlatformConfig("portal-e2e", { port: 0, databaseUrlVar: "UNUSED", databaseUrl: "postgres://unused" }, stack.env).admin);
   return {
     ...stack,
     campaign,
+    /** An operator's Authorization header, for calls the test makes beside the browser. */
+    adminHeaders: { authorization: `Bearer ${(await auth.issue("portal-e2e")).token}` },
     portalUrl: portal.url,
     async stop() {
       await portal.stop();

@@ -134,4 +134,32 @@ describe("admin portal in a real browser against the running stack", () => {
     await page.getByTestId("winners").getByText("newcomer-1", { exact: true }).waitFor({ timeout: 15_000 });
     expect(Number(await page.getByTestId("inventory-awarded").textContent())).toBe(Number(before) + 1);
   });
+
+  it("closes the window, shows FINAL, and shows the independent engine's verdict with each difference", async () => {
+    await page.goto(`${stack.portalUrl}/campaign`);
+    page.once("dialog", (dialog) => void dialog.accept());
+    await page.getByRole("button", { name: "Close window now" }).click();
+    await page.getByTestId("engine-audit").getByText("Not audited yet").waitFor({ timeout: 30_000 });
+
+    // What `npm run audit` stores after comparing Flink's winners with the FINAL list (the
+    // Flink job itself runs in e2e/flink-audit.e2e.test.ts): here, one difference at rank 1.
+    const campaign = ((await (await fetch(`${stack.campaign.url}/api/admin/v1/campaigns/iphones`, { headers: stack.adminHeaders })).json()) as { data: { id: number } }).data;
+    const stored = await fetch(`${stack.campaign.url}/api/admin/v1/campaigns/iphones/${campaign.id}/engine-audits`, {
+      method: "POST",
+      headers: { ...stack.adminHeaders, "content-type": "application/json" },
+      body: JSON.stringify({
+        engine: "Apache Flink 2.2.1",
+        equal: false,
+        differences: [{ rank: 1, field: "customer_id", final: "shopper-1", flink: "shopper-2" }],
+        records_read: 46,
+        unreadable_records: 0,
+        winners: [],
+        seconds: 4.2,
+      }),
+    });
+    expect(stored.status).toBe(201);
+    await page.reload();
+    await expect.poll(() => page.getByTestId("engine-audit-verdict").textContent()).toBe("1 DIFFERENCE");
+    await page.getByTestId("engine-audit").getByText("shopper-2").waitFor();
+  });
 });

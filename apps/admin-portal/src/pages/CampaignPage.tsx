@@ -7,6 +7,7 @@ import { StatusBadge } from "../components/StatusBadge.tsx";
 import { formatInstant, formatSgd } from "../lib/format.ts";
 import { AuditTable } from "./campaign/AuditTable.tsx";
 import { CampaignForm } from "./campaign/CampaignForm.tsx";
+import { EngineAuditPanel } from "./campaign/EngineAuditPanel.tsx";
 import { Countdown } from "./campaign/Countdown.tsx";
 import { FinalityStatus } from "./campaign/FinalityStatus.tsx";
 import { useAudit, useCampaign, useLiveStandings, useStandings } from "./campaign/queries.ts";
@@ -109,6 +110,8 @@ export function CampaignPage() {
             </div>
             {showAudit && (audit.isPending ? <Loading /> : audit.isError ? <ErrorState error={audit.error} /> : <AuditTable audit={audit.data} />)}
           </section>
+
+          {c.status === "FINAL" && <EngineAuditPanel campaignId={c.id} />}
         </>
       )}
     </div>

@@ -1,4 +1,4 @@
-import type { Audit, Campaign, Standings } from "@spgroup/contracts";
+import type { Audit, Campaign, EngineAudit, Standings } from "@spgroup/contracts";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { ApiError, api } from "../../api/client.ts";
@@ -28,6 +28,15 @@ export function useStandings(enabled: boolean) {
 
 export function useAudit(enabled: boolean) {
   return useQuery({ queryKey: ["campaign", "audit"], enabled, queryFn: async () => (await api<{ data: Audit }>("/api/admin/v1/campaigns/iphones/audit")).data });
+}
+
+/** Audits of a FINAL campaign by the independent engine (`npm run audit`), the latest first. */
+export function useEngineAudits(campaignId: number | undefined) {
+  return useQuery({
+    queryKey: ["campaign", "engine-audits", campaignId],
+    enabled: campaignId !== undefined,
+    queryFn: async () => (await api<{ data: EngineAudit[] }>(`/api/admin/v1/campaigns/iphones/${campaignId}/engine-audits`)).data,
+  });
 }
 
 /**
