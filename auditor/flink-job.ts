@@ -46,6 +46,8 @@ export interface FlinkAuditInput {
   log?: (line: string) => void;
   /** Called with the Java process's id once it runs (a benchmark samples its memory). */
   onStart?: (pid: number) => void;
+  /** The job is killed past this (default 20 minutes: a partition without a leader never ends a bounded read). */
+  timeoutMs?: number;
 }
 
 async function sourcesHash(): Promise<string> {
@@ -101,6 +103,14 @@ export async function runFlinkAudit(input: FlinkAuditInput): Promise<FlinkAuditR
   return new Promise((resolve, reject) => {
     const child = spawn("java", args, { stdio: ["ignore", "pipe", "pipe"] });
     if (child.pid !== undefined) input.onStart?.(child.pid);
+    // Never outlive this process, nor the bound.
+    const killChild = () => child.kill("SIGKILL");
+    process.once("exit", killChild);
+    const timeoutMs = input.timeoutMs ?? 20 * 60_000;
+    const timer = setTimeout(() => {
+      stderr += `\n(killed: no result within ${timeoutMs / 1000} s)`;
+      killChild();
+    }, timeoutMs);
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => {
@@ -112,9 +122,73 @@ export async function runFlinkAudit(input: FlinkAuditInput): Promise<FlinkAuditR
     });
     child.on("error", reject);
     child.on("exit", (code) => {
+      clearTimeout(timer);
+      process.removeListener("exit", killChild);
       const line = stdout.split("\n").find((l) => l.startsWith("AUDIT_RESULT "));
       if (code === 0 && line) return resolve(JSON.parse(line.slice("AUDIT_RESULT ".length)) as FlinkAuditResult);
       reject(new Error(`the Flink audit job exited with ${code}:\n${stderr.slice(-4_000)}`));
     });
   });
+}
+
+export interface FlinkStandingsInput {
+  bootstrapServers: string;
+  topic: string;
+  outputTopic: string;
+  campaignId: number;
+  start: string;
+  end: string;
+  maxTracked: number;
+  minAmount: string;
+  totalReward: number;
+  /** The micro-batch: 60 s as the seed says; shorter in tests. */
+  windowSeconds?: number;
+  heapMb?: number;
+  /** Where the job's own log goes (standard error); default: this process's standard error. */
+  logFile?: string;
+  log?: (line: string) => void;
+}
+
+/**
+ * Starts the streaming job (the seed's one-minute micro-batch) for one campaign: it runs until
+ * stopped, sending the campaign's standings after each minute to `outputTopic`.
+ */
+export async function startFlinkStandings(input: FlinkStandingsInput): Promise<{ pid: number; exited: Promise<number | null>; stop(): Promise<void> }> {
+  await ensureFlinkAuditorBuilt(input.log);
+  const { openSync } = await import("node:fs");
+  const stderr = input.logFile ? openSync(input.logFile, "a") : "inherit";
+  const child = spawn(
+    "java",
+    [
+      `-Xmx${input.heapMb ?? 512}m`,
+      "-cp",
+      `${join(TARGET, "classes")}:${join(TARGET, "libs", "*")}`,
+      "sg.spgroup.auditor.Auditor",
+      "standings",
+      `--bootstrap-servers=${input.bootstrapServers}`,
+      `--topic=${input.topic}`,
+      `--output-topic=${input.outputTopic}`,
+      `--campaign-id=${input.campaignId}`,
+      `--start=${input.start}`,
+      `--end=${input.end}`,
+      `--max-tracked=${input.maxTracked}`,
+      `--min-amount=${input.minAmount}`,
+      `--total-reward=${input.totalReward}`,
+      `--window-seconds=${input.windowSeconds ?? 60}`,
+    ],
+    { stdio: ["ignore", "ignore", stderr] },
+  );
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  if (child.pid === undefined) throw new Error("could not start java for the Flink standings job");
+  return {
+    pid: child.pid,
+    exited,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
 }

@@ -72,7 +72,7 @@ function refusedAtTheDoor(answer: { status: number; body: string }): boolean {
     }
   })();
   if (answer.status === 404) return error.startsWith("no route ");
-  if (answer.status === 400) return error === "request target must be an absolute path" || error.startsWith("invalid URL") || error.startsWith("Bad Request");
+  if (answer.status === 400) return error === "request target must be an absolute path";
   return false;
 }
 

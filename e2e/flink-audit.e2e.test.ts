@@ -12,6 +12,7 @@ import { customerHeaders, eventually } from "@spgroup/infra/testing";
 import { AdminAuth, loadPlatformConfig } from "@spgroup/platform";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { auditCampaign } from "../auditor/audit.ts";
+import { startFlinkStandings } from "../auditor/flink-job.ts";
 import { SEED_RULE_SQL } from "../services/campaign/test/support/harness.ts";
 import { startProcessStack } from "./support/stack.ts";
 
@@ -37,7 +38,24 @@ describe("the Flink auditor (an independent winner engine over orders.completed)
       body: JSON.stringify({ name: "Audited rush", start_time: new Date(Date.now() - 1_000).toISOString(), end_time: new Date(Date.now() + 3_600_000).toISOString(), total_reward: 6, max_tracked_orders: 15, min_order_amount: "200.00" }),
     });
     expect(created.status).toBe(201);
-    const campaign = ((await created.json()) as { data: { id: number } }).data;
+    const campaign = ((await created.json()) as { data: { id: number; start_time: string; end_time: string } }).data;
+
+    // The streaming micro-batch runs beside the campaign service through the rush (5-second
+    // windows here instead of the seed's minute, to keep the test short).
+    const topic = `${stack.topicPrefix}orders.completed`;
+    const standingsJob = await startFlinkStandings({
+      bootstrapServers: inject("infra").kafkaBrokers,
+      topic,
+      outputTopic: `${stack.topicPrefix}campaign.flink.standings`,
+      campaignId: campaign.id,
+      start: campaign.start_time,
+      end: campaign.end_time,
+      maxTracked: 15,
+      minAmount: "200.00",
+      totalReward: 6,
+      windowSeconds: 5,
+      logFile: join(ROOT, ".data", "test", "logs", stack.suffix, "flink-standings.log"),
+    });
 
     // 45 customers × 3 rounds, all of a round at once (group commit gives many orders one created_at):
     // some always declined, some paying late, amounts on both sides of the threshold.
@@ -68,10 +86,22 @@ describe("the Flink auditor (an independent winner engine over orders.completed)
     const ties = await stack.orderDb.query("SELECT count(*)::int AS n FROM (SELECT created_at FROM orders WHERE status = 'SUCCESS' GROUP BY created_at HAVING count(*) > 1) t");
     expect(ties.rows[0].n).toBeGreaterThan(0);
 
-    const topic = `${stack.topicPrefix}orders.completed`;
+    // Flink's micro-batch standings reached the same winners, by its own event time (the order
+    // service's watermarks), and the campaign service keeps them for the page.
+    try {
+      await eventually(async () => {
+        const body = (await (await fetch(`${campaignUrl}/api/admin/v1/campaigns/iphones/${campaign.id}/engine-standings`, { headers })).json()) as {
+          data: { winners: { customer_id: string }[]; engine: string } | null;
+        };
+        return body.data && JSON.stringify(body.data.winners.map((w) => w.customer_id)) === JSON.stringify(final.winners.map((w) => w.customer_id)) ? body.data : undefined;
+      }, 60_000, "Flink's streaming standings equal to FINAL");
+    } finally {
+      await standingsJob.stop();
+    }
+
     const outcome = await auditCampaign({ campaignUrl, bootstrapServers: inject("infra").kafkaBrokers, topic, campaignId: campaign.id, headers });
-    expect(outcome.differences).toEqual([]);
-    expect(outcome.equal).toBe(true);
+    expect(outcome.audit.differences).toEqual([]);
+    expect(outcome.audit.equal).toBe(true);
     expect(outcome.flink.winners.map((w) => w.customer_id)).toEqual(final.winners.map((w) => w.customer_id));
     expect(outcome.flink.records_read).toBeGreaterThanOrEqual(135);
     expect(outcome.flink.unreadable_records).toBe(0);
@@ -94,6 +124,7 @@ describe("the Flink auditor (an independent winner engine over orders.completed)
     }
     const cli = await promisify(execFile)(process.execPath, [join(ROOT, "auditor", "audit.ts"), String(campaign.id), `--campaign-url=${campaignUrl}`, `--bootstrap-servers=${inject("infra").kafkaBrokers}`, `--topic=${topic}`], {
       env: { ...process.env, ADMIN_TOKEN_SECRET: stack.env.ADMIN_TOKEN_SECRET },
+      timeout: 300_000,
     }).then(
       (done) => ({ code: 0, stdout: done.stdout }),
       (failed: { code?: number; stdout?: string }) => ({ code: failed.code, stdout: failed.stdout ?? "" }),
@@ -101,6 +132,13 @@ describe("the Flink auditor (an independent winner engine over orders.completed)
     expect(cli.code).toBe(1);
     expect(cli.stdout).toContain("DIFFERENT");
     expect(cli.stdout).toContain("rank 2  customer_id: FINAL forged-winner");
+    // A caller cannot declare the lists equal: the service decides the verdict from the winners.
+    const claim = await fetch(`${campaignUrl}/api/admin/v1/campaigns/iphones/${campaign.id}/engine-audits`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ engine: "claims equal", equal: true, records_read: 1, unreadable_records: 0, winners: [], seconds: 0 }),
+    });
+    expect(claim.status).toBe(400);
 
     // Both verdicts are kept with the campaign, the latest first.
     const stored = ((await (await fetch(`${campaignUrl}/api/admin/v1/campaigns/iphones/${campaign.id}/engine-audits`, { headers })).json()) as {

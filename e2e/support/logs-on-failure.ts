@@ -2,7 +2,7 @@
 // during the test (kept under .data/test/logs/ either way). A passing test shows nothing.
 import { open, stat } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
-import { TEST_LOG_FILES } from "@spgroup/infra/testing";
+import { TEST_LOG_FILES } from "../../infra/testing/test-logs.ts";
 import { beforeEach } from "vitest";
 
 /** At most this much of each log is printed: the end, where a failure usually shows. */

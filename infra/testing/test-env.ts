@@ -31,8 +31,8 @@ export const SPAWNED_LOG_LEVEL = process.env.TEST_LOG_LEVEL ?? "warn";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
-/** Log files of this test worker's services, for the failure report. */
-export const TEST_LOG_FILES = new Set<string>();
+export { TEST_LOG_FILES } from "./test-logs.ts";
+import { TEST_LOG_FILES } from "./test-logs.ts";
 
 /** Where a test's services keep their logs (created by the first line written). */
 export function testLogDir(suffix: string): string {

@@ -1,5 +1,6 @@
 import type { TSchema } from "@sinclair/typebox";
 import {
+  EngineStandingsV1,
   OrderCompletedV1,
   OrderPlacedV1,
   OrdersWatermarkV1,
@@ -9,7 +10,7 @@ import {
 } from "./events.ts";
 import { TOPICS, type TopicName } from "./topics.ts";
 
-type Service = "order" | "payment" | "campaign";
+type Service = "order" | "payment" | "campaign" | "flink-auditor";
 
 /**
  * Every topic: who writes it, who reads it, and the events it carries. The AsyncAPI document and
@@ -26,6 +27,12 @@ export const TOPIC_CONTRACTS: Record<TopicName, { producer: Service; consumers: 
   },
   [TOPICS.refundsRequested]: { producer: "order", consumers: ["payment"], messages: [PaymentRefundRequestedV1], summary: "A payment succeeded for an order already FAILED: give the money back." },
   [TOPICS.paymentsRefunded]: { producer: "payment", consumers: ["order"], messages: [PaymentRefundedV1], summary: "A payment was refunded." },
+  [TOPICS.flinkStandings]: {
+    producer: "flink-auditor",
+    consumers: ["campaign"],
+    messages: [EngineStandingsV1],
+    summary: "Apache Flink's provisional standings of a campaign after each minute (npm run flink-standings); keyed by campaign id.",
+  },
 };
 
 /** The schema's `$id` (e.g. "OrderPlaced.v1"), used as the message's name in the document. */
@@ -34,7 +41,7 @@ const messageId = (schema: TSchema) => String(schema.$id).replace(".", "_");
 /**
  * The AsyncAPI 3.0 document of the platform's Kafka topics, with the deployment's topic prefix.
  * Every message is keyed by customer_id (one customer's events stay in one partition, in order),
- * except the order database's watermarks, sent to each partition; all are JSON; a message a
+ * except the order database's watermarks, sent to each partition, and Flink's standings, keyed by campaign; all are JSON; a message a
  * consumer cannot apply goes to `<topic>.dlq`.
  */
 export function asyncApiDocument(topicPrefix = ""): Record<string, unknown> {
@@ -76,7 +83,7 @@ export function asyncApiDocument(topicPrefix = ""): Record<string, unknown> {
     info: {
       title: "SPgroup E-Commerce Platform events",
       version: "1.0.0",
-      description: "Kafka topics between the order, payment and campaign services. Every message is JSON in a versioned envelope (event_id, type, version, occurred_at, data), keyed by customer_id (watermarks: one per partition, sent to it); consumers drop redeliveries by event_id.",
+      description: "Kafka topics between the order, payment and campaign services. Every message is JSON in a versioned envelope (event_id, type, version, occurred_at, data), keyed by customer_id (watermarks: one per partition, sent to it; Flink's standings: by campaign id); consumers drop redeliveries by event_id.",
     },
     defaultContentType: "application/json",
     channels,

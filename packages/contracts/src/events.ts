@@ -126,5 +126,26 @@ export const OrdersWatermarkV1 = envelope(
 );
 export type OrdersWatermark = Static<typeof OrdersWatermarkV1>;
 
+/**
+ * Apache Flink's provisional standings of a campaign after one more minute of orders (the auditor's
+ * streaming micro-batch, auditor/flink): the winners by the seed's rule over every successful order
+ * of the campaign created before `minute_end`. Written by the Flink job, read by the campaign service.
+ */
+export const EngineStandingsV1 = envelope(
+  "EngineStandings",
+  1,
+  Type.Object({
+    campaign_id: Type.Integer({ minimum: 1 }),
+    engine: Type.String({ minLength: 1, maxLength: 100 }),
+    minute_end: Timestamp,
+    customers_so_far: Type.Integer({ minimum: 0 }),
+    winners: Type.Array(
+      Type.Object({ rank: Type.Integer({ minimum: 1 }), customer_id: Id, customer_name: CustomerName, first_order_at: Timestamp, max_order_amount: Amount }),
+      { maxItems: 10_000 },
+    ),
+  }),
+);
+export type EngineStandings = Static<typeof EngineStandingsV1>;
+
 export const OrdersCompletedTopicEvent = Type.Union([OrderCompletedV1, OrdersWatermarkV1]);
 export type OrdersCompletedTopicEvent = OrderCompleted | OrdersWatermark;

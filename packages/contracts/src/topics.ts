@@ -12,5 +12,7 @@ export const TOPICS = {
   refundsRequested: "refunds.requested",
   /** payment → order: a payment was refunded. */
   paymentsRefunded: "payments.refunded",
+  /** Flink auditor → campaign: provisional standings after each minute (keyed by campaign id). */
+  flinkStandings: "campaign.flink.standings",
 } as const;
 export type TopicName = (typeof TOPICS)[keyof typeof TOPICS];

@@ -5,7 +5,7 @@ import { hashPassword } from "./http/admin-auth.ts";
 const defaults = { port: 1, databaseUrlVar: "X_DATABASE_URL", databaseUrl: "postgres://x" };
 const SECRET = "a-real-secret-of-more-than-thirty-two-characters";
 // A well-formed scrypt hash (of another password than the local one), cheap to check.
-const HASH = "scrypt$1024$8$1$c2FsdHNhbHRzYWx0$9v1SVknVPL1eeUM7ulR785pzRSQ/l7GIrRLwyY+EsSQ=";
+const HASH = "scrypt$16384$8$1$c2FsdHNhbHRzYWx0$NTWmvrcVogMyxzFBKbec8fghdwa+QYlTrnU4EDk9iUw=";
 
 describe("deployment mode", () => {
   it("locally uses the public defaults and names them", () => {
@@ -28,13 +28,15 @@ describe("deployment mode", () => {
   });
 
   it("in production refuses a hash of the public local password, a hash it cannot read, and DEPLOYMENT=local beside NODE_ENV=production", async () => {
-    const ofDefault = await hashPassword(LOCAL_ADMIN_PASSWORD, 1024);
+    const ofDefault = await hashPassword(LOCAL_ADMIN_PASSWORD, 2 ** 14);
     const env = { DEPLOYMENT: "production", ADMIN_TOKEN_SECRET: SECRET };
     expect(() => loadPlatformConfig("t", defaults, { ...env, ADMIN_PASSWORD_HASH: ofDefault })).toThrow(/ADMIN_PASSWORD_HASH is a hash of the public local password/);
     expect(() => loadPlatformConfig("t", defaults, { ...env, ADMIN_PASSWORD_HASH: "admin" })).toThrow(/ADMIN_PASSWORD_HASH is not a scrypt hash/);
     expect(() => loadPlatformConfig("t", defaults, { ...env, ADMIN_PASSWORD_HASH: "scrypt$4194304$8$1$c2FsdA==$aGFzaA==" })).toThrow(/not a scrypt hash/);
+    // Too cheap to resist guessing.
+    expect(() => loadPlatformConfig("t", defaults, { ...env, ADMIN_PASSWORD_HASH: "scrypt$2$8$1$c2FsdHNhbHRzYWx0$NTWmvrcVogMyxzFBKbec8fghdwa+QYlTrnU4EDk9iUw=" })).toThrow(/not a scrypt hash/);
     expect(() => loadPlatformConfig("t", defaults, { NODE_ENV: "production", DEPLOYMENT: "local" })).toThrow(/DEPLOYMENT=local contradicts NODE_ENV=production/);
-    expect(loadPlatformConfig("t", defaults, { ...env, ADMIN_PASSWORD_HASH: await hashPassword("a password of my own", 1024) }).deployment).toBe("production");
+    expect(loadPlatformConfig("t", defaults, { ...env, ADMIN_PASSWORD_HASH: await hashPassword("a password of my own", 2 ** 14) }).deployment).toBe("production");
   });
 
   it("in production starts with its own secrets, no plain password and no defaults", () => {

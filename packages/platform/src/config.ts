@@ -199,7 +199,9 @@ export function loadPlatformConfig(
     const hash = env.ADMIN_PASSWORD_HASH;
     if (!hash) throw new ConfigError("ADMIN_PASSWORD_HASH must be set when DEPLOYMENT=production (npm run admin-token -- hash 'password'); ADMIN_PASSWORD is for local use only");
     const ofDefault = isHashOf(LOCAL_ADMIN_PASSWORD, hash);
-    if (ofDefault === undefined) throw new ConfigError("ADMIN_PASSWORD_HASH is not a scrypt hash this platform reads (npm run admin-token -- hash 'password')");
+    if (ofDefault === undefined) {
+      throw new ConfigError("ADMIN_PASSWORD_HASH is not a scrypt hash this platform accepts (N from 2^14, at most 256 MiB; make one with npm run admin-token -- hash 'password')");
+    }
     if (ofDefault) throw new ConfigError(`ADMIN_PASSWORD_HASH is a hash of the public local password '${LOCAL_ADMIN_PASSWORD}'; set a password of your own when DEPLOYMENT=production`);
   }
   if (deployment === "local" && !env.ADMIN_PASSWORD && !env.ADMIN_PASSWORD_HASH) localDefaults.push("ADMIN_PASSWORD");

@@ -113,15 +113,16 @@ describe("Kafka recovery", () => {
   });
 
   it("rebuilds its client at once after this process was suspended longer than the session timeout (no 30 s stall wait)", async () => {
-    // The stall bound is far away: only the suspension can explain a rebuild within the test.
-    const consumer = consumerFor("suspended", { stallAfterMs: 120_000 });
+    // Nothing waits (lag 0), so the stall watchdog (ticking every 250 ms here) has no reason to
+    // rebuild: only the suspension can explain a new client.
+    const consumer = consumerFor("suspended", { stallAfterMs: 1_000 });
     await consumer.start();
     try {
       const first = await publish(2);
       await eventually(async () => ((await appliedCount(first)) === 2 ? true : undefined), 30_000, "the first events applied");
       const client = consumer.consumer;
       // Blocks this process for longer than the session timeout (6 s), as SIGSTOP would.
-      const until = Date.now() + 6_500;
+      const until = Date.now() + 7_500;
       while (Date.now() < until) {
         // suspended
       }
@@ -320,7 +321,7 @@ describe("Kafka recovery", () => {
     }
   });
 
-  it("is not consuming while parked messages are at their bound, and consumes again when their database answers", async () => {
+  it("says it is back-pressured while parked messages are at their bound, and takes messages again when their database answers", async () => {
     await pool.query("CREATE TABLE IF NOT EXISTS bound_log (event_id uuid NOT NULL)");
     const boundTopic = `${topic}-bound`;
     await ensureTopics({ brokers: [brokers], clientId: "recovery-test", topicPrefix: "" }, [boundTopic], 1);
@@ -348,16 +349,18 @@ describe("Kafka recovery", () => {
     await producer.send({ messages: ids.map((id) => ({ topic: boundTopic, key: "k", value: JSON.stringify({ event_id: id }) })) });
     await consumer.start();
     try {
-      await eventually(async () => (consumer.consuming ? undefined : true), 20_000, "the consumer reports it is not consuming at the parked bound");
-      expect(await metrics.registry.getSingleMetricAsString("spgroup_consumer_consuming")).toMatch(/ 0$/m);
+      await eventually(async () => (consumer.backPressured ? true : undefined), 20_000, "the consumer reports back-pressure at the parked bound");
+      expect(await metrics.registry.getSingleMetricAsString("spgroup_consumer_back_pressured")).toMatch(/ 1$/m);
       expect(await metrics.registry.getSingleMetricAsString("spgroup_consumer_parked_messages")).toMatch(/ 20$/m);
+      // Not a reason to leave the load balancer: the other databases' customers are still served.
+      expect(consumer.consuming).toBe(true);
       down = false;
       await eventually(
         async () => ((await pool.query<{ n: number }>("SELECT count(*)::int AS n FROM bound_log")).rows[0]?.n === 30 ? true : undefined),
         40_000,
         "every held message applied once its database answers",
       );
-      await eventually(async () => (consumer.consuming ? true : undefined), 10_000, "consuming again");
+      await eventually(async () => (consumer.backPressured ? undefined : true), 10_000, "no longer back-pressured");
     } finally {
       await consumer.stop();
     }

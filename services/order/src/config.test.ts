@@ -6,7 +6,7 @@ import { loadOrderConfig } from "./config.ts";
 const PRODUCTION = {
   DEPLOYMENT: "production",
   ADMIN_TOKEN_SECRET: "a-real-secret-of-more-than-thirty-two-characters",
-  ADMIN_PASSWORD_HASH: "scrypt$1024$8$1$c2FsdHNhbHRzYWx0$9v1SVknVPL1eeUM7ulR785pzRSQ/l7GIrRLwyY+EsSQ=",
+  ADMIN_PASSWORD_HASH: "scrypt$16384$8$1$c2FsdHNhbHRzYWx0$NTWmvrcVogMyxzFBKbec8fghdwa+QYlTrnU4EDk9iUw=",
   ORDER_DATABASE_URL: "postgres://order@db.internal/order_db",
 };
 

@@ -8,6 +8,7 @@ import { formatInstant, formatSgd } from "../lib/format.ts";
 import { AuditTable } from "./campaign/AuditTable.tsx";
 import { CampaignForm } from "./campaign/CampaignForm.tsx";
 import { EngineAuditPanel } from "./campaign/EngineAuditPanel.tsx";
+import { EngineStandingsPanel } from "./campaign/EngineStandingsPanel.tsx";
 import { Countdown } from "./campaign/Countdown.tsx";
 import { FinalityStatus } from "./campaign/FinalityStatus.tsx";
 import { useAudit, useCampaign, useLiveStandings, useStandings } from "./campaign/queries.ts";
@@ -98,6 +99,8 @@ export function CampaignPage() {
             </div>
             {standings.isPending ? <Loading /> : standings.isError ? <ErrorState error={standings.error} /> : <WinnersTable standings={standings.data} />}
           </section>
+
+          <EngineStandingsPanel campaignId={c.id} ours={standings.data} />
 
           <section className="rounded-lg border border-slate-200 bg-white shadow-sm">
             <div className="flex items-center justify-between p-3">

@@ -27,14 +27,16 @@ export async function verifyPassword(password: string, encoded: string): Promise
 /**
  * Whether `encoded` is a well-formed scrypt hash of `password`, at start (synchronous, once): so a
  * production deployment can refuse the hash of the public local password. Undefined: not a hash
- * this platform can read (or one whose cost is beyond what a sign-in may spend).
+ * this platform accepts (too cheap to resist guessing, or costlier than a sign-in may spend).
  */
 export function isHashOf(password: string, encoded: string): boolean | undefined {
   const [scheme, n, r, p, salt, hash] = encoded.split("$");
   const N = Number(n);
   const R = Number(r);
   const P = Number(p);
-  if (scheme !== "scrypt" || !salt || !hash || !Number.isInteger(Math.log2(N)) || N < 2 || N > 2 ** 20 || !(R >= 1 && R <= 32) || !(P >= 1 && P <= 16)) return undefined;
+  // A cost a sign-in can afford and an attacker cannot skip: N from 2^14, r and p small integers, at most 256 MiB.
+  const cost = Number.isInteger(Math.log2(N)) && N >= 2 ** 14 && Number.isInteger(R) && R >= 1 && R <= 32 && Number.isInteger(P) && P >= 1 && P <= 4;
+  if (scheme !== "scrypt" || !salt || !hash || !cost || 128 * N * R > 256 * 2 ** 20) return undefined;
   const expected = Buffer.from(hash, "base64");
   if (expected.length < 16) return undefined;
   const actual = scryptSync(password, Buffer.from(salt, "base64"), expected.length, { N, r: R, p: P, maxmem: 256 * N * R });

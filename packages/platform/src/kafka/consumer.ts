@@ -106,8 +106,9 @@ export class EventConsumer<E extends { event_id: string }> {
   #stalled = false;
   #watchdog: NodeJS.Timeout | undefined;
   #watching = false;
-  /** When the watchdog last ran: a gap longer than the session timeout means this process was suspended. */
-  #lastWatchAt = Date.now();
+  /** When the watchdog last ticked (performance.now()): a gap longer than the session timeout means this process was suspended. */
+  #lastWatchAt = performance.now();
+  #watchEveryMs = 5_000;
   /**
    * Sharded: the messages of each database that could not be reached, in order, kept while the
    * other databases' messages go on being applied. Their partitions' offsets are not committed
@@ -147,8 +148,7 @@ export class EventConsumer<E extends { event_id: string }> {
     // A batch in hand for longer than twice the stall bound (a handler waiting on a dependency
     // that does not answer, a database outage being retried) is not consuming either.
     const stuck = this.#processing && Date.now() - this.#processingSince > 2 * (this.#o.stallAfterMs ?? 30_000);
-    // Parked messages at their bound hold back every database's events: not consuming either.
-    return this.#running && this.#stream !== undefined && this.#reopening === undefined && !this.#stalled && !stuck && !this.#backPressured();
+    return this.#running && this.#stream !== undefined && this.#reopening === undefined && !this.#stalled && !stuck;
   }
 
   /**
@@ -189,8 +189,12 @@ export class EventConsumer<E extends { event_id: string }> {
     // One consumer group per service, so one gauge per service registry.
     this.#o.metrics?.gauge("consumer_lag", "Messages on the subscribed partitions not yet committed by this service's consumer group", () => this.lag());
     this.#o.metrics?.gauge("consumer_parked_messages", "Messages held for an unreachable database, waiting to be applied", () => this.#parkedCount());
+    this.#o.metrics?.gauge("consumer_back_pressured", "1 while parked messages are at their bound and no database's events are applied", () => (this.#backPressured() ? 1 : 0));
     this.#o.metrics?.gauge("consumer_consuming", "1 while the Kafka consumer takes messages, 0 while it is rebuilding or wedged", () => (this.consuming ? 1 : 0));
-    this.#watchdog = setInterval(() => void this.#watch(), Math.min(5_000, Math.max(250, (this.#o.stallAfterMs ?? 30_000) / 4)));
+    this.#watchEveryMs = Math.min(5_000, Math.max(250, (this.#o.stallAfterMs ?? 30_000) / 4));
+    // From now: joining the group (up to twice the session timeout) is not a suspension.
+    this.#lastWatchAt = performance.now();
+    this.#watchdog = setInterval(() => void this.#watch(), this.#watchEveryMs);
     this.#watchdog.unref();
     this.#loop = this.#run(() => {
       if (this.#paused && this.#buffer.length < (this.#o.maxBatch ?? 500)) {
@@ -223,17 +227,18 @@ export class EventConsumer<E extends { event_id: string }> {
    * lag cannot even be read, is wedged: rebuild it. Also tells the log when consuming stops or resumes.
    */
   async #watch(): Promise<void> {
+    // This process did not run for longer than the session timeout (SIGSTOP, a VM paused, the
+    // event loop blocked): the group has dropped this member, and the client may not notice for
+    // a long while (it was seen fetching nothing for 30 s). Rebuild now rather than wait for the
+    // stall bound; at worst a needless rejoin, and the inbox drops any redelivered copies. Measured
+    // on the monotonic clock, every tick (even one that finds the watchdog busy), less one tick.
+    const now = performance.now();
+    const suspendedFor = now - this.#lastWatchAt - this.#watchEveryMs;
+    this.#lastWatchAt = now;
     if (this.#watching || !this.#running) return;
     this.#watching = true;
     try {
       const stream = this.#stream;
-      // This process did not run for longer than the session timeout (SIGSTOP, a VM paused, the
-      // event loop blocked): the group has dropped this member, and the client may not notice for
-      // a long while (it was seen fetching nothing for 30 s). Rebuild now rather than wait for the
-      // stall bound; at worst a needless rejoin, and the inbox drops any redelivered copies.
-      const now = Date.now();
-      const suspendedFor = now - this.#lastWatchAt;
-      this.#lastWatchAt = now;
       if (stream && !this.#reopening && suspendedFor >= (this.#o.sessionTimeoutMs ?? 20_000)) {
         this.#o.metrics?.consumerStalls.inc();
         this.#o.logger.warn({ groupId: this.#o.groupId, suspendedMs: suspendedFor }, "this process was suspended longer than the consumer's session timeout; rebuilding the consumer");
@@ -400,7 +405,16 @@ export class EventConsumer<E extends { event_id: string }> {
     }
   }
 
-  /** Parked messages at the bound: the consumer takes no more for any database (see consuming). */
+  /**
+   * Parked messages at their bound: the consumer takes no more for any database until the one down
+   * answers. Said in the log and by gauges (consumer_parked_messages, consumer_back_pressured), not
+   * by /ready: every instance shares the databases, so taking all of them out of rotation would
+   * refuse the other shards' customers too (decision 014).
+   */
+  get backPressured(): boolean {
+    return this.#backPressured();
+  }
+
   #backPressured(): boolean {
     return this.#parkedCount() >= PARKED_BATCHES * (this.#o.maxBatch ?? 500);
   }

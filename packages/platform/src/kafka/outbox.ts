@@ -46,6 +46,11 @@ export interface OutboxRelayOptions {
   rebuildProducerAfterFailures?: number;
 }
 
+/** A relay is failing (for /ready) after this many failed publishes in a row… */
+const FAILING_AFTER_PUBLISHES = 2;
+/** …the last of them this recently. */
+const FAILING_FOR_MS = 30_000;
+
 /**
  * Publishes committed outbox rows in id order and deletes them in the same transaction once Kafka
  * acknowledged them. It never remembers a "last id": rows that commit late with a smaller id are
@@ -58,8 +63,9 @@ export class OutboxRelay {
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
   #failures = 0;
-  /** Publishes to Kafka that failed in a row (reset by one that succeeds). */
+  /** Publishes to Kafka that failed in a row (reset by one that succeeds, or by nothing left to send). */
   #sendFailures = 0;
+  #lastSendFailureAt = 0;
   #producer: StringProducer;
   readonly #options: Required<Omit<OutboxRelayOptions, "metrics">> & Pick<OutboxRelayOptions, "metrics">;
 
@@ -80,12 +86,14 @@ export class OutboxRelay {
   }
 
   /**
-   * Whether the last attempt to publish to Kafka failed (for /ready: this instance's events are not
-   * leaving). A database the relay cannot read is not counted: with shards, one database down
-   * leaves the instance serving the others' customers, and /ops/shards names it.
+   * Whether publishing to Kafka keeps failing (for /ready: this instance's events are not leaving):
+   * two publishes in a row, the last within 30 s, with rows waiting. One failed send (a leader
+   * moving) is not enough, and an outbox found empty, or relayed by another instance, clears it. A
+   * database the relay cannot read is not counted: with shards, one database down leaves the
+   * instance serving the others' customers, and /ops/shards names it.
    */
   get failing(): boolean {
-    return this.#sendFailures > 0;
+    return this.#sendFailures >= FAILING_AFTER_PUBLISHES && performance.now() - this.#lastSendFailureAt < FAILING_FOR_MS;
   }
 
   async close(): Promise<void> {
@@ -159,11 +167,16 @@ export class OutboxRelay {
     const producer = this.#producer;
     const published = await withTransaction(pool, async (client) => {
       const lock = await client.query<{ locked: boolean }>("SELECT pg_try_advisory_xact_lock($1) AS locked", [RELAY_LOCK]);
-      if (!lock.rows[0]?.locked) return 0;
+      // Another instance relays this outbox: nothing of ours is failing to leave.
+      if (!lock.rows[0]?.locked) {
+        this.#sendFailures = 0;
+        return 0;
+      }
       const { rows } = await client.query<{ id: string; topic: string; message_key: string; partition: number | null; payload: string }>(
         "SELECT id, topic, message_key, partition, payload::text AS payload FROM outbox ORDER BY id LIMIT $1",
         [batchSize],
       );
+      if (rows.length === 0) this.#sendFailures = 0;
       if (rows.length > 0) {
         // Bounded: a send that never answers must not hold the relay (and its lock) for ever. If it
         // was delivered after all, the retry re-sends and the consumers' inbox drops the copies.
@@ -184,6 +197,7 @@ export class OutboxRelay {
           },
           (error: unknown) => {
             this.#sendFailures++;
+            this.#lastSendFailureAt = performance.now();
             throw error;
           },
         );

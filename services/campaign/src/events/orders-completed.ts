@@ -1,14 +1,29 @@
-import { decoderFor, OrdersCompletedTopicEvent, TOPICS } from "@spgroup/contracts";
-import type { ServiceRuntime } from "@spgroup/platform";
+import { decoderFor, type EngineStandings, EngineStandingsV1, type OrdersCompletedTopicEvent, OrderCompletedV1, OrdersWatermarkV1, TOPICS } from "@spgroup/contracts";
+import type { ConsumedEvent, ServiceRuntime } from "@spgroup/platform";
+import { Type } from "@sinclair/typebox";
 import { ingestCompletedOrders } from "../app/ingest-completed-orders.ts";
 import { recordFinalityHole } from "../app/record-finality-hole.ts";
+import { saveEngineStandings } from "../db/engine-standings.ts";
 
-/** orders.completed → ingestCompletedOrders, exactly once in effect; a message it cannot apply is a finality hole. */
+type CampaignInput = OrdersCompletedTopicEvent | EngineStandings;
+
+/**
+ * orders.completed → ingestCompletedOrders, exactly once in effect; a message it cannot apply is a
+ * finality hole. The same consumer keeps Apache Flink's provisional standings
+ * (campaign.flink.standings), which take no part in finality.
+ */
 export function ordersCompletedConsumer(runtime: ServiceRuntime) {
-  return runtime.consumer<OrdersCompletedTopicEvent>({
-    topics: [TOPICS.ordersCompleted],
-    decode: decoderFor(OrdersCompletedTopicEvent),
-    handle: (client, events) => ingestCompletedOrders(client, events),
-    onDeadLetter: (client, letter) => recordFinalityHole(client, letter),
+  const standingsTopic = runtime.topic(TOPICS.flinkStandings);
+  return runtime.consumer<CampaignInput>({
+    topics: [TOPICS.ordersCompleted, TOPICS.flinkStandings],
+    decode: decoderFor(Type.Union([OrderCompletedV1, OrdersWatermarkV1, EngineStandingsV1])),
+    handle: async (client, events) => {
+      const completed = events.filter((e): e is ConsumedEvent<OrdersCompletedTopicEvent> => e.topic !== standingsTopic && e.event.type !== "EngineStandings");
+      const standings = events.filter((e): e is ConsumedEvent<EngineStandings> => e.topic === standingsTopic && e.event.type === "EngineStandings");
+      if (completed.length > 0) await ingestCompletedOrders(client, completed);
+      if (standings.length > 0) await saveEngineStandings(client, standings.map((e) => e.event.data));
+    },
+    // Only orders.completed makes the history: a standings message that cannot be read is dead-lettered, nothing more.
+    onDeadLetter: (client, letter) => (letter.topic === standingsTopic ? Promise.resolve() : recordFinalityHole(client, letter)),
   });
 }

@@ -8,6 +8,7 @@ import {
   DomainError,
   EngineAudit,
   EngineAuditBody,
+  EngineStandingsView,
   ErrorBody,
   FinalityHole,
   FinalityHoleIdParams,
@@ -23,6 +24,9 @@ import { auditCsv, auditOf, campaignView, currentIphoneCampaign, standingsOf } f
 import { resolveFinalityHoleAs } from "../app/resolve-finality-hole.ts";
 import { findCampaign } from "../db/campaigns.ts";
 import { engineAuditsOf, insertEngineAudit } from "../db/engine-audits.ts";
+import { engineStandingsOf } from "../db/engine-standings.ts";
+import { finalWinners } from "../db/winners.ts";
+import { compareWithFinal } from "../domain/engine-audit.ts";
 import { recentFinalityHoles } from "../db/finality-holes.ts";
 
 const security = [{ admin: [] }];
@@ -47,8 +51,16 @@ export function campaignRoutes(app: HttpApp, ctx: CampaignContext, adminAuth: Ad
 
   app.get(
     "/api/admin/v1/campaigns/iphones",
-    { schema: { tags, security, summary: "The current iPhone campaign, its status and inventory", response: { 200: Data(Campaign), 404: ErrorBody } } },
-    async () => ({ data: await campaignView(pool, ctx, await current()) }),
+    {
+      schema: {
+        tags,
+        security,
+        summary: "The current iPhone campaign (or campaign_id's), its status and inventory",
+        querystring: Type.Object({ campaign_id: Type.Optional(CampaignId) }, { additionalProperties: false }),
+        response: { 200: Data(Campaign), 404: ErrorBody },
+      },
+    },
+    async (request) => ({ data: await campaignView(pool, ctx, await campaignFor(request.query.campaign_id)) }),
   );
 
   app.put(
@@ -143,10 +155,12 @@ export function campaignRoutes(app: HttpApp, ctx: CampaignContext, adminAuth: Ad
   app.post(
     "/api/admin/v1/campaigns/iphones/:id/engine-audits",
     {
+      // Up to 100,000 winners of a very large campaign (the default body limit is 16 KiB).
+      bodyLimit: 16 * 1024 * 1024,
       schema: {
         tags,
         security,
-        summary: "Record an independent engine's audit of a FINAL campaign (npm run audit)",
+        summary: "Record an independent engine's winners for a FINAL campaign (npm run audit); the service compares them with its FINAL list and keeps the verdict",
         params: CampaignIdParams,
         body: EngineAuditBody,
         response: { 201: Data(EngineAudit), 404: ErrorBody, 409: ErrorBody },
@@ -157,10 +171,26 @@ export function campaignRoutes(app: HttpApp, ctx: CampaignContext, adminAuth: Ad
       if (!campaign.finalized_at) throw new DomainError("CAMPAIGN_NOT_FINAL", `campaign ${campaign.id} is not FINAL: an audit compares a FINAL list`);
       // The onRequest hook has already verified the token; this reads whose it is, for the record.
       const operator = (await adminAuth.verify(request.headers.authorization)) ?? "unknown operator";
-      const audit = await insertEngineAudit(pool, campaign.id, request.body, operator);
+      // The verdict is this service's comparison, never the caller's word.
+      const differences = compareWithFinal(await finalWinners(pool, campaign.id), request.body.winners);
+      const audit = await insertEngineAudit(pool, campaign.id, request.body, { equal: differences.length === 0, differences }, operator);
       request.log[audit.equal ? "info" : "error"]({ campaign: campaign.id, engine: audit.engine, equal: audit.equal, differences: audit.differences.length }, "engine audit recorded");
       return reply.code(201).send({ data: audit });
     },
+  );
+
+  app.get(
+    "/api/admin/v1/campaigns/iphones/:id/engine-standings",
+    {
+      schema: {
+        tags,
+        security,
+        summary: "Apache Flink's latest provisional standings of the campaign (the one-minute micro-batch), or null",
+        params: CampaignIdParams,
+        response: { 200: Data(Type.Union([EngineStandingsView, Type.Null()])), 404: ErrorBody },
+      },
+    },
+    async (request) => ({ data: await engineStandingsOf(pool, (await campaignFor(request.params.id)).id) }),
   );
 
   app.get(

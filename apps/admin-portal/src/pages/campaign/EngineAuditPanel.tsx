@@ -38,7 +38,7 @@ export function EngineAuditPanel({ campaignId }: { campaignId: number }) {
                   <th className="py-1">Rank</th>
                   <th>What differs</th>
                   <th>FINAL list</th>
-                  <th>Flink</th>
+                  <th>{latest.engine.split(" (")[0]}</th>
                 </tr>
               </thead>
               <tbody>
@@ -47,13 +47,18 @@ export function EngineAuditPanel({ campaignId }: { campaignId: number }) {
                     <td className="py-1">{d.rank}</td>
                     <td>{d.field}</td>
                     <td className="font-mono">{d.final ?? "—"}</td>
-                    <td className="font-mono">{d.flink ?? "—"}</td>
+                    <td className="font-mono">{d.engine ?? "—"}</td>
                   </tr>
                 ))}
               </tbody>
             </table>
           )}
-          {audits.data.length > 1 && <p className="text-xs text-slate-500">{audits.data.length - 1} earlier audit(s) of this campaign kept.</p>}
+          {audits.data.length > 1 && (
+            <p className="text-xs text-slate-500">
+              {audits.data.length - 1} earlier audit(s) of this campaign kept
+              {audits.data.slice(1).some((a) => !a.equal) && <strong className="text-red-700">; an earlier audit found differences</strong>}.
+            </p>
+          )}
         </div>
       )}
     </section>

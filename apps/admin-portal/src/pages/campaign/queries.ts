@@ -1,4 +1,4 @@
-import type { Audit, Campaign, EngineAudit, Standings } from "@spgroup/contracts";
+import type { Audit, Campaign, EngineAudit, EngineStandingsView, Standings } from "@spgroup/contracts";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { ApiError, api } from "../../api/client.ts";
@@ -28,6 +28,16 @@ export function useStandings(enabled: boolean) {
 
 export function useAudit(enabled: boolean) {
   return useQuery({ queryKey: ["campaign", "audit"], enabled, queryFn: async () => (await api<{ data: Audit }>("/api/admin/v1/campaigns/iphones/audit")).data });
+}
+
+/** Apache Flink's latest provisional standings (`npm run flink-standings`), or null; refreshed every 5 s. */
+export function useEngineStandings(campaignId: number | undefined) {
+  return useQuery({
+    queryKey: ["campaign", "engine-standings", campaignId],
+    enabled: campaignId !== undefined,
+    refetchInterval: 5_000,
+    queryFn: async () => (await api<{ data: EngineStandingsView | null }>(`/api/admin/v1/campaigns/iphones/${campaignId}/engine-standings`)).data,
+  });
 }
 
 /** Audits of a FINAL campaign by the independent engine (`npm run audit`), the latest first. */

@@ -23,8 +23,9 @@ public final class Auditor {
     }
     switch (args.mode) {
       case "audit" -> WinnerAudit.run(args);
+      case "standings" -> MinuteStandings.run(args);
       default -> {
-        System.err.println("unknown mode " + args.mode + "; use audit");
+        System.err.println("unknown mode " + args.mode + "; use audit or standings");
         System.exit(2);
       }
     }

@@ -24,6 +24,16 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 public final class CompletedOrders implements KafkaRecordDeserializationSchema<Row> {
   private static final long serialVersionUID = 1L;
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** Streaming mode: the order service's watermarks become rows too (status WATERMARK, source in customer_id). */
+  private final boolean withWatermarks;
+
+  public CompletedOrders() {
+    this(false);
+  }
+
+  public CompletedOrders(boolean withWatermarks) {
+    this.withWatermarks = withWatermarks;
+  }
 
   static final String[] FIELDS = {"order_id", "customer_id", "customer_name", "total_amount", "status", "created_at", "kafka_partition", "kafka_offset"};
 
@@ -34,6 +44,15 @@ public final class CompletedOrders implements KafkaRecordDeserializationSchema<R
       event = JSON.readTree(record.value());
     } catch (IOException e) {
       out.collect(unreadable(record));
+      return;
+    }
+    if (withWatermarks && event != null && "OrdersWatermark".equals(event.path("type").asText())) {
+      JsonNode data = event.path("data");
+      try {
+        out.collect(Row.of("", text(data, "source"), "", BigDecimal.ZERO, "WATERMARK", utc(text(data, "watermark")), record.partition(), record.offset()));
+      } catch (RuntimeException e) {
+        out.collect(unreadable(record));
+      }
       return;
     }
     if (event == null || !"OrderCompleted".equals(event.path("type").asText())) {
@@ -47,7 +66,7 @@ public final class CompletedOrders implements KafkaRecordDeserializationSchema<R
           text(data, "order_id"),
           text(data, "customer_id"),
           text(data, "customer_name"),
-          new BigDecimal(text(data, "total_amount")),
+          amount(text(data, "total_amount")),
           text(data, "status"),
           utc(text(data, "created_at")),
           record.partition(),
@@ -59,6 +78,13 @@ public final class CompletedOrders implements KafkaRecordDeserializationSchema<R
 
   private static Row unreadable(ConsumerRecord<byte[], byte[]> record) {
     return Row.of(record.partition() + ":" + record.offset(), "", "", BigDecimal.ZERO, "UNREADABLE", LocalDateTime.of(1970, 1, 1, 0, 0), record.partition(), record.offset());
+  }
+
+  /** decimal(10,2) as the contract spells it: at most two decimals, else the record is unreadable. */
+  private static BigDecimal amount(String text) {
+    BigDecimal amount = new BigDecimal(text);
+    if (amount.scale() > 2 || amount.signum() < 0 || amount.precision() - amount.scale() > 8) throw new IllegalArgumentException("not a decimal(10,2): " + text);
+    return amount;
   }
 
   private static String text(JsonNode data, String field) {
