@@ -1,8 +1,12 @@
 // `npm run demo`: with `npm start` running, creates a campaign and drives a bounded rush of
 // simulated customers (some declined, some paying late), closes the window and waits until the
 // winners are FINAL, printing the standings as they move. Open http://localhost:3000 meanwhile.
+// Beside it, Apache Flink's one-minute micro-batch computes the standings too (the campaign page
+// shows them next to ours), and once FINAL, Flink audits the result (DEMO_FLINK=0: neither).
 import { setTimeout as sleep } from "node:timers/promises";
 import { Pool } from "undici";
+import { auditCampaign } from "../../auditor/audit.ts";
+import { startFlinkStandings } from "../../auditor/flink-job.ts";
 import { customerHeaders } from "../testing/test-env.ts";
 import { PORTS } from "./local-stack.ts";
 
@@ -10,6 +14,8 @@ const customers = Number(process.env.DEMO_CUSTOMERS ?? 400);
 const seconds = Number(process.env.DEMO_SECONDS ?? 60);
 const ordersPerSecond = Number(process.env.DEMO_RATE ?? 25);
 const campaignUrl = `http://127.0.0.1:${PORTS.campaign}`;
+const withFlink = process.env.DEMO_FLINK !== "0";
+const kafka = `127.0.0.1:${PORTS.kafka}`;
 const orders = new Pool(`http://127.0.0.1:${PORTS.order}`, { connections: 16 });
 
 async function json<T>(url: string, init: RequestInit = {}): Promise<{ status: number; body: T }> {
@@ -45,6 +51,35 @@ const created = await json<CampaignBody>(`${campaignUrl}/api/admin/v1/campaigns/
   }),
 });
 console.log(`campaign ${created.body.data.id} is ${created.body.data.status}; rush of ${ordersPerSecond} orders/s for ${seconds}s over ${customers} customers`);
+type Created = { id: number; start_time: string; end_time: string; policy: { max_tracked_orders: number; min_order_amount: string; total_reward: number } };
+const campaignRow = (created.body.data as unknown as Created);
+const flink = withFlink
+  ? await startFlinkStandings({
+      bootstrapServers: kafka,
+      topic: "orders.completed",
+      outputTopic: "campaign.flink.standings",
+      campaignId: campaignRow.id,
+      start: campaignRow.start_time,
+      end: campaignRow.end_time,
+      maxTracked: campaignRow.policy.max_tracked_orders,
+      minAmount: campaignRow.policy.min_order_amount,
+      totalReward: campaignRow.policy.total_reward,
+      logFile: "/dev/null",
+      log: (line) => console.log(line),
+    }).catch((error: unknown) => {
+      console.log(`(Flink's micro-batch not started: ${error instanceof Error ? error.message.split("\n")[0] : String(error)})`);
+      return undefined;
+    })
+  : undefined;
+if (flink) console.log(`Apache Flink's one-minute micro-batch runs beside it (pid ${flink.pid}); the campaign page shows its standings next to ours`);
+type FlinkBody = { data: { minute_end: string; winners: { customer_id: string }[] } | null };
+const flinkLine = async (ours: string[]) => {
+  if (!flink) return "";
+  const theirs = (await json<FlinkBody>(`${campaignUrl}/api/admin/v1/campaigns/iphones/${campaignRow.id}/engine-standings`, { headers })).body.data;
+  if (!theirs) return " · Flink: first minute not closed yet";
+  const same = JSON.stringify(theirs.winners.map((w) => w.customer_id)) === JSON.stringify(ours);
+  return ` · Flink to ${theirs.minute_end.slice(11, 16)}: ${theirs.winners.length} winners, ${same ? "same as ours" : "differs from ours now"}`;
+};
 
 // One in ten is declined, one in eight pays three seconds late.
 const customerId = (n: number) => (n % 10 === 0 ? `DECLINE-${n}` : n % 8 === 0 ? `SLOW-${n}` : `shopper-${n}`);
@@ -62,7 +97,8 @@ while (Date.now() - started < seconds * 1000) {
   await Promise.all(batch);
   sent += batch.length;
   const campaign = await json<CampaignBody>(`${campaignUrl}/api/admin/v1/campaigns/iphones`, { headers });
-  process.stdout.write(`\r${sent} orders sent · iPhones awarded ${campaign.body.data.inventory.awarded}/${campaign.body.data.inventory.total}   `);
+  const ours = (await json<{ data: { winners: { customer_id: string }[] } }>(`${campaignUrl}/api/admin/v1/campaigns/iphones/winners`, { headers })).body.data.winners.map((w) => w.customer_id);
+  process.stdout.write(`\r${sent} orders sent · iPhones awarded ${campaign.body.data.inventory.awarded}/${campaign.body.data.inventory.total}${await flinkLine(ours)}   `);
   await sleep(Math.max(0, 1000 - ((Date.now() - started) % 1000)));
 }
 console.log("\nclosing the window; the result turns FINAL once every order placed in it has settled…");
@@ -77,3 +113,13 @@ for (;;) {
   await sleep(250);
 }
 await orders.close();
+await flink?.stop();
+if (withFlink) {
+  console.log("auditing the FINAL list with Apache Flink (npm run audit)…");
+  try {
+    const outcome = await auditCampaign({ campaignUrl, bootstrapServers: kafka, topic: "orders.completed", campaignId: campaignRow.id, headers });
+    console.log(outcome.audit.equal ? `audit: equal (${outcome.flink.records_read} order events read by ${outcome.flink.engine})` : `audit: ${outcome.audit.differences.length} difference(s); see the campaign page`);
+  } catch (error) {
+    console.log(`audit not run: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`);
+  }
+}
