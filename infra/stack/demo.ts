@@ -113,6 +113,21 @@ for (;;) {
   await sleep(250);
 }
 await orders.close();
+if (flink) {
+  // Flink's last minute closes when the order watermarks pass it: up to a minute after the window.
+  const final = (await json<{ data: { winners: { customer_id: string }[] } }>(`${campaignUrl}/api/admin/v1/campaigns/iphones/winners?campaign_id=${campaignRow.id}`, { headers })).body.data.winners.map((w) => w.customer_id);
+  const closedEnd = (await json<{ data: { end_time: string } }>(`${campaignUrl}/api/admin/v1/campaigns/iphones?campaign_id=${campaignRow.id}`, { headers })).body.data.end_time;
+  console.log("waiting for Flink to close the window's last minute…");
+  for (let i = 0; i < 150; i++) {
+    const theirs = (await json<FlinkBody>(`${campaignUrl}/api/admin/v1/campaigns/iphones/${campaignRow.id}/engine-standings`, { headers })).body.data;
+    if (theirs && theirs.minute_end >= closedEnd) {
+      const same = JSON.stringify(theirs.winners.map((w) => w.customer_id)) === JSON.stringify(final);
+      console.log(`Flink's micro-batch after its last minute (to ${theirs.minute_end}): ${same ? "the same winners as FINAL" : "different winners from FINAL: look at the campaign page"}`);
+      break;
+    }
+    await sleep(500);
+  }
+}
 await flink?.stop();
 if (withFlink) {
   console.log("auditing the FINAL list with Apache Flink (npm run audit)…");
