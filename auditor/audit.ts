@@ -8,8 +8,10 @@
 //   --bootstrap-servers=127.0.0.1:19092     Kafka (KAFKA_BROKERS); a production cluster's list works
 //   --topic=orders.completed                 (KAFKA_TOPIC_PREFIX is put in front)
 // The operator token is minted from ADMIN_TOKEN_SECRET (the local default locally), or ADMIN_TOKEN.
+import { randomUUID } from "node:crypto";
+import { Consumer, stringDeserializers } from "@platformatic/kafka";
 import type { Audit, EngineAudit, Winner } from "@spgroup/contracts";
-import { AdminAuth, loadPlatformConfig } from "@spgroup/platform";
+import { AdminAuth, loadPlatformConfig, withDeadline } from "@spgroup/platform";
 import { type FlinkAuditResult, runFlinkAudit } from "./flink-job.ts";
 
 export interface AuditOptions {
@@ -24,6 +26,8 @@ export interface AuditOptions {
 export interface AuditOutcome {
   /** The verdict as the campaign service stored it. */
   audit: EngineAudit;
+  /** Partitions whose log no longer starts at offset 0 (retention deleted records): history may be partial. */
+  trimmed: number[];
   flink: FlinkAuditResult;
   final: Winner[];
 }
@@ -34,12 +38,25 @@ async function getJson<T>(url: string, headers: Record<string, string>): Promise
   return ((await response.json()) as { data: T }).data;
 }
 
+/** Partitions of `topic` whose first offset is past 0: records were deleted (retention), so older history is gone. */
+async function trimmedPartitions(bootstrapServers: string, topic: string): Promise<number[]> {
+  const consumer = new Consumer({ clientId: "flink-auditor-offsets", groupId: `flink-auditor-${randomUUID()}`, bootstrapBrokers: bootstrapServers.split(","), deserializers: stringDeserializers });
+  consumer.on("error", () => {});
+  try {
+    const earliest = await withDeadline(consumer.listOffsets({ topics: [topic], timestamp: -2n }), 30_000, "reading the log start offsets");
+    return (earliest.get(topic) ?? []).flatMap((offset, partition) => (offset > 0n ? [partition] : []));
+  } finally {
+    await withDeadline(consumer.close(true), 10_000, "closing the offsets client").catch(() => {});
+  }
+}
+
 /** Audits one FINAL campaign with Flink, stores the outcome with the campaign and returns it. */
 export async function auditCampaign(o: AuditOptions): Promise<AuditOutcome> {
   const base = `${o.campaignUrl}/api/admin/v1/campaigns/iphones`;
   const audit = await getJson<Audit>(`${base}/audit?campaign_id=${o.campaignId}`, o.headers);
   if (audit.state !== "FINAL") throw new Error(`campaign ${o.campaignId} is not FINAL yet: the audit compares a FINAL list`);
   const standings = await getJson<{ state: string; winners: Winner[] }>(`${base}/winners?campaign_id=${o.campaignId}`, o.headers);
+  const trimmed = await trimmedPartitions(o.bootstrapServers, o.topic);
   const flink = await runFlinkAudit({
     bootstrapServers: o.bootstrapServers,
     topic: o.topic,
@@ -56,7 +73,7 @@ export async function auditCampaign(o: AuditOptions): Promise<AuditOutcome> {
     body: JSON.stringify({ engine: flink.engine, records_read: flink.records_read, unreadable_records: flink.unreadable_records, winners: flink.winners, seconds: flink.seconds }),
   });
   if (!stored.ok) throw new Error(`storing the audit answered ${stored.status}: ${(await stored.text()).slice(0, 300)}`);
-  return { audit: ((await stored.json()) as { data: EngineAudit }).data, flink, final: standings.winners };
+  return { audit: ((await stored.json()) as { data: EngineAudit }).data, trimmed, flink, final: standings.winners };
 }
 
 function option(args: string[], name: string): string | undefined {
@@ -83,6 +100,12 @@ async function main(argv: string[]): Promise<number> {
   const { flink } = outcome;
   console.log(`${flink.engine}: ${flink.records_read} records of orders.completed read in ${flink.seconds} s${flink.unreadable_records ? ` (${flink.unreadable_records} unreadable, not counted)` : ""}`);
   const { audit } = outcome;
+  const trimmedNote = `the log of partition(s) ${outcome.trimmed.join(", ")} no longer starts at offset 0 (retention deleted records)`;
+  if (!audit.equal && outcome.trimmed.length > 0) {
+    console.log(`inconclusive: ${audit.differences.length} difference(s), but ${trimmedNote}: Flink may have ranked partial history`);
+    return 2;
+  }
+  if (outcome.trimmed.length > 0) console.log(`note: ${trimmedNote}`);
   if (audit.equal) {
     console.log(`equal: the ${outcome.final.length} FINAL winners of campaign ${campaignId} are the ones Flink computes from the seed's rule`);
     return 0;

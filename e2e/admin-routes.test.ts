@@ -168,6 +168,24 @@ describe("every admin route of every service", () => {
     }
   });
 
+  it("let a viewer read every admin route, and refuse any change with 403; keep operators' routes for admins", async () => {
+    const viewer = await token({ role: "viewer" });
+    const operator = await token({ role: "operator" });
+    for (const service of services) {
+      // The live stream answers 200 and never ends: its access is the 401 checks above.
+      for (const [method, url] of service.routes.filter(([, path]) => !path.endsWith("/stream"))) {
+        const read = method === "GET";
+        const adminOnly = url.startsWith("/api/admin/v1/operators");
+        const asViewer = await service.app.inject({ method, url, payload: read ? undefined : {}, headers: { authorization: `Bearer ${viewer}` } });
+        if (read && !adminOnly) expect([401, 403], `${service.name} ${method} ${url} (viewer)`).not.toContain(asViewer.statusCode);
+        else expect(asViewer.statusCode, `${service.name} ${method} ${url} (viewer)`).toBe(403);
+        const asOperator = await service.app.inject({ method, url, payload: read ? undefined : {}, headers: { authorization: `Bearer ${operator}` } });
+        if (adminOnly) expect(asOperator.statusCode, `${service.name} ${method} ${url} (operator)`).toBe(403);
+        else expect([401, 403], `${service.name} ${method} ${url} (operator)`).not.toContain(asOperator.statusCode);
+      }
+    }
+  });
+
   it("refuse every non-canonical spelling of every admin path without a token (percent-encoding, absolute-form, slashes, dot segments, case)", async () => {
     const reached: string[] = [];
     let sent = 0;

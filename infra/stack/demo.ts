@@ -11,7 +11,8 @@ import { customerHeaders } from "../testing/test-env.ts";
 import { PORTS } from "./local-stack.ts";
 
 const customers = Number(process.env.DEMO_CUSTOMERS ?? 400);
-const seconds = Number(process.env.DEMO_SECONDS ?? 60);
+// 90 s: long enough for Flink's micro-batch to close a minute during the rush (it starts in ~20 s).
+const seconds = Number(process.env.DEMO_SECONDS ?? 90);
 const ordersPerSecond = Number(process.env.DEMO_RATE ?? 25);
 const campaignUrl = `http://127.0.0.1:${PORTS.campaign}`;
 const withFlink = process.env.DEMO_FLINK !== "0";

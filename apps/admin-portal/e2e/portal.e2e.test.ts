@@ -1,3 +1,5 @@
+import { randomUUID } from "node:crypto";
+import { ProduceAcks, Producer, stringSerializers } from "@platformatic/kafka";
 import { customerHeaders, eventually } from "@spgroup/infra/testing";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -133,6 +135,89 @@ describe("admin portal in a real browser against the running stack", () => {
     await placeOrder("newcomer-1", "888.00");
     await page.getByTestId("winners").getByText("newcomer-1", { exact: true }).waitFor({ timeout: 15_000 });
     expect(Number(await page.getByTestId("inventory-awarded").textContent())).toBe(Number(before) + 1);
+  });
+
+  it("shows the campaign edit in the activity log, by whom, with the settings before and after", async () => {
+    await page.goto(`${stack.portalUrl}/activity`);
+    const log = page.getByTestId("activity");
+    const edit = log.locator("tr", { hasText: "campaign.edit" }).first();
+    await edit.waitFor();
+    await expect.poll(() => edit.textContent()).toMatch(/admin\s*admin/);
+    const text = (await edit.textContent()) ?? "";
+    expect(text).toContain('"total_reward":3');
+    expect(text).toContain('"total_reward":60');
+    expect(await log.locator("tr", { hasText: "campaign.create" }).count()).toBe(1);
+    // Filtered by action, only edits remain.
+    await page.getByLabel("Action").selectOption("campaign.edit");
+    await expect.poll(() => log.locator("tbody tr").count()).toBe(1);
+  });
+
+  it("shows Apache Flink's micro-batch standings beside ours, with a badge saying whether they agree", async () => {
+    await page.goto(`${stack.portalUrl}/campaign`);
+    const ours = ((await (await fetch(`${stack.campaign.url}/api/admin/v1/campaigns/iphones/winners`, { headers: stack.adminHeaders })).json()) as {
+      data: { winners: { rank: number; customer_id: string; customer_name: string; first_order_at: string; max_order_amount: string }[] };
+    }).data.winners;
+    const campaign = ((await (await fetch(`${stack.campaign.url}/api/admin/v1/campaigns/iphones`, { headers: stack.adminHeaders })).json()) as { data: { id: number } }).data;
+    // What the Flink job publishes after a minute (the job itself runs in e2e/flink-audit.e2e.test.ts).
+    const producer = new Producer({ clientId: "portal-e2e", bootstrapBrokers: [inject("infra").kafkaBrokers], serializers: stringSerializers, acks: ProduceAcks.ALL });
+    const standings = (minute: string, winners: typeof ours) =>
+      producer.send({
+        messages: [
+          {
+            topic: `${stack.topicPrefix}campaign.flink.standings`,
+            key: String(campaign.id),
+            value: JSON.stringify({
+              event_id: randomUUID(),
+              type: "EngineStandings",
+              version: 1,
+              occurred_at: new Date().toISOString(),
+              data: { campaign_id: campaign.id, engine: "Apache Flink 2.2.1 (1-minute micro-batch)", minute_end: minute, customers_so_far: 42, winners },
+            }),
+          },
+        ],
+      });
+    try {
+      await standings("2026-11-26T08:01:00.000000Z", ours.slice(1).map((w, i) => ({ ...w, rank: i + 1 })));
+      await expect.poll(async () => await page.getByTestId("engine-standings-badge").textContent(), { timeout: 20_000 }).toBe("differs from ours");
+      // A later minute that agrees replaces it (an older one never would).
+      await standings("2026-11-26T08:02:00.000000Z", ours);
+      await expect.poll(async () => await page.getByTestId("engine-standings-badge").textContent(), { timeout: 20_000 }).toBe("same winners as ours");
+    } finally {
+      await producer.close();
+    }
+  });
+
+  it("lets an admin create a viewer on the Operators page; the viewer reads the campaign but cannot change it", async () => {
+    await page.goto(`${stack.portalUrl}/operators`);
+    const form = page.getByRole("form", { name: "New operator" });
+    await form.getByLabel("Username").fill("vic.viewer");
+    await form.getByLabel("Password (12+ characters)").fill("a long viewer password");
+    await form.getByLabel("Role").selectOption("viewer");
+    await form.getByRole("button", { name: "Create operator" }).click();
+    await page.getByTestId("operators").getByText("vic.viewer").waitFor();
+
+    // The viewer in a browser of their own (sessions are per tab).
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    try {
+      const viewer = await context.newPage();
+      await viewer.goto(`${stack.portalUrl}/login`);
+      await viewer.getByLabel("Username").fill("vic.viewer");
+      await viewer.getByLabel("Password").fill("a long viewer password");
+      await viewer.getByRole("button", { name: "Sign in" }).click();
+      await viewer.waitForURL(/\/$/);
+      await expect.poll(() => viewer.getByTestId("signed-in-as").textContent()).toContain("viewer");
+      await viewer.goto(`${stack.portalUrl}/campaign`);
+      await viewer.getByTestId("inventory-total").waitFor();
+      expect(await viewer.getByRole("button", { name: "Edit campaign" }).count()).toBe(0);
+      expect(await viewer.getByRole("button", { name: "Close window now" }).count()).toBe(0);
+      expect(await viewer.getByRole("link", { name: "Operators" }).count()).toBe(0);
+      // And the server refuses what the page does not offer.
+      const token = await viewer.evaluate(() => (JSON.parse(sessionStorage.getItem("spgroup.admin.session") ?? "{}") as { token?: string }).token);
+      const refused = await fetch(`${stack.campaign.url}/api/admin/v1/campaigns/iphones/1/close`, { method: "POST", headers: { authorization: `Bearer ${token}` } });
+      expect(refused.status).toBe(403);
+    } finally {
+      await context.close();
+    }
   });
 
   it("closes the window, shows FINAL, and shows the independent engine's verdict with each difference", async () => {

@@ -17,6 +17,7 @@ export const API_ROUTES: readonly { prefix: string; service: PortalService }[] =
   { prefix: "/api/admin/v1/orders", service: "order" },
   { prefix: "/api/admin/v1/auth", service: "order" },
   { prefix: "/api/admin/v1/ops", service: "order" },
+  { prefix: "/api/admin/v1/operators", service: "order" },
   { prefix: "/api/admin/v1/payments", service: "payment" },
   { prefix: "/api/admin/v1/campaigns", service: "campaign" },
 ];

@@ -7,6 +7,8 @@ import { DashboardPage } from "./pages/DashboardPage.tsx";
 import { LoginPage } from "./pages/LoginPage.tsx";
 import { OrdersPage } from "./pages/OrdersPage.tsx";
 import { PaymentsPage } from "./pages/PaymentsPage.tsx";
+import { OperatorsPage } from "./pages/OperatorsPage.tsx";
+import { ActivityPage } from "./pages/ActivityPage.tsx";
 
 const queryClient = new QueryClient({ defaultOptions: { queries: { retry: 1, staleTime: 2_000 } } });
 
@@ -33,6 +35,8 @@ export function App() {
             <Route path="orders" element={<OrdersPage />} />
             <Route path="payments" element={<PaymentsPage />} />
             <Route path="campaign" element={<CampaignPage />} />
+            <Route path="operators" element={<OperatorsPage />} />
+            <Route path="activity" element={<ActivityPage />} />
           </Route>
           <Route path="*" element={<Navigate to="/" replace />} />
         </Routes>

@@ -19,6 +19,9 @@ export const ERROR_CODES = [
   "CAMPAIGN_NOT_FINAL",
   // Finality holes
   "BLANK_REASON",
+  // Operators
+  "FORBIDDEN_ROLE",
+  "OPERATOR_EXISTS",
   // Any service
   "NOT_FOUND",
   "INVALID_SORT",
@@ -44,9 +47,11 @@ export const ERROR_STATUS = {
   CAMPAIGN_NOT_ACTIVE: 409,
   CAMPAIGN_NOT_FINAL: 409,
   BLANK_REASON: 400,
+  FORBIDDEN_ROLE: 403,
+  OPERATOR_EXISTS: 409,
   NOT_FOUND: 404,
   INVALID_SORT: 400,
-} as const satisfies Record<ErrorCode, 400 | 404 | 409>;
+} as const satisfies Record<ErrorCode, 400 | 403 | 404 | 409>;
 
 /**
  * An expected failure, thrown by domain rules, use cases and queries alike; none of them knows

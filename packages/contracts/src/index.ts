@@ -12,3 +12,5 @@ export * from "./validate.ts";
 export * from "./http/campaigns.ts";
 export * from "./asyncapi.ts";
 export * from "./instants.ts";
+export * from "./http/operators.ts";
+export * from "./http/activity.ts";

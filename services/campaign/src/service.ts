@@ -42,7 +42,7 @@ export async function startCampaignService(config: CampaignConfig) {
     name: "Campaign service",
     description: "The iPhone hot-sale giveaway: live standings and provably fair final winners",
   });
-  campaignRoutes(app, ctx, runtime.adminAuth);
+  campaignRoutes(app, ctx);
   stream.register(app);
   const port = await listen(app, config);
   runtime.logger.info({ port, partitions: ctx.partitions }, "campaign service listening");

@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { TOPICS } from "@spgroup/contracts";
-import { bootService, createPool, CustomerAuth, isTransientDatabaseError, listen, PartitionCounter, purgeOlderThan, runEvery, shardRoutes } from "@spgroup/platform";
+import { activityRoutes, bootService, createPool, CustomerAuth, isTransientDatabaseError, listen, PartitionCounter, purgeOlderThan, runEvery, shardRoutes } from "@spgroup/platform";
 import type { PaymentResultsContext } from "./app/apply-payment-results.ts";
 import { expireUnpaidOrders } from "./app/expire-unpaid-orders.ts";
 import { createOrderWriter, type PlaceOrderContext } from "./app/place-order.ts";
@@ -11,6 +11,8 @@ import { paymentCompletedConsumer } from "./events/payment-completed.ts";
 import { adminOrderRoutes } from "./http/admin-routes.ts";
 import { orderRoutes } from "./http/order-routes.ts";
 import { orderTimelineRoutes } from "./http/timeline-routes.ts";
+import { findOperatorCredentials } from "./db/operators.ts";
+import { operatorRoutes } from "./http/operator-routes.ts";
 
 const MIGRATIONS = fileURLToPath(new URL("../migrations", import.meta.url));
 
@@ -124,6 +126,10 @@ export async function startOrderService(config: OrderConfig) {
   });
   adminOrderRoutes(app, adminReads);
   orderTimelineRoutes(app, runtime.shards.map((shard) => shard.pool));
+  // Operators beyond the configured admin sign in from the first order database (any service verifies their tokens).
+  runtime.adminAuth.useDirectory({ find: (username) => findOperatorCredentials(runtime.pool, username) });
+  operatorRoutes(app, runtime.pool, config.admin.username);
+  activityRoutes(app, runtime.pool, "/api/admin/v1/ops/activity");
   shardRoutes(app, adminReads, { path: "/api/admin/v1/ops/shards", table: "orders", names: runtime.shards.all.map((s) => s.name), watermarkOf: (name) => watermarks.get(name) });
   const port = await listen(app, config);
   runtime.logger.info({ port, shards: runtime.shards.all.map((s) => s.name) }, "order service listening");

@@ -2,10 +2,22 @@
 // sessionStorage (gone when the tab closes) and dropped when it expires.
 const KEY = "spgroup.admin.session";
 
+import { type OperatorRole, roleAtLeast } from "@spgroup/contracts";
+
 export interface Session {
   token: string;
   expires_at: string;
   username: string;
+  role: OperatorRole;
+}
+
+/**
+ * Whether the signed-in operator may do what `needed` may: the page hides what the server would
+ * refuse (403) anyway; the server is what decides.
+ */
+export function may(needed: OperatorRole): boolean {
+  const session = currentSession();
+  return session !== null && roleAtLeast(session.role ?? "admin", needed);
 }
 
 export function currentSession(): Session | null {

@@ -1,12 +1,15 @@
 import { NavLink, Outlet, useNavigate } from "react-router";
-import { currentSession, endSession } from "../api/session.ts";
+import { currentSession, endSession, may } from "../api/session.ts";
 
 const LINKS = [
   ["/", "Dashboard"],
   ["/orders", "Orders"],
   ["/payments", "Payments"],
   ["/campaign", "Campaign"],
+  ["/activity", "Activity"],
 ] as const;
+/** Only admins manage operators. */
+const ADMIN_LINKS = [["/operators", "Operators"]] as const;
 
 export function Layout() {
   const navigate = useNavigate();
@@ -17,7 +20,7 @@ export function Layout() {
         <div className="mx-auto flex max-w-7xl flex-wrap items-center gap-x-6 gap-y-2 px-4 py-3">
           <span className="font-bold text-indigo-700">SPgroup Hot Sale</span>
           <nav className="flex flex-wrap gap-1" aria-label="Main">
-            {LINKS.map(([to, label]) => (
+            {[...LINKS, ...(may("admin") ? ADMIN_LINKS : [])].map(([to, label]) => (
               <NavLink
                 key={to}
                 to={to}
@@ -29,7 +32,9 @@ export function Layout() {
             ))}
           </nav>
           <div className="ml-auto flex items-center gap-3 text-sm">
-            <span className="text-slate-500">{session?.username}</span>
+            <span className="text-slate-500" data-testid="signed-in-as">
+              {session?.username} · {session?.role}
+            </span>
             <button
               type="button"
               className="rounded border border-slate-300 px-3 py-1 hover:bg-slate-100"

@@ -1,6 +1,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { api, authorizedLink } from "../api/client.ts";
+import { may } from "../api/session.ts";
 import { StatCard } from "../components/StatCard.tsx";
 import { ErrorState, Loading } from "../components/States.tsx";
 import { StatusBadge } from "../components/StatusBadge.tsx";
@@ -32,7 +33,9 @@ export function CampaignPage() {
   if (campaign.isPending) return <Loading />;
   if (campaign.isError) return <ErrorState error={campaign.error} onRetry={() => campaign.refetch()} />;
   const c = campaign.data;
-  const canCreate = !c || c.status === "FINAL";
+  // A viewer reads; changing the sale takes an operator (the server refuses it otherwise).
+  const canChange = may("operator");
+  const canCreate = canChange && (!c || c.status === "FINAL");
 
   return (
     <div className="space-y-6">
@@ -50,12 +53,12 @@ export function CampaignPage() {
             {close.isError && <p className="mt-1 text-sm text-red-700">Could not close the window: {close.error.message}</p>}
           </div>
           <div className="flex gap-2">
-            {c && c.status !== "FINAL" && !editing && (
+            {canChange && c && c.status !== "FINAL" && !editing && (
               <button type="button" onClick={() => setEditing(true)} className="rounded border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-100">
                 Edit campaign
               </button>
             )}
-            {c && c.status === "ACTIVE" && !editing && (
+            {canChange && c && c.status === "ACTIVE" && !editing && (
               <button
                 type="button"
                 onClick={() => {

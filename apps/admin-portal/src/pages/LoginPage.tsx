@@ -1,7 +1,7 @@
 import { type FormEvent, useState } from "react";
 import { useNavigate, useSearchParams } from "react-router";
 import { ApiError, api } from "../api/client.ts";
-import { saveSession } from "../api/session.ts";
+import { type Session, saveSession } from "../api/session.ts";
 
 export function LoginPage() {
   const [username, setUsername] = useState("");
@@ -16,11 +16,11 @@ export function LoginPage() {
     setBusy(true);
     setError(null);
     try {
-      const { data } = await api<{ data: { token: string; expires_at: string } }>("/api/admin/v1/auth/login", {
+      const { data } = await api<{ data: Session }>("/api/admin/v1/auth/login", {
         method: "POST",
         body: JSON.stringify({ username, password }),
       });
-      saveSession({ ...data, username });
+      saveSession(data);
       const next = params.get("next");
       navigate(next?.startsWith("/") && !next.startsWith("//") ? next : "/", { replace: true });
     } catch (e) {

@@ -2,6 +2,7 @@ import { randomBytes, scrypt, scryptSync, timingSafeEqual } from "node:crypto";
 import { promisify } from "node:util";
 import { jwtVerify, SignJWT } from "jose";
 import { type HmacKey, hs256Key } from "./token-key.ts";
+import { OPERATOR_ROLES, type OperatorRole } from "@spgroup/contracts";
 import type { AdminAuthConfig } from "../config.ts";
 
 const scryptAsync = promisify(scrypt) as (password: string, salt: Buffer, keylen: number, options: { N: number; r: number; p: number; maxmem: number }) => Promise<Buffer>;
@@ -75,6 +76,19 @@ export class BoundedGate {
 export interface AdminSession {
   token: string;
   expires_at: string;
+  username: string;
+  role: OperatorRole;
+}
+
+/** Who an operator token names, and what they may do. */
+export interface OperatorIdentity {
+  name: string;
+  role: OperatorRole;
+}
+
+/** Where operators other than the configured one are kept (the order service's database). */
+export interface OperatorDirectory {
+  find(username: string): Promise<{ passwordHash: string; role: OperatorRole; disabled: boolean } | undefined>;
 }
 
 /** Operator sessions are short-lived HS256 tokens signed with the shared ADMIN_TOKEN_SECRET. */
@@ -83,6 +97,7 @@ export class AdminAuth {
   readonly #key: Promise<HmacKey>;
   #passwordHash: Promise<string>;
   readonly #logins = new BoundedGate(1, 8);
+  #directory: OperatorDirectory | undefined;
 
   constructor(config: AdminAuthConfig) {
     if (config.tokenSecret.length < 32) throw new Error("ADMIN_TOKEN_SECRET must be at least 32 characters");
@@ -90,6 +105,11 @@ export class AdminAuth {
     this.#key = hs256Key(config.tokenSecret);
     // Hashed lazily with cheap parameters when only a plain local password is configured.
     this.#passwordHash = config.passwordHash ? Promise.resolve(config.passwordHash) : hashPassword(config.password ?? "", 2 ** 14);
+  }
+
+  /** Operators beyond the configured one (ADMIN_USERNAME, always an admin) sign in from here. */
+  useDirectory(directory: OperatorDirectory): void {
+    this.#directory = directory;
   }
 
   /**
@@ -100,18 +120,24 @@ export class AdminAuth {
   async login(username: string, password: string): Promise<AdminSession | undefined | "busy"> {
     if (!(await this.#logins.tryEnter())) return "busy";
     let ok: boolean;
+    let role: OperatorRole = "admin";
     try {
-      ok = await verifyPassword(password, await this.#passwordHash);
+      const stored = username === this.#config.username ? undefined : await this.#directory?.find(username);
+      if (stored && !stored.disabled) role = stored.role;
+      // One scrypt whoever asks (an unknown or disabled name is checked against the configured
+      // hash and fails), so the time taken does not tell which names exist.
+      ok = await verifyPassword(password, stored && !stored.disabled ? stored.passwordHash : await this.#passwordHash);
+      ok &&= username === this.#config.username || (stored !== undefined && !stored.disabled);
     } finally {
       this.#logins.leave();
     }
-    if (!ok || username !== this.#config.username) return undefined;
-    return this.issue(username);
+    if (!ok) return undefined;
+    return this.issue(username, role);
   }
 
-  async issue(subject: string): Promise<AdminSession> {
+  async issue(subject: string, role: OperatorRole = "admin"): Promise<AdminSession> {
     const expiresAt = Math.floor(Date.now() / 1000) + this.#config.tokenTtlSeconds;
-    const token = await new SignJWT({ role: "admin" })
+    const token = await new SignJWT({ role })
       .setProtectedHeader({ alg: "HS256" })
       .setSubject(subject)
       .setIssuer(this.#config.tokenIssuer)
@@ -119,17 +145,24 @@ export class AdminAuth {
       .setIssuedAt()
       .setExpirationTime(expiresAt)
       .sign(await this.#key);
-    return { token, expires_at: new Date(expiresAt * 1000).toISOString() };
+    return { token, expires_at: new Date(expiresAt * 1000).toISOString(), username: subject, role };
   }
 
-  /** The operator's name, or undefined for a missing, forged, expired or non-admin token. */
+  /** The operator's name, or undefined for a missing, forged, expired or role-less token. */
   async verify(authorization: string | undefined): Promise<string | undefined> {
+    return (await this.verifyOperator(authorization))?.name;
+  }
+
+  /** The operator and their role, or undefined for a missing, forged, expired or role-less token. */
+  async verifyOperator(authorization: string | undefined): Promise<OperatorIdentity | undefined> {
     const match = /^Bearer ([A-Za-z0-9._-]{10,4096})$/.exec(authorization ?? "");
     if (!match?.[1]) return undefined;
     try {
       // exp is required (a token without one would be valid for ever), and so is our issuer.
       const { payload } = await jwtVerify(match[1], await this.#key, { audience: AUDIENCE, issuer: this.#config.tokenIssuer, algorithms: ["HS256"], requiredClaims: ["exp", "sub"] });
-      return payload.role === "admin" ? payload.sub : undefined;
+      const role = payload.role;
+      if (typeof payload.sub !== "string" || typeof role !== "string" || !(OPERATOR_ROLES as readonly string[]).includes(role)) return undefined;
+      return { name: payload.sub, role: role as OperatorRole };
     } catch {
       return undefined;
     }

@@ -5,13 +5,24 @@ import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
-import { asyncApiDocument } from "@spgroup/contracts";
+import { asyncApiDocument, DomainError, type OperatorRole, roleAtLeast } from "@spgroup/contracts";
 import { Ajv } from "ajv";
 import addFormats from "ajv-formats";
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, LogController } from "fastify";
 import type { Logger } from "../logger.ts";
 import type { Metrics } from "../metrics.ts";
-import type { AdminAuth } from "./admin-auth.ts";
+import type { AdminAuth, OperatorIdentity } from "./admin-auth.ts";
+
+declare module "fastify" {
+  interface FastifyContextConfig {
+    /** The least operator role an admin route needs (default: viewer to read, operator otherwise). */
+    role?: OperatorRole;
+  }
+  interface FastifyRequest {
+    /** The signed-in operator of an admin route (set once the token and role are checked). */
+    operator?: OperatorIdentity;
+  }
+}
 import { DatabaseUnavailable, isTransientDatabaseError } from "../db/errors.ts";
 import { expectedErrorReply, HttpError } from "./errors.ts";
 
@@ -147,14 +158,20 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   // Every /api/admin route requires an operator session, except the login that creates one. Access
   // is decided by the route the router matched (its declared pattern), never by the raw URL: the
   // router decodes percent-escapes, so "/api/%61dmin/…" reaches an admin route too.
+  app.decorateRequest("operator", undefined);
   app.addHook("onRequest", async (request) => {
     const route = request.routeOptions.url;
     if (!route || !isAdminRoute(route)) return;
     // EventSource and download links cannot send headers, so event streams and CSV exports may
     // carry the token in the query string instead.
     const queryToken = route.endsWith("/stream") || route.endsWith(".csv") ? (request.query as { access_token?: unknown } | undefined)?.access_token : undefined;
-    const operator = await adminAuth.verify(request.headers.authorization ?? (typeof queryToken === "string" ? `Bearer ${queryToken}` : undefined));
+    const operator = await adminAuth.verifyOperator(request.headers.authorization ?? (typeof queryToken === "string" ? `Bearer ${queryToken}` : undefined));
     if (!operator) throw new HttpError(401, "admin credential required: sign in at POST /api/admin/v1/auth/login", { headers: { "www-authenticate": "Bearer" } });
+    // The role the matched route needs: its own (config.role), else reading needs a viewer and
+    // anything else an operator.
+    const needed = request.routeOptions.config.role ?? (request.method === "GET" || request.method === "HEAD" ? "viewer" : "operator");
+    if (!roleAtLeast(operator.role, needed)) throw new DomainError("FORBIDDEN_ROLE", `this needs the ${needed} role; ${operator.name} is ${operator.role === "admin" ? "an" : "a"} ${operator.role}`);
+    request.operator = operator;
   });
 
   await app.register(helmet, {

@@ -16,7 +16,7 @@ import {
   Standings,
   UpdateCampaignBody,
 } from "@spgroup/contracts";
-import type { AdminAuth, HttpApp } from "@spgroup/platform";
+import { activityRoutes, type HttpApp, recordActivity, withTransaction } from "@spgroup/platform";
 import { Type } from "@sinclair/typebox";
 import type { CampaignContext } from "../app/context.ts";
 import { closeCampaignWindow, createCampaign, editCampaign } from "../app/manage-campaign.ts";
@@ -32,7 +32,7 @@ import { recentFinalityHoles } from "../db/finality-holes.ts";
 const security = [{ admin: [] }];
 const tags = ["campaign"];
 
-export function campaignRoutes(app: HttpApp, ctx: CampaignContext, adminAuth: AdminAuth): void {
+export function campaignRoutes(app: HttpApp, ctx: CampaignContext): void {
   const { pool } = ctx;
   const current = async () => {
     const campaign = await currentIphoneCampaign(pool);
@@ -44,7 +44,7 @@ export function campaignRoutes(app: HttpApp, ctx: CampaignContext, adminAuth: Ad
     "/api/admin/v1/campaigns/iphones",
     { schema: { tags, security, summary: "Create the iPhone campaign (409 while another is not FINAL)", body: CreateCampaignBody, response: { 201: Data(Campaign), 400: ErrorBody, 409: ErrorBody } } },
     async (request, reply) => {
-      const created = await createCampaign(pool, ctx, request.body);
+      const created = await createCampaign(pool, ctx, request.body, request.operator);
       return reply.code(201).send({ data: await campaignView(pool, ctx, created) });
     },
   );
@@ -75,7 +75,7 @@ export function campaignRoutes(app: HttpApp, ctx: CampaignContext, adminAuth: Ad
         response: { 200: Data(Campaign), 400: ErrorBody, 404: ErrorBody, 409: ErrorBody },
       },
     },
-    async (request) => ({ data: await campaignView(pool, ctx, await editCampaign(pool, ctx, request.params.id, request.body)) }),
+    async (request) => ({ data: await campaignView(pool, ctx, await editCampaign(pool, ctx, request.params.id, request.body, request.operator)) }),
   );
 
   app.post(
@@ -89,7 +89,7 @@ export function campaignRoutes(app: HttpApp, ctx: CampaignContext, adminAuth: Ad
         response: { 200: Data(Campaign), 404: ErrorBody, 409: ErrorBody },
       },
     },
-    async (request) => ({ data: await campaignView(pool, ctx, await closeCampaignWindow(pool, request.params.id)) }),
+    async (request) => ({ data: await campaignView(pool, ctx, await closeCampaignWindow(pool, request.params.id, request.operator)) }),
   );
 
   app.get(
@@ -118,10 +118,10 @@ export function campaignRoutes(app: HttpApp, ctx: CampaignContext, adminAuth: Ad
       },
     },
     async (request) => {
-      // The onRequest hook has already verified the token; this reads whose it is, for the record.
-      const operator = (await adminAuth.verify(request.headers.authorization)) ?? "unknown operator";
+      // The onRequest hook has verified the token and the role; this is whose it is, for the record.
+      const operator = request.operator ?? { name: "unknown operator", role: "operator" as const };
       const hole = await resolveFinalityHoleAs(pool, request.params.id, operator, request.body.reason);
-      request.log.warn({ hole: hole.id, operator, reason: request.body.reason, resolved_by: hole.resolved_by }, "finality hole resolved by an operator");
+      request.log.warn({ hole: hole.id, operator: operator.name, reason: request.body.reason, resolved_by: hole.resolved_by }, "finality hole resolved by an operator");
       return { data: hole };
     },
   );
@@ -169,11 +169,15 @@ export function campaignRoutes(app: HttpApp, ctx: CampaignContext, adminAuth: Ad
     async (request, reply) => {
       const campaign = await campaignFor(request.params.id);
       if (!campaign.finalized_at) throw new DomainError("CAMPAIGN_NOT_FINAL", `campaign ${campaign.id} is not FINAL: an audit compares a FINAL list`);
-      // The onRequest hook has already verified the token; this reads whose it is, for the record.
-      const operator = (await adminAuth.verify(request.headers.authorization)) ?? "unknown operator";
+      // The onRequest hook has verified the token and the role; this is whose it is, for the record.
+      const operator = request.operator ?? { name: "unknown operator", role: "operator" as const };
       // The verdict is this service's comparison, never the caller's word.
       const differences = compareWithFinal(await finalWinners(pool, campaign.id), request.body.winners);
-      const audit = await insertEngineAudit(pool, campaign.id, request.body, { equal: differences.length === 0, differences }, operator);
+      const audit = await withTransaction(pool, async (client) => {
+        const stored = await insertEngineAudit(client, campaign.id, request.body, { equal: differences.length === 0, differences }, operator.name);
+        await recordActivity(client, { actor: operator, action: "campaign.engine-audit", target: `campaign ${campaign.id}`, before: null, after: { engine: stored.engine, equal: stored.equal, differences: stored.differences.length } });
+        return stored;
+      });
       request.log[audit.equal ? "info" : "error"]({ campaign: campaign.id, engine: audit.engine, equal: audit.equal, differences: audit.differences.length }, "engine audit recorded");
       return reply.code(201).send({ data: audit });
     },
@@ -232,4 +236,6 @@ export function campaignRoutes(app: HttpApp, ctx: CampaignContext, adminAuth: Ad
         .send(auditCsv(audit));
     },
   );
+
+  activityRoutes(app, pool, "/api/admin/v1/campaigns/activity");
 }
