@@ -88,7 +88,7 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const config = loadPlatformConfig("auditor", { port: 0, databaseUrlVar: "UNUSED_DATABASE_URL", databaseUrl: "postgres://unused" });
-  const token = process.env.ADMIN_TOKEN ?? (await new AdminAuth(config.admin).issue("flink-auditor")).token;
+  const token = process.env.ADMIN_TOKEN ?? (await new AdminAuth(config.admin).issue("flink-auditor", "operator")).token;
   const outcome = await auditCampaign({
     campaignId,
     campaignUrl: option(argv, "campaign-url") ?? process.env.CAMPAIGN_SERVICE_URL ?? "http://127.0.0.1:8082",

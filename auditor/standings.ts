@@ -14,7 +14,7 @@ function option(args: string[], name: string): string | undefined {
 
 const argv = process.argv.slice(2);
 const config = loadPlatformConfig("auditor", { port: 0, databaseUrlVar: "UNUSED_DATABASE_URL", databaseUrl: "postgres://unused" });
-const token = process.env.ADMIN_TOKEN ?? (await new AdminAuth(config.admin).issue("flink-standings")).token;
+const token = process.env.ADMIN_TOKEN ?? (await new AdminAuth(config.admin).issue("flink-standings", "viewer")).token;
 const campaignUrl = option(argv, "campaign-url") ?? process.env.CAMPAIGN_SERVICE_URL ?? "http://127.0.0.1:8082";
 const id = argv.find((a) => !a.startsWith("--"));
 const response = await fetch(`${campaignUrl}/api/admin/v1/campaigns/iphones${id ? `?campaign_id=${encodeURIComponent(id)}` : ""}`, { headers: { authorization: `Bearer ${token}` } });

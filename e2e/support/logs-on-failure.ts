@@ -1,5 +1,6 @@
-// A failing test shows what its services logged while it ran: the end of each log file written
-// during the test (kept under .data/test/logs/ either way). A passing test shows nothing.
+// A failing test shows what its services logged: the end of each of their log files (kept under
+// .data/test/logs/ either way), which holds the test and what led to it (start-up, background
+// work). A passing test shows nothing.
 import { open, stat } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { TEST_LOG_FILES } from "../../infra/testing/test-logs.ts";
@@ -26,14 +27,12 @@ async function readFrom(file: string, from: number): Promise<string> {
   }
 }
 
-beforeEach(async ({ onTestFailed }) => {
-  const startedAt = new Map<string, number>();
-  for (const file of TEST_LOG_FILES) startedAt.set(file, await sizeOf(file));
+beforeEach(({ onTestFailed }) => {
   onTestFailed(async () => {
     await sleep(300); // the services' asynchronous log writes land
     for (const file of TEST_LOG_FILES) {
-      const text = await readFrom(file, startedAt.get(file) ?? 0);
-      if (text) console.log(`──── ${file}: written during this test (the last ${TAIL_BYTES / 1000} kB at most) ────\n${text}`);
+      const text = await readFrom(file, 0);
+      if (text) console.log(`──── ${file}: the end (${TAIL_BYTES / 1000} kB at most) ────\n${text}`);
     }
   });
 });

@@ -74,9 +74,25 @@ describe("operators and roles", () => {
     expect((await put("otto", {})).statusCode).toBe(400);
   });
 
+  it("takes back at once what a disabled or demoted operator's token still claims (here, where the directory is)", async () => {
+    expect((await create({ username: "ada.admin", password: "a long admin password", role: "admin" })).statusCode).toBe(201);
+    const ada = bearer((await signIn("ada.admin", "a long admin password")).json().data.token);
+    const list = () => harness.service.app.inject({ method: "GET", url: "/api/admin/v1/operators", headers: ada });
+    expect((await list()).statusCode).toBe(200);
+    const put = (body: object) => harness.service.app.inject({ method: "PUT", url: "/api/admin/v1/operators/ada.admin", headers: { ...harness.adminHeaders, ...json }, payload: body });
+    // Demoted: her admin token no longer manages operators, so she cannot give herself admin back.
+    await put({ role: "viewer" });
+    expect((await list()).statusCode).toBe(403);
+    const selfRestore = await harness.service.app.inject({ method: "PUT", url: "/api/admin/v1/operators/ada.admin", headers: { ...ada, ...json }, payload: { role: "admin" } });
+    expect(selfRestore.statusCode).toBe(403);
+    // Disabled: her token is refused outright.
+    await put({ disabled: true });
+    expect((await harness.service.app.inject({ method: "GET", url: "/api/admin/v1/orders/search", headers: ada })).statusCode).toBe(401);
+  });
+
   it("records each change in the activity log with who, before and after, and never a password", async () => {
     const log = await harness.service.app.inject({ method: "GET", url: "/api/admin/v1/ops/activity?action=operator.change", headers: harness.adminHeaders });
-    const changes = log.json().data as { actor: string; target: string; before: Record<string, unknown>; after: Record<string, unknown> }[];
+    const changes = (log.json().data as { actor: string; target: string; before: Record<string, unknown>; after: Record<string, unknown> }[]).filter((c) => c.target === "operator otto");
     expect(changes.map((c) => [c.actor, c.target])).toEqual([
       ["test-operator", "operator otto"],
       ["test-operator", "operator otto"],
@@ -90,6 +106,6 @@ describe("operators and roles", () => {
     expect(csv.body).toContain("operator.create");
     expect(csv.body).not.toMatch(/a long|brand new|scrypt/);
     // Refused changes left no entry.
-    expect((await harness.service.app.inject({ method: "GET", url: "/api/admin/v1/ops/activity?action=operator.create", headers: harness.adminHeaders })).json().data).toHaveLength(2);
+    expect((await harness.service.app.inject({ method: "GET", url: "/api/admin/v1/ops/activity?action=operator.create", headers: harness.adminHeaders })).json().data).toHaveLength(3);
   });
 });

@@ -33,7 +33,7 @@ export function Layout() {
           </nav>
           <div className="ml-auto flex items-center gap-3 text-sm">
             <span className="text-slate-500" data-testid="signed-in-as">
-              {session?.username} · {session?.role}
+              {session?.username} · {session?.role ?? "admin"}
             </span>
             <button
               type="button"

@@ -30,7 +30,7 @@ export const ActivityQuery = Type.Object(
     action: Type.Optional(Type.Union(ACTIVITY_ACTIONS.map((a) => Type.Literal(a)))),
     from: Type.Optional(Type.String({ format: "date-time" })),
     to: Type.Optional(Type.String({ format: "date-time" })),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000, default: 200 })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
     access_token: Type.Optional(Type.String({ maxLength: 4096 })),
   },
   { additionalProperties: false },

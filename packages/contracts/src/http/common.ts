@@ -9,7 +9,7 @@ export const ErrorBody = Type.Object(
     // A string with an enum (not a union of literals): serialised as plain text, typed as ErrorCode.
     error_code: Type.Optional(
       Type.Unsafe<ErrorCode>(
-        Type.String({ enum: [...ERROR_CODES], description: "Which expected failure, to branch on; absent on HTTP-level refusals (auth, rate limit, malformed request, unavailable)" }),
+        Type.String({ enum: [...ERROR_CODES], description: "Which expected failure, to branch on (a role too low for the route is FORBIDDEN_ROLE); absent on HTTP-level refusals (no or a bad token, rate limit, malformed request, unavailable)" }),
       ),
     ),
     details: Type.Optional(Type.Array(Type.String())),

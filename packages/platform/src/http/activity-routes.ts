@@ -9,28 +9,30 @@ import { csvDocument } from "./stream-json.ts";
 const CSV_COLUMNS = ["at", "actor", "role", "action", "target", "before", "after"] as const;
 
 /**
- * The activity log of one service (what its operators changed): `path` answers the latest entries
- * as JSON, `path.csv` the same as CSV (before/after as JSON text), filtered by actor, action, from, to.
+ * The activity log of one service (what its operators changed): `path` answers the latest 200
+ * entries (or `limit`) as JSON, `path.csv` every matching entry (up to 100,000) as CSV (before/after
+ * as JSON text), filtered by actor, action, from, to.
  */
 export function activityRoutes(app: HttpApp, db: Queryable, path: string): void {
-  const query = (q: ActivityQuery) =>
+  const query = (q: ActivityQuery, fallbackLimit: number) =>
     searchActivity(db, {
       ...(q.actor ? { actor: q.actor } : {}),
       ...(q.action ? { action: q.action } : {}),
       ...(q.from ? { from: instantFilter(q.from, "from") as string } : {}),
       ...(q.to ? { to: instantFilter(q.to, "to") as string } : {}),
-      limit: q.limit ?? 200,
+      limit: q.limit ?? fallbackLimit,
     });
   app.get(
     path,
     { schema: { tags: ["activity"], security: [{ admin: [] }], summary: "What operators changed here, latest first", querystring: ActivityQuery, response: { 200: Data(Type.Array(ActivityEntry)), 400: ErrorBody } } },
-    async (request) => ({ data: await query(request.query) }),
+    async (request) => ({ data: await query(request.query, 200) }),
   );
   app.get(
     `${path}.csv`,
     { schema: { tags: ["activity"], security: [{ admin: [] }], summary: "The activity log as CSV", querystring: ActivityQuery } },
     async (request, reply) => {
-      const rows = (await query(request.query)).map((e) => ({ ...e, before: e.before === null ? "" : JSON.stringify(e.before), after: e.after === null ? "" : JSON.stringify(e.after) }));
+      // The whole log unless a limit is asked for (up to 100,000 entries).
+      const rows = (await query(request.query, 100_000)).map((e) => ({ ...e, before: e.before === null ? "" : JSON.stringify(e.before), after: e.after === null ? "" : JSON.stringify(e.after) }));
       return reply.type("text/csv; charset=utf-8").header("content-disposition", 'attachment; filename="activity.csv"').send(csvDocument(rows, CSV_COLUMNS));
     },
   );

@@ -2,7 +2,7 @@ import { randomBytes, scrypt, scryptSync, timingSafeEqual } from "node:crypto";
 import { promisify } from "node:util";
 import { jwtVerify, SignJWT } from "jose";
 import { type HmacKey, hs256Key } from "./token-key.ts";
-import { OPERATOR_ROLES, type OperatorRole } from "@spgroup/contracts";
+import { OPERATOR_ROLES, type OperatorRole, roleAtLeast } from "@spgroup/contracts";
 import type { AdminAuthConfig } from "../config.ts";
 
 const scryptAsync = promisify(scrypt) as (password: string, salt: Buffer, keylen: number, options: { N: number; r: number; p: number; maxmem: number }) => Promise<Buffer>;
@@ -98,6 +98,8 @@ export class AdminAuth {
   #passwordHash: Promise<string>;
   readonly #logins = new BoundedGate(1, 8);
   #directory: OperatorDirectory | undefined;
+  /** Checked when a name is unknown or disabled: as costly as an operator's own hash, so the time taken does not tell. */
+  #missHash: Promise<string> | undefined;
 
   constructor(config: AdminAuthConfig) {
     if (config.tokenSecret.length < 32) throw new Error("ADMIN_TOKEN_SECRET must be at least 32 characters");
@@ -110,6 +112,7 @@ export class AdminAuth {
   /** Operators beyond the configured one (ADMIN_USERNAME, always an admin) sign in from here. */
   useDirectory(directory: OperatorDirectory): void {
     this.#directory = directory;
+    this.#missHash = hashPassword(randomBytes(16).toString("hex"));
   }
 
   /**
@@ -122,12 +125,14 @@ export class AdminAuth {
     let ok: boolean;
     let role: OperatorRole = "admin";
     try {
-      const stored = username === this.#config.username ? undefined : await this.#directory?.find(username);
-      if (stored && !stored.disabled) role = stored.role;
-      // One scrypt whoever asks (an unknown or disabled name is checked against the configured
-      // hash and fails), so the time taken does not tell which names exist.
-      ok = await verifyPassword(password, stored && !stored.disabled ? stored.passwordHash : await this.#passwordHash);
-      ok &&= username === this.#config.username || (stored !== undefined && !stored.disabled);
+      // The directory is asked whoever signs in, and one scrypt of an operator's cost runs for an
+      // unknown or disabled name too: the time taken does not tell which names exist.
+      const found = await this.#directory?.find(username);
+      const configured = username === this.#config.username;
+      const stored = !configured && found && !found.disabled ? found : undefined;
+      if (stored) role = stored.role;
+      const hash = configured ? await this.#passwordHash : (stored?.passwordHash ?? (await (this.#missHash ?? this.#passwordHash)));
+      ok = (await verifyPassword(password, hash)) && (configured || stored !== undefined);
     } finally {
       this.#logins.leave();
     }
@@ -162,6 +167,16 @@ export class AdminAuth {
       const { payload } = await jwtVerify(match[1], await this.#key, { audience: AUDIENCE, issuer: this.#config.tokenIssuer, algorithms: ["HS256"], requiredClaims: ["exp", "sub"] });
       const role = payload.role;
       if (typeof payload.sub !== "string" || typeof role !== "string" || !(OPERATOR_ROLES as readonly string[]).includes(role)) return undefined;
+      // Where the directory is at hand (the order service), an operator's token is only as good
+      // as the operator now: disabled or demoted since it was issued, it loses that at once.
+      // Elsewhere it keeps its role until it expires (ADMIN_TOKEN_TTL_SECONDS). A name the
+      // directory does not hold is a token minted with the shared secret (npm run admin-token,
+      // the auditor), which only the secret's holders can make.
+      if (this.#directory && payload.sub !== this.#config.username) {
+        const now = await this.#directory.find(payload.sub);
+        if (now?.disabled) return undefined;
+        if (now) return { name: payload.sub, role: roleAtLeast(now.role, role as OperatorRole) ? (role as OperatorRole) : now.role };
+      }
       return { name: payload.sub, role: role as OperatorRole };
     } catch {
       return undefined;

@@ -1,7 +1,8 @@
 import { DomainError, ERROR_STATUS, type ErrorBody } from "@spgroup/contracts";
 
 /**
- * A refusal at the HTTP level itself: authentication, authorisation, rate limits, back-pressure.
+ * A refusal at the HTTP level itself: authentication, rate limits, back-pressure (a role too low for a
+ * route is the DomainError FORBIDDEN_ROLE, which clients can branch on).
  * Expected failures of the business are DomainErrors (contracts), which carry a code, not a status.
  */
 export class HttpError extends Error {

@@ -29,12 +29,13 @@ export async function resolveReplayedHoles(db: Queryable, eventIds: string[]): P
 }
 
 /** Undefined when there is no such hole; a hole already resolved comes back unchanged. */
-export async function resolveFinalityHole(db: Queryable, id: number, by: string, reason: string): Promise<FinalityHole | undefined> {
-  const { rows } = await db.query<FinalityHole>(
+/** Resolves a hole unless it is resolved already; `now` says whether this call resolved it. */
+export async function resolveFinalityHole(db: Queryable, id: number, by: string, reason: string): Promise<(FinalityHole & { now: boolean }) | undefined> {
+  const { rows } = await db.query<FinalityHole & { now: boolean }>(
     `WITH resolved AS (
        UPDATE finality_holes SET resolved_at = now(), resolved_by = $2, resolution = $3 WHERE id = $1 AND resolved_at IS NULL RETURNING ${COLUMNS}
      )
-     SELECT * FROM resolved UNION ALL SELECT ${COLUMNS} FROM finality_holes WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM resolved)`,
+     SELECT *, true AS now FROM resolved UNION ALL SELECT ${COLUMNS}, false AS now FROM finality_holes WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM resolved)`,
     [id, by, reason],
   );
   return rows[0];
