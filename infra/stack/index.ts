@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { type RunningKafka, startKafka } from "../kafka/broker.ts";
 import { type RunningPostgres, startPostgres } from "../postgres/embedded.ts";
+import { PORTAL_SERVICES, type PortalService, UPSTREAMS } from "../../apps/admin-portal/server/routes.ts";
 
 export { localStackEnv, shardEnv } from "./local-stack.ts";
 export { startPostgres } from "../postgres/embedded.ts";
@@ -107,12 +108,9 @@ export async function buildPortal(): Promise<void> {
 }
 
 /** The environment of the portal server: where each service is. */
-export function portalEnv(ports: { order: number; payment: number; campaign: number }): Record<string, string> {
-  return {
-    ORDER_SERVICE_URL: `http://127.0.0.1:${ports.order}`,
-    PAYMENT_SERVICE_URL: `http://127.0.0.1:${ports.payment}`,
-    CAMPAIGN_SERVICE_URL: `http://127.0.0.1:${ports.campaign}`,
-  };
+export function portalEnv(ports: Record<PortalService, number>): Record<string, string> {
+  // The variable names are the portal's own route table's (apps/admin-portal/server/routes.ts).
+  return Object.fromEntries(PORTAL_SERVICES.map((service) => [UPSTREAMS[service].env, `http://127.0.0.1:${ports[service]}`]));
 }
 
 export interface ServiceProcess {

@@ -207,11 +207,11 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
       // per-address limit here, and AdminAuth runs at most a few at once and turns away the rest.
       // (Not the plugin's route option: the app-level limiter has already run for this request,
       // and the plugin runs one limiter per request.)
-      onRequest: async (request, reply) => {
+      onRequest: async (request) => {
         const limit = await loginLimiter(request);
         if (!limit.isAllowed && limit.isExceeded) {
           const seconds = Math.max(1, Math.ceil(limit.ttl / 1000));
-          return reply.code(429).header("retry-after", String(seconds)).send({ error: `too many sign-in attempts; retry in ${seconds} s`, code: 429 });
+          throw new HttpError(429, `too many sign-in attempts; retry in ${seconds} s`, { headers: { "retry-after": String(seconds) } });
         }
       },
       schema: { tags: ["admin"], summary: "Sign in as an operator; returns a bearer token", body: LoginBody },

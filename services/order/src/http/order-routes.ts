@@ -38,14 +38,14 @@ export function orderRoutes(app: HttpApp, shards: Shards<PlaceOrderContext>, opt
       onRequest: async (request) => {
         if (customerAuth) verifiedCustomer.set(request, await signedInCustomer(request.headers.authorization, customerAuth));
       },
-      preHandler: async (request, reply) => {
+      preHandler: async (request) => {
         const customer = verifiedCustomer.get(request);
         if (customer !== undefined && customer !== request.body.customer_id) throw new HttpError(403, "customer_id must be the signed-in customer");
         if (customer === undefined) verifiedCustomer.set(request, request.body.customer_id);
         const limit = await perCustomer(request);
         if (!limit.isAllowed && limit.isExceeded) {
           const seconds = Math.max(1, Math.ceil(limit.ttl / 1000));
-          return reply.code(429).header("retry-after", String(seconds)).send({ error: `too many requests for this customer; retry in ${seconds} s`, code: 429 });
+          throw new HttpError(429, `too many requests for this customer; retry in ${seconds} s`, { headers: { "retry-after": String(seconds) } });
         }
       },
       schema: {
