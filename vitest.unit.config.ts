@@ -9,5 +9,8 @@ export default defineConfig({
     testTimeout: 30_000,
     pool: "forks",
     maxWorkers: 2,
+    // Pure tests share no state through modules: evaluate the shared imports once per worker
+    // rather than once per file (the imports were a third of the run).
+    isolate: false,
   },
 });
