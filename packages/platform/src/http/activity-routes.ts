@@ -10,8 +10,8 @@ const CSV_COLUMNS = ["at", "actor", "role", "action", "target", "before", "after
 
 /**
  * The activity log of one service (what its operators changed): `path` answers the latest 200
- * entries (or `limit`) as JSON, `path.csv` every matching entry (up to 100,000) as CSV (before/after
- * as JSON text), filtered by actor, action, from, to.
+ * entries (or `limit`, at most 1,000) as JSON, `path.csv` the latest 100,000 matching entries (or
+ * `limit`) as CSV (before/after as JSON text), filtered by actor, action, from, to.
  */
 export function activityRoutes(app: HttpApp, db: Queryable, path: string): void {
   const query = (q: ActivityQuery, fallbackLimit: number) =>
@@ -25,7 +25,7 @@ export function activityRoutes(app: HttpApp, db: Queryable, path: string): void 
   app.get(
     path,
     { schema: { tags: ["activity"], security: [{ admin: [] }], summary: "What operators changed here, latest first", querystring: ActivityQuery, response: { 200: Data(Type.Array(ActivityEntry)), 400: ErrorBody } } },
-    async (request) => ({ data: await query(request.query, 200) }),
+    async (request) => ({ data: await query({ ...request.query, limit: Math.min(request.query.limit ?? 200, 1_000) }, 200) }),
   );
   app.get(
     `${path}.csv`,

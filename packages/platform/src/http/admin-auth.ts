@@ -125,10 +125,11 @@ export class AdminAuth {
     let ok: boolean;
     let role: OperatorRole = "admin";
     try {
-      // The directory is asked whoever signs in, and one scrypt of an operator's cost runs for an
-      // unknown or disabled name too: the time taken does not tell which names exist.
-      const found = await this.#directory?.find(username);
+      // The directory is asked for every other name, and one scrypt of an operator's cost runs for
+      // an unknown or disabled name too: the time taken does not tell which names exist.
       const configured = username === this.#config.username;
+      // The configured admin signs in without the database (so someone can while it is down).
+      const found = configured ? undefined : await this.#directory?.find(username);
       const stored = !configured && found && !found.disabled ? found : undefined;
       if (stored) role = stored.role;
       const hash = configured ? await this.#passwordHash : (stored?.passwordHash ?? (await (this.#missHash ?? this.#passwordHash)));
@@ -162,24 +163,26 @@ export class AdminAuth {
   async verifyOperator(authorization: string | undefined): Promise<OperatorIdentity | undefined> {
     const match = /^Bearer ([A-Za-z0-9._-]{10,4096})$/.exec(authorization ?? "");
     if (!match?.[1]) return undefined;
+    let payload: Awaited<ReturnType<typeof jwtVerify>>["payload"];
     try {
       // exp is required (a token without one would be valid for ever), and so is our issuer.
-      const { payload } = await jwtVerify(match[1], await this.#key, { audience: AUDIENCE, issuer: this.#config.tokenIssuer, algorithms: ["HS256"], requiredClaims: ["exp", "sub"] });
-      const role = payload.role;
-      if (typeof payload.sub !== "string" || typeof role !== "string" || !(OPERATOR_ROLES as readonly string[]).includes(role)) return undefined;
-      // Where the directory is at hand (the order service), an operator's token is only as good
-      // as the operator now: disabled or demoted since it was issued, it loses that at once.
-      // Elsewhere it keeps its role until it expires (ADMIN_TOKEN_TTL_SECONDS). A name the
-      // directory does not hold is a token minted with the shared secret (npm run admin-token,
-      // the auditor), which only the secret's holders can make.
-      if (this.#directory && payload.sub !== this.#config.username) {
-        const now = await this.#directory.find(payload.sub);
-        if (now?.disabled) return undefined;
-        if (now) return { name: payload.sub, role: roleAtLeast(now.role, role as OperatorRole) ? (role as OperatorRole) : now.role };
-      }
-      return { name: payload.sub, role: role as OperatorRole };
+      ({ payload } = await jwtVerify(match[1], await this.#key, { audience: AUDIENCE, issuer: this.#config.tokenIssuer, algorithms: ["HS256"], requiredClaims: ["exp", "sub"] }));
     } catch {
       return undefined;
     }
+    const role = payload.role;
+    if (typeof payload.sub !== "string" || typeof role !== "string" || !(OPERATOR_ROLES as readonly string[]).includes(role)) return undefined;
+    // Where the directory is at hand (the order service), an operator's token is only as good
+    // as the operator now: disabled or demoted since it was issued, it loses that at once.
+    // Elsewhere it keeps its role until it expires (ADMIN_TOKEN_TTL_SECONDS). A name the
+    // directory does not hold is a token minted with the shared secret (npm run admin-token,
+    // the auditor), which only the secret's holders can make.
+    if (this.#directory && payload.sub !== this.#config.username) {
+      const now = await this.#directory.find(payload.sub);
+      if (now?.disabled) return undefined;
+      if (now) return { name: payload.sub, role: roleAtLeast(now.role, role as OperatorRole) ? (role as OperatorRole) : now.role };
+    }
+    // (A directory that cannot be read throws: a 503 to retry, not a 401 that ends the session.)
+    return { name: payload.sub, role: role as OperatorRole };
   }
 }

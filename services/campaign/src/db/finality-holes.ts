@@ -28,7 +28,6 @@ export async function resolveReplayedHoles(db: Queryable, eventIds: string[]): P
   return rowCount ?? 0;
 }
 
-/** Undefined when there is no such hole; a hole already resolved comes back unchanged. */
 /** Resolves a hole unless it is resolved already; `now` says whether this call resolved it. */
 export async function resolveFinalityHole(db: Queryable, id: number, by: string, reason: string): Promise<(FinalityHole & { now: boolean }) | undefined> {
   const { rows } = await db.query<FinalityHole & { now: boolean }>(

@@ -74,7 +74,7 @@ export function orderRoutes(app: HttpApp, shards: Shards<PlaceOrderContext>, opt
       },
     },
     async (request) => {
-      // Who is asking is settled before the database is touched.
+      // Who is asking is settled before the order is read (an operator's token may consult the operator directory).
       const operator = customerAuth ? await adminAuth.verify(request.headers.authorization) : undefined;
       const customer = customerAuth && !operator ? await signedInCustomer(request.headers.authorization, customerAuth) : undefined;
       const order = await shards.find(logicalShardOfId(request.params.id), (ctx) => findOrder(ctx.pool, request.params.id));
