@@ -27,7 +27,9 @@ function recorder(ms = 5, fail?: (items: number[]) => unknown) {
 describe("GroupCommit", () => {
   it("writes items submitted together as one batch and gives each caller its own outcome", async () => {
     const w = recorder();
-    const gc = new GroupCommit({ write: w.write, maxBatch: 100, windowMs: 5, maxConcurrent: 2 });
+    // A window far longer than a loaded machine's pauses (5 ms once split the five on CI), and a
+    // batch of exactly five: written when the fifth arrives, not when the window ends.
+    const gc = new GroupCommit({ write: w.write, maxBatch: 5, windowMs: 10_000, maxConcurrent: 2, maxWaitMs: 20_000 });
     const results = await Promise.all([1, 2, 3, 4, 5].map((i) => gc.submit(i)));
     expect(results).toEqual([10, 20, 30, 40, 50]);
     expect(w.batches).toEqual([[1, 2, 3, 4, 5]]);
