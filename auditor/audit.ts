@@ -11,7 +11,8 @@
 import { randomUUID } from "node:crypto";
 import { Consumer, stringDeserializers } from "@platformatic/kafka";
 import type { Audit, EngineAudit, Winner } from "@spgroup/contracts";
-import { AdminAuth, loadPlatformConfig, withDeadline } from "@spgroup/platform";
+import { withDeadline } from "@spgroup/platform";
+import { cliSession, option } from "./cli.ts";
 import { type FlinkAuditResult, runFlinkAudit } from "./flink-job.ts";
 
 export interface AuditOptions {
@@ -76,19 +77,13 @@ export async function auditCampaign(o: AuditOptions): Promise<AuditOutcome> {
   return { audit: ((await stored.json()) as { data: EngineAudit }).data, trimmed, flink, final: standings.winners };
 }
 
-function option(args: string[], name: string): string | undefined {
-  const prefix = `--${name}=`;
-  return args.find((a) => a.startsWith(prefix))?.slice(prefix.length);
-}
-
 async function main(argv: string[]): Promise<number> {
   const campaignId = Number(argv.find((a) => !a.startsWith("--")));
   if (!Number.isInteger(campaignId) || campaignId < 1) {
     console.error("usage: npm run audit -- <campaign id> [--campaign-url=…] [--bootstrap-servers=…] [--topic=…]");
     return 2;
   }
-  const config = loadPlatformConfig("auditor", { port: 0, databaseUrlVar: "UNUSED_DATABASE_URL", databaseUrl: "postgres://unused" });
-  const token = process.env.ADMIN_TOKEN ?? (await new AdminAuth(config.admin).issue("flink-auditor", "operator")).token;
+  const { config, token } = await cliSession("flink-auditor", "operator");
   const outcome = await auditCampaign({
     campaignId,
     campaignUrl: option(argv, "campaign-url") ?? process.env.CAMPAIGN_SERVICE_URL ?? "http://127.0.0.1:8082",

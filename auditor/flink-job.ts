@@ -2,7 +2,7 @@
 // Kafka broker, run as `java -cp target/classes:target/libs/*` in an embedded MiniCluster.
 import { execFile, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync } from "node:fs";
+import { existsSync, openSync } from "node:fs";
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -63,6 +63,18 @@ async function sourcesHash(): Promise<string> {
   return hash.digest("hex");
 }
 
+/** The java command line of one mode of the job: heap, the project's classes and Flink's jars, options. */
+function javaArgs(heapMb: number, mode: "audit" | "standings", options: Record<string, string | number>): string[] {
+  return [
+    `-Xmx${heapMb}m`,
+    "-cp",
+    `${join(TARGET, "classes")}:${join(TARGET, "libs", "*")}`,
+    "sg.spgroup.auditor.Auditor",
+    mode,
+    ...Object.entries(options).map(([name, value]) => `--${name}=${value}`),
+  ];
+}
+
 let built: Promise<void> | undefined;
 
 /** Compiles the job and copies Flink's jars (Maven Central) unless this pom and these sources are built already. */
@@ -84,22 +96,17 @@ export function ensureFlinkAuditorBuilt(log: (line: string) => void = console.er
 /** Runs the audit job and returns its result; rejects with the job's own words when it fails. */
 export async function runFlinkAudit(input: FlinkAuditInput): Promise<FlinkAuditResult> {
   await ensureFlinkAuditorBuilt(input.log);
-  const args = [
-    `-Xmx${input.heapMb ?? 768}m`,
-    "-cp",
-    `${join(TARGET, "classes")}:${join(TARGET, "libs", "*")}`,
-    "sg.spgroup.auditor.Auditor",
-    "audit",
-    `--bootstrap-servers=${input.bootstrapServers}`,
-    `--topic=${input.topic}`,
-    `--start=${input.start}`,
-    `--end=${input.end}`,
-    `--max-tracked=${input.maxTracked}`,
-    `--min-amount=${input.minAmount}`,
-    `--total-reward=${input.totalReward}`,
-    `--parallelism=${input.parallelism ?? 2}`,
-    ...(input.stopOffsets ? [`--stop-offsets=${Object.entries(input.stopOffsets).map(([p, o]) => `${p}:${o}`).join(",")}`] : []),
-  ];
+  const args = javaArgs(input.heapMb ?? 768, "audit", {
+    "bootstrap-servers": input.bootstrapServers,
+    topic: input.topic,
+    start: input.start,
+    end: input.end,
+    "max-tracked": input.maxTracked,
+    "min-amount": input.minAmount,
+    "total-reward": input.totalReward,
+    parallelism: input.parallelism ?? 2,
+    ...(input.stopOffsets ? { "stop-offsets": Object.entries(input.stopOffsets).map(([p, o]) => `${p}:${o}`).join(",") } : {}),
+  });
   return new Promise((resolve, reject) => {
     const child = spawn("java", args, { stdio: ["ignore", "pipe", "pipe"] });
     if (child.pid !== undefined) input.onStart?.(child.pid);
@@ -155,27 +162,21 @@ export interface FlinkStandingsInput {
  */
 export async function startFlinkStandings(input: FlinkStandingsInput): Promise<{ pid: number; exited: Promise<number | null>; stop(): Promise<void> }> {
   await ensureFlinkAuditorBuilt(input.log);
-  const { openSync } = await import("node:fs");
   const stderr = input.logFile ? openSync(input.logFile, "a") : "inherit";
   const child = spawn(
     "java",
-    [
-      `-Xmx${input.heapMb ?? 512}m`,
-      "-cp",
-      `${join(TARGET, "classes")}:${join(TARGET, "libs", "*")}`,
-      "sg.spgroup.auditor.Auditor",
-      "standings",
-      `--bootstrap-servers=${input.bootstrapServers}`,
-      `--topic=${input.topic}`,
-      `--output-topic=${input.outputTopic}`,
-      `--campaign-id=${input.campaignId}`,
-      `--start=${input.start}`,
-      `--end=${input.end}`,
-      `--max-tracked=${input.maxTracked}`,
-      `--min-amount=${input.minAmount}`,
-      `--total-reward=${input.totalReward}`,
-      `--window-seconds=${input.windowSeconds ?? 60}`,
-    ],
+    javaArgs(input.heapMb ?? 512, "standings", {
+      "bootstrap-servers": input.bootstrapServers,
+      topic: input.topic,
+      "output-topic": input.outputTopic,
+      "campaign-id": input.campaignId,
+      start: input.start,
+      end: input.end,
+      "max-tracked": input.maxTracked,
+      "min-amount": input.minAmount,
+      "total-reward": input.totalReward,
+      "window-seconds": input.windowSeconds ?? 60,
+    }),
     { stdio: ["ignore", "ignore", stderr] },
   );
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));

@@ -4,17 +4,11 @@
 // to its own, with a badge when they differ. Runs until Ctrl-C. Same options as `npm run audit`,
 // plus --window-seconds (60).
 import type { Campaign } from "@spgroup/contracts";
-import { AdminAuth, loadPlatformConfig } from "@spgroup/platform";
+import { cliSession, option } from "./cli.ts";
 import { startFlinkStandings } from "./flink-job.ts";
 
-function option(args: string[], name: string): string | undefined {
-  const prefix = `--${name}=`;
-  return args.find((a) => a.startsWith(prefix))?.slice(prefix.length);
-}
-
 const argv = process.argv.slice(2);
-const config = loadPlatformConfig("auditor", { port: 0, databaseUrlVar: "UNUSED_DATABASE_URL", databaseUrl: "postgres://unused" });
-const token = process.env.ADMIN_TOKEN ?? (await new AdminAuth(config.admin).issue("flink-standings", "viewer")).token;
+const { config, token } = await cliSession("flink-standings", "viewer");
 const campaignUrl = option(argv, "campaign-url") ?? process.env.CAMPAIGN_SERVICE_URL ?? "http://127.0.0.1:8082";
 const id = argv.find((a) => !a.startsWith("--"));
 const response = await fetch(`${campaignUrl}/api/admin/v1/campaigns/iphones${id ? `?campaign_id=${encodeURIComponent(id)}` : ""}`, { headers: { authorization: `Bearer ${token}` } });

@@ -138,7 +138,7 @@ export const EngineStandingsV1 = envelope(
     campaign_id: Type.Integer({ minimum: 1 }),
     engine: Type.String({ minLength: 1, maxLength: 100 }),
     minute_end: Timestamp,
-    customers_so_far: Type.Integer({ minimum: 0 }),
+    customers_so_far: Type.Integer({ minimum: 0, maximum: 2_147_483_647 }),
     winners: Type.Array(
       Type.Object({ rank: Type.Integer({ minimum: 1 }), customer_id: Id, customer_name: CustomerName, first_order_at: Timestamp, max_order_amount: Amount }),
       { maxItems: 10_000 },

@@ -33,6 +33,8 @@ const security = [{ admin: [] }];
 const tags = ["campaign"];
 
 export function campaignRoutes(app: HttpApp, ctx: CampaignContext): void {
+  /** ?campaign_id= names a campaign; absent, the current one. */
+  const CampaignQuery = Type.Object({ campaign_id: Type.Optional(CampaignId) }, { additionalProperties: false });
   const { pool } = ctx;
   const current = async () => {
     const campaign = await currentIphoneCampaign(pool);
@@ -56,7 +58,7 @@ export function campaignRoutes(app: HttpApp, ctx: CampaignContext): void {
         tags,
         security,
         summary: "The current iPhone campaign (or campaign_id's), its status and inventory",
-        querystring: Type.Object({ campaign_id: Type.Optional(CampaignId) }, { additionalProperties: false }),
+        querystring: CampaignQuery,
         response: { 200: Data(Campaign), 404: ErrorBody },
       },
     },
@@ -145,7 +147,7 @@ export function campaignRoutes(app: HttpApp, ctx: CampaignContext): void {
         tags,
         security,
         summary: "Winners (of the current campaign, or campaign_id's): PROVISIONAL while orders may still count, FINAL once fixed",
-        querystring: Type.Object({ campaign_id: Type.Optional(CampaignId) }, { additionalProperties: false }),
+        querystring: CampaignQuery,
         response: { 200: Data(Standings), 404: ErrorBody },
       },
     },
