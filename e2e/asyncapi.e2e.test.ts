@@ -17,16 +17,16 @@ describe("the AsyncAPI document", () => {
   let recorders: Awaited<ReturnType<typeof recordTopic>>[] = [];
 
   beforeAll(async () => {
-    // A payer slower than the payment timeout, so a late success asks for a refund and gets one:
-    // every topic carries something.
-    // The charge must start before the timeout (else it is declined, not paid late): 15 s leaves a
-    // loaded CI machine room to deliver OrderPlaced (5 s did not, once, beside the chaos suite);
-    // the slow gateway answers 3 s after that.
+    // A late payer, so a late success asks for a refund and gets one: every topic carries something.
+    // The deadline is far (the charge always starts before it, however slowly OrderPlaced is
+    // delivered on a loaded machine); the test then moves the slow order's created_at past the
+    // timeout, so the order service fails it while its charge is in flight (the gateway takes 4 s):
+    // the race a real late payer makes, without depending on delivery time (a 15 s timeout did, and
+    // an OrderPlaced delivered after it was declined, not paid late).
     stack = await startProcessStack(inject("infra"), {
-      ORDER_PAYMENT_TIMEOUT_MS: "15000",
+      ORDER_PAYMENT_TIMEOUT_MS: "120000",
       ORDER_EXPIRY_SWEEP_MS: "100",
-      PAYMENT_DEADLINE_MARGIN_MS: "0",
-      PAYMENT_SLOW_LATENCY_MS: "18000",
+      PAYMENT_SLOW_LATENCY_MS: "4000",
       PAYMENT_REFUND_PASS_INTERVAL_MS: "100",
     });
     recorders = await Promise.all(SERVICE_TOPICS.map((t) => recordTopic(inject("infra").kafkaBrokers, `${stack.topicPrefix}${t}`)));
@@ -53,6 +53,8 @@ describe("the AsyncAPI document", () => {
       });
       expect(response.status).toBe(202);
     }
+    const aged = await stack.orderDb.query("UPDATE orders SET created_at = created_at - interval '10 minutes' WHERE customer_id = 'SLOW-api'");
+    expect(aged.rowCount).toBe(1);
     const ajv = new Ajv({ strict: false, allErrors: true });
     addFormats.default(ajv);
     const channels = SERVICE_TOPICS.map((topic, i) => {
