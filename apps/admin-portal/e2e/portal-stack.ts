@@ -9,7 +9,15 @@ import { startProcessStack } from "../../../e2e/support/stack.ts";
 export async function startPortalStack(infra: SharedInfra) {
   await buildPortal();
   // Every payment approved except DECLINE-* customers, so what the browser must show is certain.
-  const stack = await startProcessStack(infra, { PAYMENT_LATENCY_MS: "2", PAYMENT_APPROVAL_RATIO: "1" });
+  // SLOW-* customers' charges take 15 s (an order that holds the campaign's FINAL while the
+  // browser looks); refunds are not made by the scheduled pass within the test (it runs at start,
+  // then hourly), so a late payment waits under Money at risk for the operator's "Refund now".
+  const stack = await startProcessStack(infra, {
+    PAYMENT_LATENCY_MS: "2",
+    PAYMENT_APPROVAL_RATIO: "1",
+    PAYMENT_SLOW_LATENCY_MS: "15000",
+    PAYMENT_REFUND_PASS_INTERVAL_MS: "3600000",
+  });
   const campaign = await stack.spawn("campaign");
   const port = await getPort();
   const portalLog = join(ROOT, ".data", "test", "logs", stack.suffix, "portal.log");

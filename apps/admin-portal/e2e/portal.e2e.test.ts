@@ -220,10 +220,46 @@ describe("admin portal in a real browser against the running stack", () => {
     }
   });
 
-  it("closes the window, shows FINAL, and shows the independent engine's verdict with each difference", async () => {
+  it("closes the window while a slow payer's order is open: Why not FINAL names that order; once it fails by the timeout, its late charge is under Money at risk and refunded from the page", async () => {
+    await placeOrder("SLOW-late", "300.00");
+    const order = (await stack.orderDb.query("SELECT id FROM orders WHERE customer_id = 'SLOW-late'")).rows[0] as { id: string };
     await page.goto(`${stack.portalUrl}/campaign`);
     page.once("dialog", (dialog) => void dialog.accept());
     await page.getByRole("button", { name: "Close window now" }).click();
+    await page.getByTestId("finality-status").getByRole("link", { name: /why, per partition/ }).click();
+    await page.waitForURL(/\/finality$/);
+    // Its charge takes 15 s: until then the order awaits payment and holds its database's watermark.
+    await expect.poll(async () => (await page.getByTestId("finality-holder").first().textContent()) ?? "", { timeout: 12_000 }).toContain(`Held by order ${order.id}`);
+    expect(await page.getByTestId("finality-holder").first().textContent()).toContain("customer SLOW-late");
+    expect(await page.getByTestId("finality-sources").textContent()).toMatch(/before the end|no watermark yet/);
+
+    // The payment timeout passes before the charge answers (the order is aged rather than waited
+    // for): the sweep fails it, the watermark moves past the end, and the campaign becomes FINAL.
+    await stack.orderDb.query("UPDATE orders SET created_at = created_at - interval '2 minutes' WHERE id = $1 AND status = 'PROCESSING'", [order.id]);
+    await page.getByTestId("finality-final").waitFor({ timeout: 30_000 });
+
+    // Then the charge succeeds: the customer paid for a FAILED order, and the refund waits.
+    await page.goto(`${stack.portalUrl}/money-at-risk`);
+    const pending = page.getByTestId("pending-refunds");
+    await pending.getByText(order.id).waitFor({ timeout: 30_000 });
+    const row = pending.locator("tr", { hasText: order.id });
+    expect(await row.getByTestId("refund-state").textContent()).toContain("still charged");
+    expect(await page.getByTestId("money-at-risk-total").textContent()).toContain("SGD 300.00");
+    await row.getByRole("button", { name: "Refund now" }).click();
+    await pending.getByText("Nobody is charged for a FAILED order.").waitFor({ timeout: 10_000 });
+    await page.getByTestId("settled-refunds").locator("tr", { hasText: order.id }).getByText(/refunded/).waitFor();
+    const payment = (await stack.paymentDb.query("SELECT status FROM payments WHERE order_id = $1", [order.id])).rows[0] as { status: string };
+    expect(payment.status).toBe("REFUNDED");
+
+    await page.goto(`${stack.portalUrl}/activity`);
+    await page.getByLabel("Action").selectOption("refund.now");
+    const refunded = page.getByTestId("activity").locator("tr", { hasText: "refund.now" });
+    await expect.poll(() => refunded.count()).toBe(1);
+    expect(await refunded.textContent()).toContain(order.id);
+  });
+
+  it("shows FINAL and the independent engine's verdict with each difference", async () => {
+    await page.goto(`${stack.portalUrl}/campaign`);
     await page.getByTestId("engine-audit").getByText("Not audited yet").waitFor({ timeout: 30_000 });
 
     // What `npm run audit` sends: Flink's winners (the job itself runs in e2e/flink-audit.e2e.test.ts);
@@ -244,5 +280,39 @@ describe("admin portal in a real browser against the running stack", () => {
     await page.reload();
     await expect.poll(async () => (await page.getByTestId("engine-audit-verdict").textContent()) ?? "").toMatch(/DIFFERENCE/);
     await page.getByTestId("engine-audit").getByText("not-a-winner").first().waitFor();
+  });
+
+  it("lists a dead letter with its payload and error, replays it from the page, and logs who did", async () => {
+    // A message the order service cannot read, on the topic of payment results.
+    const producer = new Producer({ clientId: "portal-e2e", bootstrapBrokers: [inject("infra").kafkaBrokers], serializers: stringSerializers, acks: ProduceAcks.ALL });
+    try {
+      await producer.send({ messages: [{ topic: `${stack.topicPrefix}payments.completed`, key: "dl-customer", value: '{"type":"PaymentCompleted","broken":true}' }] });
+    } finally {
+      await producer.close();
+    }
+    await page.goto(`${stack.portalUrl}/dead-letters`);
+    const letter = page.getByTestId("dead-letter").filter({ hasText: "dl-customer" });
+    await expect
+      .poll(
+        async () => {
+          if ((await letter.count()) === 0) await page.reload();
+          return letter.count();
+        },
+        { timeout: 30_000, intervals: [1_000] },
+      )
+      .toBe(1);
+    expect(await letter.textContent()).toContain("payments.completed");
+    expect(await letter.textContent()).toContain("INVALID");
+    await letter.getByRole("button", { name: "payload" }).click();
+    expect(await letter.locator("pre").textContent()).toContain('"broken": true');
+    await letter.getByRole("button", { name: "Replay" }).click();
+    // Replayed: no longer waiting (it is read again, found unreadable again, and comes back as a new letter).
+    await page.getByLabel("State").selectOption("replayed");
+    await expect.poll(async () => (await page.getByTestId("dead-letter").filter({ hasText: "dl-customer" }).getByTestId("dead-letter-state").textContent()) ?? "", { timeout: 15_000 }).toMatch(/replayed by admin/);
+
+    await page.goto(`${stack.portalUrl}/activity`);
+    await page.getByLabel("Action").selectOption("dead-letter.replay");
+    await expect.poll(() => page.getByTestId("activity").locator("tbody tr").count()).toBe(1);
+    expect(await page.getByTestId("activity").locator("tbody tr").textContent()).toContain("payments.completed");
   });
 });

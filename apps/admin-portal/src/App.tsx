@@ -9,6 +9,9 @@ import { OrdersPage } from "./pages/OrdersPage.tsx";
 import { PaymentsPage } from "./pages/PaymentsPage.tsx";
 import { OperatorsPage } from "./pages/OperatorsPage.tsx";
 import { ActivityPage } from "./pages/ActivityPage.tsx";
+import { DeadLettersPage } from "./pages/DeadLettersPage.tsx";
+import { FinalityPage } from "./pages/FinalityPage.tsx";
+import { MoneyAtRiskPage } from "./pages/MoneyAtRiskPage.tsx";
 
 const queryClient = new QueryClient({ defaultOptions: { queries: { retry: 1, staleTime: 2_000 } } });
 
@@ -37,6 +40,9 @@ export function App() {
             <Route path="campaign" element={<CampaignPage />} />
             <Route path="operators" element={<OperatorsPage />} />
             <Route path="activity" element={<ActivityPage />} />
+            <Route path="finality" element={<FinalityPage />} />
+            <Route path="money-at-risk" element={<MoneyAtRiskPage />} />
+            <Route path="dead-letters" element={<DeadLettersPage />} />
           </Route>
           <Route path="*" element={<Navigate to="/" replace />} />
         </Routes>

@@ -22,6 +22,9 @@ export const ERROR_CODES = [
   // Operators
   "FORBIDDEN_ROLE",
   "OPERATOR_EXISTS",
+  // Refunds and dead letters
+  "ALREADY_SETTLED",
+  "NOT_REPLAYABLE",
   // Any service
   "NOT_FOUND",
   "INVALID_SORT",
@@ -49,6 +52,8 @@ export const ERROR_STATUS = {
   BLANK_REASON: 400,
   FORBIDDEN_ROLE: 403,
   OPERATOR_EXISTS: 409,
+  ALREADY_SETTLED: 409,
+  NOT_REPLAYABLE: 409,
   NOT_FOUND: 404,
   INVALID_SORT: 400,
 } as const satisfies Record<ErrorCode, 400 | 403 | 404 | 409>;

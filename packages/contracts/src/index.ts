@@ -14,3 +14,5 @@ export * from "./asyncapi.ts";
 export * from "./instants.ts";
 export * from "./http/operators.ts";
 export * from "./http/activity.ts";
+export * from "./http/refunds.ts";
+export * from "./http/dead-letters.ts";

@@ -14,6 +14,8 @@ export { activityRoutes } from "./http/activity-routes.ts";
 export { recordActivity } from "./db/activity.ts";
 export { HttpError } from "./http/errors.ts";
 export { shardRoutes } from "./http/shard-routes.ts";
+export { deadLetterRoutes } from "./http/dead-letter-routes.ts";
+export { parseDeadLetter, readDeadLetters } from "./kafka/dead-letters.ts";
 export { logicalShardOfId, newId } from "./ids.ts";
 export { loadShardMap, logicalShardOf, partitionOfKey, Shards } from "./db/shards.ts";
 export type { ShardedSearch } from "./db/sharded-search.ts";

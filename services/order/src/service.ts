@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { TOPICS } from "@spgroup/contracts";
-import { activityRoutes, bootService, createPool, CustomerAuth, isTransientDatabaseError, listen, PartitionCounter, purgeOlderThan, runEvery, shardRoutes } from "@spgroup/platform";
+import { activityRoutes, bootService, deadLetterRoutes, createPool, CustomerAuth, isTransientDatabaseError, listen, PartitionCounter, purgeOlderThan, runEvery, shardRoutes } from "@spgroup/platform";
 import type { PaymentResultsContext } from "./app/apply-payment-results.ts";
 import { expireUnpaidOrders } from "./app/expire-unpaid-orders.ts";
 import { createOrderWriter, type PlaceOrderContext } from "./app/place-order.ts";
@@ -8,6 +8,7 @@ import { publishPresence, publishWatermark } from "./app/publish-watermark.ts";
 import type { OrderConfig } from "./config.ts";
 import { ADMIN_READ_APPLICATION_NAME, limitIdleTransactions, seesAllSessions } from "./db/watermark.ts";
 import { paymentCompletedConsumer } from "./events/payment-completed.ts";
+import { awaitingPaymentRoutes } from "./http/awaiting-payment-routes.ts";
 import { adminOrderRoutes } from "./http/admin-routes.ts";
 import { orderRoutes } from "./http/order-routes.ts";
 import { orderTimelineRoutes } from "./http/timeline-routes.ts";
@@ -131,6 +132,9 @@ export async function startOrderService(config: OrderConfig) {
   operatorRoutes(app, runtime.pool, config.admin.username);
   activityRoutes(app, runtime.pool, "/api/admin/v1/ops/activity");
   shardRoutes(app, adminReads, { path: "/api/admin/v1/ops/shards", table: "orders", names: runtime.shards.all.map((s) => s.name), watermarkOf: (name) => watermarks.get(name) });
+  // Every topic's dead letters, whichever service wrote them: the console's one place for them.
+  deadLetterRoutes(app, runtime.pool, { kafka: runtime.kafka, topics: Object.values(TOPICS).map((t) => runtime.topic(t)) });
+  awaitingPaymentRoutes(app, adminReads, { names: runtime.shards.all.map((s) => s.name), paymentTimeoutMs: config.paymentTimeoutMs, watermarkOf: (name) => watermarks.get(name) });
   const port = await listen(app, config);
   runtime.logger.info({ port, shards: runtime.shards.all.map((s) => s.name) }, "order service listening");
 

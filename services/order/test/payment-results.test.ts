@@ -57,4 +57,38 @@ describe("payment results", () => {
     expect(completionsOf(order.id)).toHaveLength(1);
     expect(completionsOf(order.id)[0]?.value).toMatchObject({ data: { status: "FAILED" } });
   });
+
+  it("shows what awaits payment, oldest first, and an order stuck past the timeout as overdue (money at risk)", async () => {
+    const view = async (query = "") => {
+      const response = await harness.service.app.inject({ method: "GET", url: `/api/admin/v1/ops/awaiting-payment${query}`, headers: harness.adminHeaders });
+      expect(response.statusCode).toBe(200);
+      return response.json().data as { payment_timeout_ms: number; shards: { database: string; orders: { id: string; overdue: boolean }[]; total: number }[] };
+    };
+    // A stuck order: older than the timeout, and locked (as by a hung payment-result transaction),
+    // so the sweep skips it.
+    await db.query("INSERT INTO orders (id, status, total_amount, customer_id, customer_name, created_at) VALUES ('STUCK-1', 'PROCESSING', 300, 'cust-stuck', 'Stuck', now() - interval '1 hour')");
+    const holder = await db.connect();
+    try {
+      await holder.query("BEGIN");
+      await holder.query("SELECT 1 FROM orders WHERE id = 'STUCK-1' FOR UPDATE");
+      const all = await view();
+      expect(all.payment_timeout_ms).toBe(1500);
+      expect(all.shards).toHaveLength(1);
+      expect(all.shards[0]?.orders[0]).toMatchObject({ id: "STUCK-1", overdue: true });
+      const overdue = await view("?overdue=true");
+      expect(overdue.shards[0]?.orders.map((o) => o.id)).toEqual(["STUCK-1"]);
+      expect(overdue.shards[0]?.total).toBe(1);
+      // Created at or before a given instant (a campaign's end_time).
+      expect((await view(`?created_before=${new Date(Date.now() - 30 * 60_000).toISOString()}`)).shards[0]?.orders.map((o) => o.id)).toEqual(["STUCK-1"]);
+      expect((await view("?created_before=2020-01-01T00:00:00Z")).shards[0]?.total).toBe(0);
+      const bad = await harness.service.app.inject({ method: "GET", url: "/api/admin/v1/ops/awaiting-payment?created_before=0000-01-01T00:00:00Z", headers: harness.adminHeaders });
+      expect(bad.statusCode).toBe(400);
+    } finally {
+      await holder.query("ROLLBACK");
+      holder.release();
+    }
+    // Unlocked, the sweep fails it like any other.
+    await eventually(async () => ((await statusOf("STUCK-1")) === "FAILED" ? true : undefined), 10_000, "stuck order failed by the sweep");
+    expect((await view("?overdue=true")).shards[0]?.total).toBe(0);
+  });
 });

@@ -44,6 +44,13 @@ describe("watermark liveness", () => {
     // While it is open, step 1 cannot pass its start, though the margin has gone by.
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(Date.parse(await oldestOpenTransactionStart(db))).toBeLessThanOrEqual(Date.parse(started));
+    // The operators' console names it as what holds the watermark.
+    await eventually(async () => {
+      const view = await harness.service.app.inject({ method: "GET", url: "/api/admin/v1/ops/awaiting-payment", headers: harness.adminHeaders });
+      expect(view.statusCode).toBe(200);
+      const since = view.json().data.shards[0].open_transaction_since;
+      return since !== null && Date.parse(since) <= Date.parse(started) ? true : undefined;
+    }, 5_000, "the open transaction named");
     // ORDER_IDLE_IN_TRANSACTION_TIMEOUT_MS (1.5 s) ends it, and the watermark moves on past it.
     expect(String(await ended)).toMatch(/idle-in-transaction timeout|terminat/i);
     await eventually(async () => (watermarkPassed(started) ? true : undefined), 15_000, "a watermark past the idle transaction");

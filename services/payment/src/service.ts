@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { TOPICS } from "@spgroup/contracts";
-import { bootService, listen, type Pool, runEvery, shardRoutes } from "@spgroup/platform";
+import { activityRoutes, bootService, listen, type Pool, runEvery, shardRoutes } from "@spgroup/platform";
 import { settleDueRefunds } from "./app/refund-payments.ts";
 import type { PaymentConfig } from "./config.ts";
 import { countRefundedPayments } from "./db/payments.ts";
@@ -9,6 +9,7 @@ import { paymentRequestsConsumer } from "./events/payment-requests.ts";
 import type { PaymentGateway } from "./gateway/payment-gateway.ts";
 import { SimulatedGateway } from "./gateway/simulated-gateway.ts";
 import { adminPaymentRoutes } from "./http/admin-routes.ts";
+import { refundRoutes } from "./http/refund-routes.ts";
 
 const MIGRATIONS = fileURLToPath(new URL("../migrations", import.meta.url));
 
@@ -47,6 +48,8 @@ export async function startPaymentService(config: PaymentConfig, gateway: Paymen
   adminPaymentRoutes(app, pools);
   // Under /payments: the order service answers /api/admin/v1/ops/shards (the portal routes by prefix).
   shardRoutes(app, pools, { path: "/api/admin/v1/payments/shards", table: "payments", names: runtime.shards.all.map((s) => s.name) });
+  refundRoutes(app, runtime.shards.map((shard) => ({ pool: shard.pool, nudge: () => shard.relay.nudge() })), gateway, refundSettings);
+  activityRoutes(app, pools.all, "/api/admin/v1/payments/activity");
   const port = await listen(app, config);
   runtime.logger.info({ port, shards: runtime.shards.all.map((s) => s.name) }, "payment service listening");
 

@@ -169,6 +169,56 @@ describe("payment deadlines and refunds", () => {
     expect((await db.query("SELECT settled_at FROM refund_requests WHERE payment_id = $1", [payment.id])).rows[0].settled_at).not.toBeNull();
   });
 
+  it("lists a pending refund under money at risk, and an operator makes it now (once, in the activity log); a viewer may only look", async () => {
+    const payment = await chargedNow("ORD-RF-NOW", "cust-now");
+    gateway.refuseRefunds = true;
+    try {
+      await send(TOPICS.refundsRequested, [refundRequested(payment)]);
+      await eventually(
+        async () => ((await db.query("SELECT attempts FROM refund_requests WHERE payment_id = $1", [payment.id])).rows[0]?.attempts >= 1 ? true : undefined),
+        20_000,
+        "a refused attempt",
+      );
+      // Its next attempt an hour away, as after a long back-off: the operator does not wait for it
+      // (and the scheduled pass cannot make it first).
+      await db.query("UPDATE refund_requests SET next_attempt_at = now() + interval '1 hour' WHERE payment_id = $1", [payment.id]);
+    } finally {
+      gateway.refuseRefunds = false;
+    }
+    const pending = await service.app.inject({ method: "GET", url: "/api/admin/v1/payments/refund-requests", headers });
+    expect(pending.statusCode).toBe(200);
+    const row = pending.json().data.find((r: { payment_id: string }) => r.payment_id === payment.id);
+    expect(row).toMatchObject({ order_id: "ORD-RF-NOW", customer_id: "cust-now", total_amount: "250.00", payment_status: "SUCCESS", settled_at: null, last_error: expect.stringContaining("provider unavailable") });
+    expect(row.attempts).toBeGreaterThanOrEqual(1);
+
+    const viewer = { authorization: `Bearer ${(await service.runtime.adminAuth.issue("vic", "viewer")).token}` };
+    const refused = await service.app.inject({ method: "POST", url: `/api/admin/v1/payments/refund-requests/${payment.id}/refund`, headers: viewer });
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().error_code).toBe("FORBIDDEN_ROLE");
+
+    const made = await service.app.inject({ method: "POST", url: `/api/admin/v1/payments/refund-requests/${payment.id}/refund`, headers });
+    expect(made.statusCode).toBe(200);
+    expect(made.json().data).toMatchObject({ payment_id: payment.id, payment_status: "REFUNDED", settled_at: expect.any(String), next_attempt_at: null });
+    await eventually(async () => ofOrder(refunded, "ORD-RF-NOW")[0], 10_000, "refund announced");
+    expect(gateway.refunds.filter((r) => r.paymentId === payment.id)).toHaveLength(1);
+
+    // Once settled: 409 with its code, and no second refund; an unknown payment: 404.
+    const again = await service.app.inject({ method: "POST", url: `/api/admin/v1/payments/refund-requests/${payment.id}/refund`, headers });
+    expect(again.statusCode).toBe(409);
+    expect(again.json().error_code).toBe("ALREADY_SETTLED");
+    const unknown = await service.app.inject({ method: "POST", url: "/api/admin/v1/payments/refund-requests/01NOSUCHPAYMENT00000/refund", headers });
+    expect(unknown.statusCode).toBe(404);
+    expect(gateway.refunds.filter((r) => r.paymentId === payment.id)).toHaveLength(1);
+    const settled = (await service.app.inject({ method: "GET", url: "/api/admin/v1/payments/refund-requests?state=settled", headers })).json().data;
+    expect(settled.map((r: { payment_id: string }) => r.payment_id)).toContain(payment.id);
+    expect((await service.app.inject({ method: "GET", url: "/api/admin/v1/payments/refund-requests", headers })).json().data.map((r: { payment_id: string }) => r.payment_id)).not.toContain(payment.id);
+
+    const activity = (await service.app.inject({ method: "GET", url: "/api/admin/v1/payments/activity?action=refund.now", headers })).json().data;
+    expect(activity).toEqual([
+      expect.objectContaining({ actor: "op", action: "refund.now", target: `payment ${payment.id} (order ORD-RF-NOW)`, before: expect.objectContaining({ payment_status: "SUCCESS" }), after: { payment_status: "REFUNDED", refunded: true } }),
+    ]);
+  });
+
   it("ignores a refund request for a payment that failed", async () => {
     await send(TOPICS.ordersPlaced, [orderPlaced("ORD-RF-3", "cust-fl", "10.00", new Date(Date.now() - 1_000))]);
     const failed = await eventually(async () => paymentOf("ORD-RF-3"), 10_000, "failed payment");

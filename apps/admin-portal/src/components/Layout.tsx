@@ -6,6 +6,9 @@ const LINKS = [
   ["/orders", "Orders"],
   ["/payments", "Payments"],
   ["/campaign", "Campaign"],
+  ["/finality", "Why not FINAL"],
+  ["/money-at-risk", "Money at risk"],
+  ["/dead-letters", "Dead letters"],
   ["/activity", "Activity"],
 ] as const;
 /** Only admins manage operators. */

@@ -6,7 +6,8 @@ import { ErrorState, Loading } from "../components/States.tsx";
 import { formatInstant } from "../lib/format.ts";
 
 /** Each service keeps the activity of its own changes; the page shows them as one log. */
-const SOURCES = ["/api/admin/v1/campaigns/activity", "/api/admin/v1/ops/activity"] as const;
+const SOURCES = ["/api/admin/v1/campaigns/activity", "/api/admin/v1/ops/activity", "/api/admin/v1/payments/activity"] as const;
+const SOURCE_NAMES = { "/api/admin/v1/campaigns/activity": "campaigns", "/api/admin/v1/ops/activity": "operators, dead letters", "/api/admin/v1/payments/activity": "refunds" } as const;
 
 /** What changed between two records, field by field (nested objects compared as JSON). */
 function changes(before: Record<string, unknown> | null, after: Record<string, unknown> | null): [string, string, string][] {
@@ -34,7 +35,7 @@ export function ActivityPage() {
     <div className="space-y-4">
       <section className="rounded-lg border border-slate-200 bg-white p-5 shadow-sm">
         <h1 className="text-lg font-semibold">Activity</h1>
-        <p className="mt-1 text-sm text-slate-600">Every change an operator made: campaigns, finality holes, audits, operators; recorded in the same transaction as the change.</p>
+        <p className="mt-1 text-sm text-slate-600">Every change an operator made: campaigns, finality holes, audits, operators, refunds, dead letters; recorded in the same transaction as the change.</p>
         <div className="mt-3 flex flex-wrap items-end gap-3">
           <label className="text-sm">
             Operator
@@ -53,7 +54,7 @@ export function ActivityPage() {
           </label>
           {SOURCES.map((path) => (
             <a key={path} href={authorizedLink(`${path}.csv`, Object.fromEntries(new URLSearchParams(params)))} download className="rounded border border-slate-300 px-3 py-1 text-sm hover:bg-slate-100">
-              CSV ({path.includes("campaigns") ? "campaigns" : "operators"})
+              CSV ({SOURCE_NAMES[path]})
             </a>
           ))}
         </div>

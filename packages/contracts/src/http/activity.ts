@@ -9,6 +9,9 @@ export const ACTIVITY_ACTIONS = [
   "campaign.engine-audit",
   "operator.create",
   "operator.change",
+  "refund.now",
+  "dead-letter.replay",
+  "dead-letter.discard",
 ] as const;
 export type ActivityAction = (typeof ACTIVITY_ACTIONS)[number];
 

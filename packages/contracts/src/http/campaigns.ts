@@ -94,6 +94,15 @@ export const Finality = Type.Object({
         }),
         { description: "who finality waits for: empty once every (partition, order database) pair is past end_time" },
       ),
+      lagging: Type.Array(
+        Type.Object({
+          source: Type.String({ description: "the order database (shard)" }),
+          partition: Type.Integer(),
+          watermark: Type.Union([Instant, Type.Null()], { description: "its latest watermark here; null: none received yet" }),
+          behind_ms: Type.Union([Type.Integer(), Type.Null()], { description: "how far the watermark is before end_time" }),
+        }),
+        { description: "each (order database, partition) pair not past end_time yet, with its watermark" },
+      ),
     },
     { description: "(partition, order database) pairs of orders.completed, and how many have a watermark past end_time" },
   ),

@@ -55,3 +55,46 @@ export const OrderStats = Type.Object({
   totals: CountsOf(ORDER_STATUSES),
 });
 export type OrderStats = Static<typeof OrderStats>;
+
+/** An order still waiting for its payment's result (PENDING or PROCESSING). */
+export const AwaitingOrder = Type.Object({
+  id: Type.String(),
+  status: OrderStatusSchema,
+  customer_id: Type.String(),
+  customer_name: Type.String(),
+  total_amount: Type.String(),
+  created_at: Type.String({ format: "date-time" }),
+  overdue: Type.Boolean({ description: "older than the payment timeout: the timeout sweep should have failed it (is it running?)" }),
+});
+export type AwaitingOrder = Static<typeof AwaitingOrder>;
+
+/**
+ * What holds each order database's watermark back (docs/finality.md): its oldest orders awaiting a
+ * payment result, and the start of its oldest open transaction (an order not visible yet).
+ */
+export const AwaitingPayment = Type.Object({
+  payment_timeout_ms: Type.Integer(),
+  shards: Type.Array(
+    Type.Object({
+      database: Type.String({ description: "the watermark's source name" }),
+      reachable: Type.Boolean(),
+      watermark: Type.Union([Type.String({ format: "date-time" }), Type.Null()], { description: "the last watermark this instance published for it" }),
+      open_transaction_since: Type.Union([Type.String({ format: "date-time" }), Type.Null()], {
+        description: "the start of the oldest transaction open on it for more than a second (it holds the watermark there), or null",
+      }),
+      orders: Type.Array(AwaitingOrder, { description: "oldest first" }),
+      total: Type.Integer({ description: "orders awaiting payment on it that match the filter" }),
+    }),
+  ),
+});
+export type AwaitingPayment = Static<typeof AwaitingPayment>;
+
+export const AwaitingPaymentQuery = Type.Object(
+  {
+    created_before: Type.Optional(Type.String({ format: "date-time", description: "only orders created at or before this instant (a campaign's end_time)" })),
+    overdue: Type.Optional(Type.Boolean({ description: "only orders older than the payment timeout" })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, description: "orders per database (default 20)" })),
+  },
+  { additionalProperties: false },
+);
+export type AwaitingPaymentQuery = Static<typeof AwaitingPaymentQuery>;

@@ -13,15 +13,25 @@ const CSV_COLUMNS = ["at", "actor", "role", "action", "target", "before", "after
  * entries (or `limit`, at most 1,000) as JSON, `path.csv` the latest 100,000 matching entries (or
  * `limit`) as CSV (before/after as JSON text), filtered by actor, action, from, to.
  */
-export function activityRoutes(app: HttpApp, db: Queryable, path: string): void {
-  const query = (q: ActivityQuery, fallbackLimit: number) =>
-    searchActivity(db, {
+export function activityRoutes(app: HttpApp, databases: Queryable | readonly Queryable[], path: string): void {
+  // A sharded service records a change on the shard it changed (in the change's transaction): the
+  // log is every shard's, merged, latest first.
+  const dbs: readonly Queryable[] = Array.isArray(databases) ? databases : [databases as Queryable];
+  const query = async (q: ActivityQuery, fallbackLimit: number) => {
+    const filter = {
       ...(q.actor ? { actor: q.actor } : {}),
       ...(q.action ? { action: q.action } : {}),
       ...(q.from ? { from: instantFilter(q.from, "from") as string } : {}),
       ...(q.to ? { to: instantFilter(q.to, "to") as string } : {}),
       limit: q.limit ?? fallbackLimit,
-    });
+    };
+    const parts = await Promise.all(dbs.map((db) => searchActivity(db, filter)));
+    if (parts.length === 1) return parts[0] ?? [];
+    return parts
+      .flat()
+      .sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : b.id - a.id))
+      .slice(0, filter.limit);
+  };
   app.get(
     path,
     { schema: { tags: ["activity"], security: [{ admin: [] }], summary: "What operators changed here, latest first", querystring: ActivityQuery, response: { 200: Data(Type.Array(ActivityEntry)), 400: ErrorBody } } },

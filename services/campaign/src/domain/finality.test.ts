@@ -15,7 +15,7 @@ describe("finalityOf", () => {
   });
 
   it("allows FINAL once the window is over and every partition's watermark is past its end", () => {
-    expect(finalityOf(base)).toEqual({ waiting_for: [], watermarks: { required: 3, past_end: 3, behind: [] }, holes: [] });
+    expect(finalityOf(base)).toEqual({ waiting_for: [], watermarks: { required: 3, past_end: 3, behind: [], lagging: [] }, holes: [] });
   });
 
   it("waits while the window is open", () => {
@@ -25,21 +25,39 @@ describe("finalityOf", () => {
   it("requires a watermark on a partition added since (the current metadata counts, not the old one)", () => {
     const state = finalityOf({ ...base, partitions: 4 });
     expect(state.waiting_for).toEqual(["WATERMARKS"]);
-    expect(state.watermarks).toEqual({ required: 4, past_end: 3, behind: [{ source: "order_db", partitions: [3] }] });
+    expect(state.watermarks).toEqual({
+      required: 4,
+      past_end: 3,
+      behind: [{ source: "order_db", partitions: [3] }],
+      lagging: [{ source: "order_db", partition: 3, watermark: null, behind_ms: null }],
+    });
     expect(finalityOf({ ...base, partitions: 4, watermarks: marks(4) }).waiting_for).toEqual([]);
   });
 
   it("proves nothing with no partitions known, a watermark at the end itself, or one order database missing", () => {
     expect(finalityOf({ ...base, partitions: 0, watermarks: [] }).waiting_for).toEqual(["WATERMARKS"]);
     expect(finalityOf({ ...base, watermarks: marks(3, campaign.end_time) }).waiting_for).toEqual(["WATERMARKS"]);
-    expect(finalityOf({ ...base, sources: ["order_db", "order_db_2"] }).watermarks).toEqual({ required: 6, past_end: 3, behind: [{ source: "order_db_2", partitions: [0, 1, 2] }] });
+    expect(finalityOf({ ...base, sources: ["order_db", "order_db_2"] }).watermarks).toMatchObject({ required: 6, past_end: 3, behind: [{ source: "order_db_2", partitions: [0, 1, 2] }] });
+  });
+
+  it("names each pair not past the end with its latest watermark and how far before the end it is", () => {
+    const held = [
+      { partition: 0, source: "order_db", watermark: "2026-11-11T10:59:00.000000Z" },
+      { partition: 0, source: "order_db", watermark: "2026-11-11T10:59:57.500000Z" },
+      { partition: 1, source: "order_db", watermark: after },
+      { partition: 2, source: "order_db", watermark: "2026-11-11T10:58:00.000000Z" },
+    ];
+    expect(finalityOf({ ...base, watermarks: held }).watermarks.lagging).toEqual([
+      { source: "order_db", partition: 0, watermark: "2026-11-11T10:59:57.500000Z", behind_ms: 2_500 },
+      { source: "order_db", partition: 2, watermark: "2026-11-11T10:58:00.000000Z", behind_ms: 120_000 },
+    ]);
   });
 
   it("waits for an order database that publishes watermarks but is missing from the configuration", () => {
     const unlisted = [...marks(3), { partition: 0, source: "order_9", watermark: after }];
     const state = finalityOf({ ...base, watermarks: unlisted });
     expect(state.waiting_for).toEqual(["WATERMARKS"]);
-    expect(state.watermarks).toEqual({ required: 6, past_end: 4, behind: [{ source: "order_9", partitions: [1, 2] }] });
+    expect(state.watermarks).toMatchObject({ required: 6, past_end: 4, behind: [{ source: "order_9", partitions: [1, 2] }] });
     const complete = [...marks(3), ...[0, 1, 2].map((partition) => ({ partition, source: "order_9", watermark: after }))];
     expect(finalityOf({ ...base, watermarks: complete }).waiting_for).toEqual([]);
   });

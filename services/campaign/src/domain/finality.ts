@@ -1,5 +1,5 @@
 import { historyCovers, type PartitionStart } from "./history.ts";
-import { compareInstants, type FinalityWait, parseInstant } from "@spgroup/contracts";
+import { compareInstants, type FinalityWait, microsOf, parseInstant } from "@spgroup/contracts";
 
 export interface PartitionWatermark {
   partition: number;
@@ -25,7 +25,13 @@ export function holeTouches(window: Window, hole: HoleSpan): boolean {
 
 export interface FinalityState<H> {
   waiting_for: FinalityWait[];
-  watermarks: { required: number; past_end: number; behind: { source: string; partitions: number[] }[] };
+  watermarks: {
+    required: number;
+    past_end: number;
+    behind: { source: string; partitions: number[] }[];
+    /** Each (order database, partition) pair not past end_time: its latest watermark (null: none yet) and how far before end_time. */
+    lagging: { source: string; partition: number; watermark: string | null; behind_ms: number | null }[];
+  };
   holes: H[];
 }
 
@@ -69,7 +75,20 @@ export function finalityOf<H extends HoleSpan>(input: {
   const behind = sources
     .map((source) => ({ source, partitions: Array.from({ length: partitions }, (_, p) => p).filter((p) => !passed.has(`${source}/${p}`)) }))
     .filter((b) => b.partitions.length > 0);
-  return { waiting_for: waiting, watermarks: { required, past_end: passed.size, behind }, holes };
+  const latest = new Map<string, string>();
+  for (const w of input.watermarks) {
+    const key = `${w.source}/${w.partition}`;
+    const seen = latest.get(key);
+    if (seen === undefined || compareInstants(w.watermark, seen) > 0) latest.set(key, w.watermark);
+  }
+  const end = microsOf(campaign.end_time);
+  const lagging = behind.flatMap(({ source, partitions: ps }) =>
+    ps.map((partition) => {
+      const watermark = latest.get(`${source}/${partition}`) ?? null;
+      return { source, partition, watermark, behind_ms: watermark === null ? null : Math.max(0, Number((end - microsOf(watermark)) / 1000n)) };
+    }),
+  );
+  return { waiting_for: waiting, watermarks: { required, past_end: passed.size, behind, lagging }, holes };
 }
 
 export interface HoleIdentity extends HoleSpan {

@@ -1,4 +1,4 @@
-import type { ExportOrdersQuery, Order, OrderStats, OrderStatus } from "@spgroup/contracts";
+import type { AwaitingOrder, ExportOrdersQuery, Order, OrderStats, OrderStatus } from "@spgroup/contracts";
 import { ORDER_SORT_COLUMNS, ORDER_STATUSES } from "@spgroup/contracts";
 import { instantFilter, parseSort, type Queryable, type ShardedSearch } from "@spgroup/platform";
 import { AWAITING_PAYMENT } from "../domain/order-status.ts";
@@ -265,3 +265,26 @@ async function orderStatsOf(db: Queryable): Promise<OrderStats> {
 
 /** Every order, oldest first. */
 export const ALL_ORDERS: ShardedSearch = { table: "orders", columns: COLUMNS, types: SORT_TYPES, filters: [], sort: [{ column: "created_at", descending: false }], tieBreaker: "id" };
+
+/**
+ * The oldest orders awaiting a payment result (what holds the watermark back), created at or before
+ * `createdBefore` when given, only those older than the timeout when `overdue`; with their count.
+ */
+export async function awaitingPaymentOrders(
+  db: Queryable,
+  filter: { createdBefore?: string; overdue?: boolean; timeoutMs: number; limit: number },
+): Promise<{ orders: AwaitingOrder[]; total: number }> {
+  const where = `status = ANY($1::order_status[]) AND ($2::timestamptz IS NULL OR created_at <= $2)
+                 AND (NOT $3::boolean OR created_at < now() - make_interval(secs => $4::double precision / 1000))`;
+  const params = [AWAITING_PAYMENT, filter.createdBefore ?? null, filter.overdue === true, filter.timeoutMs];
+  const [orders, count] = await Promise.all([
+    db.query<AwaitingOrder>(
+      `SELECT id, status, customer_id, customer_name, total_amount::text AS total_amount, created_at,
+              created_at < now() - make_interval(secs => $4::double precision / 1000) AS overdue
+       FROM orders WHERE ${where} ORDER BY created_at, id LIMIT $5`,
+      [...params, filter.limit],
+    ),
+    db.query<{ n: number }>(`SELECT count(*)::int AS n FROM orders WHERE ${where}`, params),
+  ]);
+  return { orders: orders.rows, total: count.rows[0]?.n ?? 0 };
+}

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { centsOf, type PaymentRefunded, type PaymentRefundRequested } from "@spgroup/contracts";
-import { backoffMs, type DbClient, enqueueOutbox, type Logger, type Pool, withDeadline, withTransaction } from "@spgroup/platform";
+import { centsOf, DomainError, type PaymentRefunded, type PaymentRefundRequested, type RefundRequestView } from "@spgroup/contracts";
+import { backoffMs, type DbClient, enqueueOutbox, type Logger, type Pool, recordActivity, withDeadline, withTransaction } from "@spgroup/platform";
 import { lockRefundablePayments, markPaymentsRefunded } from "../db/payments.ts";
-import { lockDueRefundRequests, markRefundRequestsSettled, postponeRefundRequest, recordRefundRequests } from "../db/refund-requests.ts";
+import { lockDueRefundRequests, markRefundRequestsSettled, postponeRefundRequest, recordRefundRequests, refundRequestsOf } from "../db/refund-requests.ts";
 import type { PaymentGateway } from "../gateway/payment-gateway.ts";
 
 /**
@@ -23,6 +23,10 @@ export interface RefundSettings {
   /** Bound on one gateway call; past it the attempt counts as failed (the gateway is idempotent per payment). */
   gatewayTimeoutMs?: number;
   batchSize?: number;
+  /** Only these payments' requests, due or not (an operator's "refund now"). */
+  paymentIds?: string[];
+  /** Runs last in the pass's transaction, with what it did (the activity log of an operator's pass). */
+  inSameTransaction?: (client: DbClient, outcome: { refunded: string[]; failed: Map<string, string> }) => Promise<void>;
 }
 
 /**
@@ -37,7 +41,7 @@ export interface RefundSettings {
 export async function settleDueRefunds(pool: Pool, gateway: PaymentGateway, settings: RefundSettings): Promise<number> {
   const { topic, logger } = settings;
   return withTransaction(pool, async (client) => {
-    const due = await lockDueRefundRequests(client, settings.batchSize ?? 100);
+    const due = await lockDueRefundRequests(client, settings.batchSize ?? 100, settings.paymentIds);
     if (due.length === 0) return 0;
     const payments = await lockRefundablePayments(client, due.map((r) => r.payment_id));
     const refundable = new Set(payments.map((p) => p.id));
@@ -78,7 +82,48 @@ export async function settleDueRefunds(pool: Pool, gateway: PaymentGateway, sett
       }),
     );
     await markRefundRequestsSettled(client, [...nothingToDo, ...made.map((p) => p.id)]);
+    const failed = new Map<string, string>();
+    for (const [i, payment] of payments.entries()) {
+      const outcome = outcomes[i];
+      if (outcome && !outcome.ok) failed.set(payment.id, outcome.error);
+    }
+    await settings.inSameTransaction?.(client, { refunded: refunded.map((p) => p.id), failed });
     for (const p of refunded) logger.warn({ paymentId: p.id, orderId: p.order_id, amount: p.total_amount }, "payment refunded: its order had FAILED");
     return refunded.length;
   });
+}
+
+/**
+ * An operator's "refund now": the request's next attempt is made at once instead of when the
+ * back-off says, through the same pass (so still at most once), and recorded in the activity log
+ * in its transaction with the outcome. A refusal is kept as the request's last error and retried
+ * by the scheduled pass as before.
+ */
+export async function refundNow(
+  pool: Pool,
+  gateway: PaymentGateway,
+  paymentId: string,
+  operator: { name: string; role: string },
+  settings: RefundSettings,
+): Promise<RefundRequestView> {
+  const [before] = await refundRequestsOf(pool, "all", 1, paymentId);
+  if (!before) throw new DomainError("NOT_FOUND", `no refund was asked for payment ${paymentId}`);
+  if (before.settled_at) throw new DomainError("ALREADY_SETTLED", `the refund of payment ${paymentId} is settled already (${before.payment_status})`);
+  await settleDueRefunds(pool, gateway, {
+    ...settings,
+    paymentIds: [paymentId],
+    batchSize: 1,
+    inSameTransaction: (client, outcome) =>
+      recordActivity(client, {
+        actor: operator,
+        action: "refund.now",
+        target: `payment ${paymentId} (order ${before.order_id})`,
+        before: { payment_status: before.payment_status, attempts: before.attempts, last_error: before.last_error },
+        after: outcome.refunded.includes(paymentId)
+          ? { payment_status: "REFUNDED", refunded: true }
+          : { payment_status: before.payment_status, refunded: false, error: outcome.failed.get(paymentId) ?? "not refundable" },
+      }),
+  });
+  const [after] = await refundRequestsOf(pool, "all", 1, paymentId);
+  return after ?? before;
 }

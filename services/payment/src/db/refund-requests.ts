@@ -1,3 +1,4 @@
+import type { RefundRequestView } from "@spgroup/contracts";
 import type { Queryable } from "@spgroup/platform";
 
 export interface RefundRequestRow {
@@ -17,13 +18,30 @@ export async function recordRefundRequests(db: Queryable, requests: { paymentId:
   );
 }
 
-/** Unsettled requests whose next attempt is due, locked for this pass (another instance skips them). */
-export async function lockDueRefundRequests(db: Queryable, limit: number): Promise<RefundRequestRow[]> {
+/**
+ * Unsettled requests whose next attempt is due, locked for this pass (another instance skips them);
+ * with `paymentIds`, only those (an operator's "refund now": due whatever their next attempt).
+ */
+export async function lockDueRefundRequests(db: Queryable, limit: number, paymentIds?: string[]): Promise<RefundRequestRow[]> {
   const { rows } = await db.query<RefundRequestRow>(
     `SELECT payment_id, order_id, attempts FROM refund_requests
-     WHERE settled_at IS NULL AND next_attempt_at <= now()
+     WHERE settled_at IS NULL AND ($2::text[] IS NULL AND next_attempt_at <= now() OR payment_id = ANY($2::text[]))
      ORDER BY next_attempt_at, requested_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
-    [limit],
+    [limit, paymentIds ?? null],
+  );
+  return rows;
+}
+
+/** Refund requests with their payment, newest first: pending (not settled), settled, or all. */
+export async function refundRequestsOf(db: Queryable, state: "pending" | "settled" | "all", limit: number, paymentId?: string): Promise<RefundRequestView[]> {
+  const { rows } = await db.query<RefundRequestView>(
+    `SELECT r.payment_id, r.order_id, p.customer_id, p.total_amount::text AS total_amount, p.status AS payment_status, r.reason,
+            r.requested_at, r.attempts, CASE WHEN r.settled_at IS NULL THEN r.next_attempt_at END AS next_attempt_at,
+            r.last_error, r.settled_at, p.refunded_at
+     FROM refund_requests r JOIN payments p ON p.id = r.payment_id
+     WHERE ($1 = 'all' OR ($1 = 'pending') = (r.settled_at IS NULL)) AND ($3::text IS NULL OR r.payment_id = $3)
+     ORDER BY r.requested_at DESC, r.payment_id LIMIT $2`,
+    [state, limit, paymentId ?? null],
   );
   return rows;
 }

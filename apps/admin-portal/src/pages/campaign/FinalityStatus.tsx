@@ -1,11 +1,12 @@
 import type { Campaign, FinalityWait } from "@spgroup/contracts";
+import { Link } from "react-router";
 import { formatInstant } from "../../lib/format.ts";
 
 // One line per reason the service gives; typed against the list so a new reason cannot go unshown.
-const WAIT_TEXT = {
+export const WAIT_TEXT = {
   WINDOW_OPEN: "The sale window is still open.",
   WATERMARKS: "Waiting for every order created in the window to settle (watermarks from the order service).",
-  FINALITY_HOLES: "Blocked: an order event could not be processed. Replay it (npm run dead-letters -- replay) or resolve it explicitly.",
+  FINALITY_HOLES: "Blocked: an order event could not be processed. Replay it (Dead letters page, or npm run dead-letters -- replay) or resolve it explicitly.",
   HISTORY: "Blocked: the campaign database does not hold every completed order since the window's start (a partition not read yet, or read from a later offset).",
 } satisfies Record<FinalityWait, string>;
 
@@ -18,7 +19,12 @@ export function FinalityStatus({ campaign }: { campaign: Campaign }) {
   if (shown.length === 0) return null;
   return (
     <div className={`mt-3 rounded border p-3 text-sm ${finality.holes.length > 0 ? "border-red-300 bg-red-50 text-red-900" : "border-slate-200 bg-slate-50 text-slate-700"}`} data-testid="finality-status">
-      <p className="font-medium">Winners are not final yet:</p>
+      <p className="font-medium">
+        Winners are not final yet:{" "}
+        <Link to="/finality" className="font-normal text-indigo-700 underline">
+          why, per partition →
+        </Link>
+      </p>
       <ul className="list-disc pl-5">
         {shown.map((wait) => (
           <li key={wait}>

@@ -1,0 +1,207 @@
+import {
+  Data,
+  DeadLetterList,
+  DeadLetterParams,
+  DeadLettersQuery,
+  DeadLetterView,
+  DiscardDeadLetterBody,
+  DomainError,
+  ErrorBody,
+} from "@spgroup/contracts";
+import { recordActivity } from "../db/activity.ts";
+import { type Pool, type Queryable, withTransaction } from "../db/pool.ts";
+import { createProducer, type KafkaSettings, type StringProducer } from "../kafka/client.ts";
+import { deadLetterTopic } from "../kafka/consumer.ts";
+import { readDeadLetters, type StoredDeadLetter } from "../kafka/dead-letters.ts";
+import { withDeadline } from "../timing.ts";
+import type { HttpApp } from "./app.ts";
+import { HttpError } from "./errors.ts";
+
+const BASE = "/api/admin/v1/ops/dead-letters";
+const security = [{ admin: [] }];
+const tags = ["dead letters"];
+/** What the page shows of an original message; the replay publishes all of it. */
+const SHOWN_VALUE_CHARS = 64 * 1024;
+
+interface ActionRow {
+  dead_letter_topic: string;
+  dead_letter_partition: number;
+  dead_letter_offset: string;
+  action: "replayed" | "discarded";
+  actor: string;
+  note: string | null;
+  at: string;
+}
+
+async function actionsOn(db: Queryable, topics: readonly string[]): Promise<Map<string, ActionRow>> {
+  const { rows } = await db.query<ActionRow>(
+    `SELECT dead_letter_topic, dead_letter_partition, dead_letter_offset::text AS dead_letter_offset, action, actor, note, at
+     FROM dead_letter_actions WHERE dead_letter_topic = ANY($1::text[])`,
+    [topics],
+  );
+  return new Map(rows.map((r) => [`${r.dead_letter_topic}/${r.dead_letter_partition}/${r.dead_letter_offset}`, r]));
+}
+
+function viewOf(stored: StoredDeadLetter, action: ActionRow | undefined): DeadLetterView {
+  const l = stored.letter;
+  return {
+    dead_letter_topic: stored.deadLetterTopic,
+    dead_letter_partition: stored.partition,
+    dead_letter_offset: stored.offset,
+    reason: l?.reason ?? "UNREADABLE",
+    errors: l?.errors ?? ["this record is not a dead letter written by the platform"],
+    topic: l?.topic ?? stored.deadLetterTopic.replace(/\.dlq$/, ""),
+    partition: l?.partition ?? -1,
+    offset: l?.offset ?? "",
+    key: l?.key ?? null,
+    value: (l?.value ?? stored.raw).slice(0, SHOWN_VALUE_CHARS),
+    dead_lettered_at: l?.dead_lettered_at ?? "",
+    state: action?.action ?? "waiting",
+    acted_by: action?.actor ?? null,
+    acted_at: action?.at ?? null,
+    note: action?.note ?? null,
+  };
+}
+
+/**
+ * The dead letters of the platform's topics, for the operators' console: GET lists them (per
+ * topic, newest first, with what an operator did to each), POST …/replay publishes one again to
+ * its original topic and partition (the consumers' inbox keeps a message from being applied
+ * twice), POST …/discard sets one aside with a reason. Each action is recorded once per letter
+ * (dead_letter_actions) with the activity log, in the transaction that publishes it. What is
+ * replayed is read from Kafka by the server, never taken from the request; and only to the topic
+ * the dead-letter topic belongs to.
+ */
+export function deadLetterRoutes(app: HttpApp, pool: Pool, options: { kafka: KafkaSettings; topics: readonly string[]; readTimeoutMs?: number }): void {
+  const known = new Map(options.topics.map((t) => [deadLetterTopic(t), t]));
+  let producer: StringProducer | undefined;
+  app.addHook("onClose", async () => {
+    await producer?.close().catch(() => {});
+  });
+  const read = async (topics: readonly string[]) => {
+    const { letters, complete } = await readDeadLetters(options.kafka, topics, { timeoutMs: options.readTimeoutMs ?? 10_000 });
+    return { letters, complete, actions: await actionsOn(pool, topics) };
+  };
+  const keyOf = (p: { topic: string; partition: number; offset: string }) => `${p.topic}/${p.partition}/${p.offset}`;
+  /** The letter at params, read from Kafka, and what was done with it; 404 for any other place. */
+  const letterAt = async (params: DeadLetterParams) => {
+    if (!known.has(params.topic)) throw new DomainError("NOT_FOUND", `${params.topic} is not a dead-letter topic of this platform`);
+    const { letters, complete } = await readDeadLetters(options.kafka, [params.topic], { timeoutMs: options.readTimeoutMs ?? 10_000 });
+    const stored = letters.find((l) => l.partition === params.partition && l.offset === params.offset);
+    if (!stored && !complete) throw new HttpError(503, "Kafka did not deliver the dead letters in time; retry", { headers: { "retry-after": "2" } });
+    if (!stored) throw new DomainError("NOT_FOUND", `no dead letter at ${keyOf(params)}`);
+    return stored;
+  };
+  const record = async (
+    params: DeadLetterParams,
+    action: "replayed" | "discarded",
+    operator: { name: string; role: string },
+    note: string | null,
+    stored: StoredDeadLetter,
+    then: () => Promise<void>,
+  ) =>
+    withTransaction(pool, async (client) => {
+      const inserted = await client.query(
+        `INSERT INTO dead_letter_actions (dead_letter_topic, dead_letter_partition, dead_letter_offset, action, actor, note)
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
+        [params.topic, params.partition, params.offset, action, operator.name, note],
+      );
+      if (inserted.rowCount !== 1) throw new DomainError("ALREADY_SETTLED", `the dead letter at ${keyOf(params)} was replayed or discarded already`);
+      await recordActivity(client, {
+        actor: operator,
+        action: action === "replayed" ? "dead-letter.replay" : "dead-letter.discard",
+        target: `${keyOf(params)} (${stored.letter?.topic ?? "?"}[${stored.letter?.partition ?? "?"}]@${stored.letter?.offset ?? "?"})`,
+        before: { state: "waiting", reason: stored.letter?.reason ?? "UNREADABLE", errors: stored.letter?.errors ?? [] },
+        after: { state: action, ...(note ? { note } : {}) },
+      });
+      await then();
+      return viewOf(stored, (await actionsOn(client, [params.topic])).get(keyOf(params)));
+    });
+  const operatorOf = (request: { operator?: { name: string; role: string } }) => request.operator ?? { name: "unknown operator", role: "operator" };
+
+  app.get(
+    BASE,
+    {
+      schema: {
+        tags,
+        security,
+        summary: "Every dead letter of the platform's topics (or ?topic=), newest first, with what an operator did to it",
+        querystring: DeadLettersQuery,
+        response: { 200: Data(DeadLetterList), 400: ErrorBody, 404: ErrorBody },
+      },
+    },
+    async (request) => {
+      const { topic, state } = request.query;
+      if (topic !== undefined && !known.has(topic)) throw new DomainError("NOT_FOUND", `${topic} is not a dead-letter topic of this platform`);
+      const topics = topic ? [topic] : [...known.keys()];
+      const { letters, complete, actions } = await read(topics);
+      const views = letters
+        .map((l) => viewOf(l, actions.get(`${l.deadLetterTopic}/${l.partition}/${l.offset}`)))
+        .sort((a, b) => (a.dead_lettered_at < b.dead_lettered_at ? 1 : a.dead_lettered_at > b.dead_lettered_at ? -1 : 0));
+      const counts = topics.map((t) => {
+        const of = views.filter((v) => v.dead_letter_topic === t);
+        return { dead_letter_topic: t, count: of.length, waiting: of.filter((v) => v.state === "waiting").length };
+      });
+      return { data: { topics: counts, letters: state && state !== "all" ? views.filter((v) => v.state === state) : views, complete } };
+    },
+  );
+
+  app.post(
+    `${BASE}/:topic/:partition/:offset/replay`,
+    {
+      schema: {
+        tags,
+        security,
+        summary: "Publish a dead letter again to its original topic and partition (once; the consumers' inbox applies it at most once); recorded in the activity log",
+        params: DeadLetterParams,
+        response: { 200: Data(DeadLetterView), 404: ErrorBody, 409: ErrorBody },
+      },
+    },
+    async (request) => {
+      const params = request.params;
+      const stored = await letterAt(params);
+      const letter = stored.letter;
+      // Only a dead letter the platform wrote, and only back to the topic its dead-letter topic belongs to.
+      if (!letter || letter.topic !== known.get(params.topic)) {
+        throw new DomainError("NOT_REPLAYABLE", `the record at ${keyOf(params)} is not a dead letter of ${known.get(params.topic)}: discard it instead`);
+      }
+      const operator = operatorOf(request);
+      const view = await record(params, "replayed", operator, null, stored, async () => {
+        producer ??= createProducer(options.kafka);
+        await withDeadline(
+          producer.send({ messages: [{ topic: letter.topic, partition: letter.partition, key: letter.key ?? "dead-letter", value: letter.value }] }),
+          15_000,
+          "publishing the replayed dead letter",
+        ).catch((error: unknown) => {
+          throw new HttpError(503, `Kafka did not take the replay (${String((error as Error)?.message ?? error)}); nothing was recorded, retry`, { headers: { "retry-after": "2" } });
+        });
+      });
+      request.log.warn({ deadLetter: keyOf(params), topic: letter.topic, operator: operator.name }, "dead letter replayed by an operator");
+      return { data: view };
+    },
+  );
+
+  app.post(
+    `${BASE}/:topic/:partition/:offset/discard`,
+    {
+      schema: {
+        tags,
+        security,
+        summary: "Set a dead letter aside for good, with the reason (it stays in Kafka); recorded in the activity log",
+        params: DeadLetterParams,
+        body: DiscardDeadLetterBody,
+        response: { 200: Data(DeadLetterView), 400: ErrorBody, 404: ErrorBody, 409: ErrorBody },
+      },
+    },
+    async (request) => {
+      const params = request.params;
+      const reason = request.body.reason.trim();
+      if (reason.length < 3) throw new DomainError("BLANK_REASON", "reason must say why the message can be dropped");
+      const stored = await letterAt(params);
+      const operator = operatorOf(request);
+      const view = await record(params, "discarded", operator, reason, stored, async () => {});
+      request.log.warn({ deadLetter: keyOf(params), operator: operator.name, reason }, "dead letter discarded by an operator");
+      return { data: view };
+    },
+  );
+}
