@@ -1,10 +1,9 @@
 // `npm run dead-letters -- list [topic …]`    prints the dead letters of the given topics (default: all)
-// `npm run dead-letters -- replay [topic …]`  re-publishes each dead letter not replayed before to its
-//                                             original topic (after the cause was fixed); the consumers'
-//                                             inbox keeps a replay from applying anything twice.
-import { Consumer, ProduceAcks, Producer, stringDeserializers, stringSerializers } from "@platformatic/kafka";
+// `npm run dead-letters -- replay [topic …]`  re-publishes each waiting dead letter to its original topic
+//                                             (after the cause was fixed), through the order service, as
+//                                             the portal does; the consumers' inbox applies nothing twice.
 import { TOPICS } from "@spgroup/contracts";
-import { deadLetterTopic, parseDeadLetter, readDeadLetters } from "@spgroup/platform";
+import { commandLineSession, deadLetterTopic, readDeadLetters } from "@spgroup/platform";
 
 const [command, ...names] = process.argv.slice(2);
 if (command !== "list" && command !== "replay") {
@@ -30,41 +29,34 @@ if (command === "list") {
   process.exit(0);
 }
 
-// Replaying uses a fixed group, so each letter is replayed once by this command (the portal's
-// Dead letters page records its own replays; the consumers' inbox applies a message at most once
-// whichever replays it).
-const consumer = new Consumer({
-  clientId: "dead-letters",
-  groupId: `${prefix}dead-letter-replayer`,
-  bootstrapBrokers: brokers,
-  deserializers: stringDeserializers,
-});
-const producer = new Producer({ clientId: "dead-letters", bootstrapBrokers: brokers, serializers: stringSerializers, idempotent: true, acks: ProduceAcks.ALL });
-const stream = await consumer.consume({ topics, mode: "committed", fallbackMode: "earliest", autocommit: false, maxWaitTime: 500 });
-
-let count = 0;
-let idle: NodeJS.Timeout | undefined;
-const finish = async () => {
-  await consumer.close(true);
-  await producer.close();
-  console.log(`${count} dead letter(s) replayed`);
-  process.exit(0);
-};
-const armIdle = () => {
-  clearTimeout(idle);
-  idle = setTimeout(() => void finish(), 3_000);
-};
-armIdle();
-for await (const message of stream) {
-  armIdle();
-  const letter = parseDeadLetter(message.value);
-  if (!letter || letter.topic !== message.topic.replace(/\.dlq$/, "")) {
-    console.log(`skipped ${message.topic}[${message.partition}]@${message.offset}: not a dead letter of this topic`);
-    await message.commit();
-    continue;
+// Replaying goes through the order service (ORDER_SERVICE_URL), as the portal's Dead letters page
+// does: each waiting letter is replayed once, recorded with the activity log under this command's
+// operator, and a letter an operator discarded or replayed already is left alone.
+const orderService = process.env.ORDER_SERVICE_URL ?? "http://127.0.0.1:8080";
+const { token } = await commandLineSession("dead-letters-cli", "operator");
+const headers = { authorization: `Bearer ${token}` };
+let replayed = 0;
+let refused = 0;
+for (const topic of topics) {
+  const listed = await fetch(`${orderService}/api/admin/v1/ops/dead-letters?state=waiting&topic=${encodeURIComponent(topic)}`, { headers });
+  if (!listed.ok) {
+    console.error(`could not list ${topic}: ${listed.status} ${await listed.text()}`);
+    process.exit(1);
   }
-  count++;
-  await producer.send({ messages: [{ topic: letter.topic, partition: letter.partition, key: letter.key ?? "dead-letter", value: letter.value }] });
-  await message.commit();
-  console.log(`replayed ${letter.topic}[${letter.partition}]@${letter.offset}`);
+  const { data } = (await listed.json()) as { data: { letters: { dead_letter_topic: string; dead_letter_partition: number; dead_letter_offset: string; topic: string; partition: number; offset: string }[]; complete: boolean } };
+  if (!data.complete) console.warn(`${topic}: Kafka did not deliver every letter in time; run again for the rest`);
+  // Oldest first: a partition's letters are replayed in the order they were dead-lettered.
+  for (const l of [...data.letters].reverse()) {
+    const place = `${encodeURIComponent(l.dead_letter_topic)}/${l.dead_letter_partition}/${l.dead_letter_offset}`;
+    const response = await fetch(`${orderService}/api/admin/v1/ops/dead-letters/${place}/replay`, { method: "POST", headers });
+    if (response.ok) {
+      replayed++;
+      console.log(`replayed ${l.topic}[${l.partition}]@${l.offset}`);
+    } else {
+      refused++;
+      console.log(`not replayed ${l.topic}[${l.partition}]@${l.offset}: ${response.status} ${((await response.json().catch(() => ({}))) as { error?: string }).error ?? ""}`);
+    }
+  }
 }
+console.log(`${replayed} dead letter(s) replayed${refused > 0 ? `, ${refused} refused` : ""}`);
+process.exit(0);

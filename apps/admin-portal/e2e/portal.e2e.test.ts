@@ -282,6 +282,50 @@ describe("admin portal in a real browser against the running stack", () => {
     await page.getByTestId("engine-audit").getByText("not-a-winner").first().waitFor();
   });
 
+  it("keeps the FINAL campaign in the history with its winners, the audit's verdict and the CSV", async () => {
+    await page.goto(`${stack.portalUrl}/history`);
+    const row = page.getByTestId("history").locator("tbody tr").first();
+    await expect.poll(() => row.textContent()).toMatch(/FINAL/);
+    expect(await row.getByTestId("history-audit").textContent()).toMatch(/DIFFERENCE/);
+    await row.click();
+    await page.waitForURL(/campaign_id=\d+/);
+    const record = page.getByTestId("history-record");
+    await record.getByTestId("winners").getByText("newcomer-1", { exact: true }).waitFor();
+    await expect.poll(() => record.textContent()).toContain("(FINAL)");
+    const href = (await record.getByRole("link", { name: "Audit CSV" }).getAttribute("href")) ?? "";
+    expect(href).toContain(`campaign_id=${new URL(page.url()).searchParams.get("campaign_id")}`);
+    const csv = await page.request.get(`${stack.portalUrl}${href}`);
+    expect(csv.status()).toBe(200);
+    expect(await csv.text()).toContain("newcomer-1");
+  });
+
+  it("shows one customer's orders, payments and standing in the campaign", async () => {
+    await page.goto(`${stack.portalUrl}/customer`);
+    await page.getByLabel("Customer id").fill("newcomer-1");
+    await page.getByRole("button", { name: "Show" }).click();
+    await page.waitForURL(/customer_id=newcomer-1/);
+    await expect.poll(async () => (await page.getByTestId("customer-standing").textContent()) ?? "").toMatch(/Rank \d+ of the first 100 customers \(FINAL\).*wins an iPhone/);
+    await expect.poll(async () => (await page.getByTestId("customer-orders").textContent()) ?? "").toMatch(/Orders \(1\).*SGD 888\.00.*SUCCESS/);
+    await expect.poll(async () => (await page.getByTestId("customer-payments").textContent()) ?? "").toMatch(/Payments \(1\).*SGD 888\.00.*SUCCESS/);
+    // A customer the campaign never saw.
+    await page.goto(`${stack.portalUrl}/customer?customer_id=nobody-here`);
+    await expect.poll(async () => (await page.getByTestId("customer-standing").textContent()) ?? "").toMatch(/Not among the first 100 customers/);
+    await page.getByTestId("customer-orders").getByText("No orders.").waitFor();
+  });
+
+  it("shows each service's readiness, its consumer lag per partition, its databases and the Kafka brokers", async () => {
+    await page.goto(`${stack.portalUrl}/system`);
+    for (const service of ["order", "payment", "campaign"]) {
+      const card = page.getByTestId(`system-${service}`);
+      await expect.poll(async () => (await card.getByTestId("system-ready").textContent()) ?? "", { timeout: 15_000 }).toBe("ready");
+      expect(await card.getByTestId("system-brokers").textContent()).toMatch(/brokers \d+ \(127\.0\.0\.1:\d+\)/);
+      expect(await card.textContent()).toMatch(/MB/);
+      // One row per partition of each topic the service consumes.
+      expect(await card.getByTestId("system-lag").locator("tbody tr").count()).toBeGreaterThanOrEqual(4);
+    }
+    expect(await page.getByTestId("system-order").getByTestId("system-lag").textContent()).toContain("payments.completed");
+  });
+
   it("lists a dead letter with its payload and error, replays it from the page, and logs who did", async () => {
     // A message the order service cannot read, on the topic of payment results.
     const producer = new Producer({ clientId: "portal-e2e", bootstrapBrokers: [inject("infra").kafkaBrokers], serializers: stringSerializers, acks: ProduceAcks.ALL });
@@ -298,7 +342,7 @@ describe("admin portal in a real browser against the running stack", () => {
           if ((await letter.count()) === 0) await page.reload();
           return letter.count();
         },
-        { timeout: 30_000, intervals: [1_000] },
+        { timeout: 30_000, interval: 1_000 },
       )
       .toBe(1);
     expect(await letter.textContent()).toContain("payments.completed");

@@ -11,6 +11,9 @@ import { OperatorsPage } from "./pages/OperatorsPage.tsx";
 import { ActivityPage } from "./pages/ActivityPage.tsx";
 import { DeadLettersPage } from "./pages/DeadLettersPage.tsx";
 import { FinalityPage } from "./pages/FinalityPage.tsx";
+import { HistoryPage } from "./pages/HistoryPage.tsx";
+import { CustomerPage } from "./pages/CustomerPage.tsx";
+import { SystemPage } from "./pages/SystemPage.tsx";
 import { MoneyAtRiskPage } from "./pages/MoneyAtRiskPage.tsx";
 
 const queryClient = new QueryClient({ defaultOptions: { queries: { retry: 1, staleTime: 2_000 } } });
@@ -41,6 +44,9 @@ export function App() {
             <Route path="operators" element={<OperatorsPage />} />
             <Route path="activity" element={<ActivityPage />} />
             <Route path="finality" element={<FinalityPage />} />
+            <Route path="history" element={<HistoryPage />} />
+            <Route path="customer" element={<CustomerPage />} />
+            <Route path="system" element={<SystemPage />} />
             <Route path="money-at-risk" element={<MoneyAtRiskPage />} />
             <Route path="dead-letters" element={<DeadLettersPage />} />
           </Route>

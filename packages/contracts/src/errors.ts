@@ -25,6 +25,7 @@ export const ERROR_CODES = [
   // Refunds and dead letters
   "ALREADY_SETTLED",
   "NOT_REPLAYABLE",
+  "IN_PROGRESS",
   // Any service
   "NOT_FOUND",
   "INVALID_SORT",
@@ -54,6 +55,7 @@ export const ERROR_STATUS = {
   OPERATOR_EXISTS: 409,
   ALREADY_SETTLED: 409,
   NOT_REPLAYABLE: 409,
+  IN_PROGRESS: 409,
   NOT_FOUND: 404,
   INVALID_SORT: 400,
 } as const satisfies Record<ErrorCode, 400 | 403 | 404 | 409>;

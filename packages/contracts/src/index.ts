@@ -16,3 +16,4 @@ export * from "./http/operators.ts";
 export * from "./http/activity.ts";
 export * from "./http/refunds.ts";
 export * from "./http/dead-letters.ts";
+export * from "./http/system.ts";

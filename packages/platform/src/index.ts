@@ -16,6 +16,7 @@ export { HttpError } from "./http/errors.ts";
 export { shardRoutes } from "./http/shard-routes.ts";
 export { deadLetterRoutes } from "./http/dead-letter-routes.ts";
 export { parseDeadLetter, readDeadLetters } from "./kafka/dead-letters.ts";
+export { commandLineSession } from "./cli.ts";
 export { logicalShardOfId, newId } from "./ids.ts";
 export { loadShardMap, logicalShardOf, partitionOfKey, Shards } from "./db/shards.ts";
 export type { ShardedSearch } from "./db/sharded-search.ts";

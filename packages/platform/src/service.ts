@@ -10,6 +10,7 @@ import { type ShardDatabase, type ShardMap, Shards } from "./db/shards.ts";
 import { AdminAuth } from "./http/admin-auth.ts";
 import { type KafkaSettings, createProducer, ensureTopics, topicName } from "./kafka/client.ts";
 import { createHttpApp, type HttpApp } from "./http/app.ts";
+import { systemRoutes } from "./http/system-routes.ts";
 import { type ConsumedEvent, type DeadLetter, deadLetterTopic, EventConsumer } from "./kafka/consumer.ts";
 import { OutboxRelay, outboxBacklog } from "./kafka/outbox.ts";
 import { createLogger, type Logger } from "./logger.ts";
@@ -45,6 +46,8 @@ export interface ServiceRuntime {
   readiness: () => Promise<Record<string, boolean>>;
   /** The service's HTTP app with the platform's plumbing, configured from the environment. */
   httpApp: (meta: { name: string; description: string }) => Promise<HttpApp>;
+  /** Registers GET `path`: this instance's health for the operators' System page. */
+  systemRoutes: (app: HttpApp, path: string) => void;
   /** A consumer of `topics` for this service's group, exactly once in effect (inbox). */
   consumer: <E extends { event_id: string }>(spec: ConsumerSpec<E>) => EventConsumer<E>;
   /** The consumers made by `consumer` so far; /ready is false while any of them is not consuming. */
@@ -217,6 +220,14 @@ export async function bootService(config: PlatformConfig, options: { migrationsD
     adminAuth,
     topic,
     readiness,
+    systemRoutes: (app: HttpApp, path: string) =>
+      systemRoutes(app, path, {
+        service: config.serviceName,
+        readiness,
+        consumer: () => consumers[0],
+        databases: shards.all.map((s) => ({ name: s.name, pool: s.pool })),
+        producer: () => relay.producer,
+      }),
     httpApp: (meta) =>
       createHttpApp({
         ...meta,

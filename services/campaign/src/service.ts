@@ -44,6 +44,7 @@ export async function startCampaignService(config: CampaignConfig) {
   });
   campaignRoutes(app, ctx);
   stream.register(app);
+  runtime.systemRoutes(app, "/api/admin/v1/campaigns/system");
   const port = await listen(app, config);
   runtime.logger.info({ port, partitions: ctx.partitions }, "campaign service listening");
 

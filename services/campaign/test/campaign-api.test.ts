@@ -125,6 +125,10 @@ describe("campaign admin API", () => {
     expect(csv.headers["content-type"]).toContain("text/csv");
     expect(csv.body.split("\n")[0]).toBe("rank,customer_id,customer_name,first_order_at,first_order_id,max_order_amount,winner,reason");
     expect(csv.body).toContain('"bob","Name of bob"');
+    // One customer's standing: her row, ranked among all of them.
+    const bob = (await h.request("GET", "/api/admin/v1/campaigns/iphones/audit?customer_id=bob")).json().data;
+    expect(bob.tracked).toEqual([expect.objectContaining({ customer_id: "bob", rank: 3, winner: true })]);
+    expect((await h.request("GET", "/api/admin/v1/campaigns/iphones/audit?customer_id=nobody")).json().data.tracked).toEqual([]);
   });
 
   it("recomputes the standings at once when the policy changes", async () => {
@@ -191,5 +195,13 @@ describe("campaign admin API", () => {
     await expect(h.db.query("DELETE FROM campaign_winners")).rejects.toThrow(/immutable/);
     // History: a new campaign may now be created.
     expect((await h.request("POST", "/api/admin/v1/campaigns/iphones", { name: "next", start_time: minutesFromNow(1), end_time: minutesFromNow(30) })).json().data.status).toBe("SCHEDULED");
+    // And the history lists both, newest first, the FINAL one with its winners.
+    const history = (await h.request("GET", "/api/admin/v1/campaigns/iphones/history")).json().data;
+    expect(history.slice(0, 2).map((c: { name: string; status: string; winners: number; latest_audit: unknown }) => [c.name, c.status, c.winners, c.latest_audit])).toEqual([
+      ["next", "SCHEDULED", 0, null],
+      [expect.any(String), "FINAL", 2, null],
+    ]);
+    expect(history[1].id).toBe(campaignId);
+    expect((await h.request("GET", "/api/admin/v1/campaigns/iphones/history?limit=0")).statusCode).toBe(400);
   });
 });

@@ -1,16 +1,11 @@
-import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
-import { TOPICS } from "@spgroup/contracts";
 import { eventually } from "@spgroup/infra/testing";
-import { enqueueOutbox, withTransaction } from "@spgroup/platform";
+import { enqueueOutbox, readDeadLetters, withTransaction } from "@spgroup/platform";
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
 import { insertFinalityHole } from "../src/db/finality-holes.ts";
 import { startIsolatedCampaignService } from "./support/harness.ts";
 import { type HistoryOrder, referenceWinners } from "./support/reference-rule.ts";
 
-const DEAD_LETTERS_SCRIPT = fileURLToPath(new URL("../../../infra/stack/dead-letters.ts", import.meta.url));
 const secondsFromNow = (s: number) => new Date(Date.now() + s * 1000).toISOString();
 
 // Through the real broker and consumer: messages go out through this service's own outbox to the
@@ -81,12 +76,14 @@ describe("a completion the campaign service could not apply holds FINAL back", (
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     expect((await current()).status).toBe("CLOSING");
 
-    // The cause is fixed; the operator replays the dead letters.
+    // The cause is fixed; the operator replays the dead letter (the order service's Dead letters
+    // page or `npm run dead-letters -- replay`, tested in services/order/test/dead-letters.test.ts):
+    // the message, as it was, on its topic and partition again.
     await h.db.query("DROP TRIGGER orders_poison ON orders");
-    await promisify(execFile)(process.execPath, [DEAD_LETTERS_SCRIPT, "replay", TOPICS.ordersCompleted], {
-      env: { ...process.env, KAFKA_BROKERS: h.env.KAFKA_BROKERS, KAFKA_TOPIC_PREFIX: h.topicPrefix },
-      timeout: 60_000,
-    });
+    const { letters } = await readDeadLetters({ brokers: [h.env.KAFKA_BROKERS as string], clientId: "test" }, [`${topic}.dlq`]);
+    expect(letters.map((l) => l.letter?.reason)).toEqual(["FAILED"]);
+    const letter = letters[0]?.letter as NonNullable<(typeof letters)[number]["letter"]>;
+    await publish([{ partition: letter.partition, payload: JSON.parse(letter.value) }]);
     const final = await eventually(async () => {
       const winners = (await h.request("GET", "/api/admin/v1/campaigns/iphones/winners")).json().data;
       return winners.state === "FINAL" ? winners : undefined;

@@ -133,8 +133,9 @@ export async function startOrderService(config: OrderConfig) {
   activityRoutes(app, runtime.pool, "/api/admin/v1/ops/activity");
   shardRoutes(app, adminReads, { path: "/api/admin/v1/ops/shards", table: "orders", names: runtime.shards.all.map((s) => s.name), watermarkOf: (name) => watermarks.get(name) });
   // Every topic's dead letters, whichever service wrote them: the console's one place for them.
-  deadLetterRoutes(app, runtime.pool, { kafka: runtime.kafka, topics: Object.values(TOPICS).map((t) => runtime.topic(t)) });
+  deadLetterRoutes(app, runtime.pool, { kafka: runtime.kafka, topics: Object.values(TOPICS).map((t) => runtime.topic(t)), nudge: () => runtime.relay.nudge() });
   awaitingPaymentRoutes(app, adminReads, { names: runtime.shards.all.map((s) => s.name), paymentTimeoutMs: config.paymentTimeoutMs, watermarkOf: (name) => watermarks.get(name) });
+  runtime.systemRoutes(app, "/api/admin/v1/ops/system");
   const port = await listen(app, config);
   runtime.logger.info({ port, shards: runtime.shards.all.map((s) => s.name) }, "order service listening");
 

@@ -64,13 +64,16 @@ describe("payment results", () => {
       expect(response.statusCode).toBe(200);
       return response.json().data as { payment_timeout_ms: number; shards: { database: string; orders: { id: string; overdue: boolean }[]; total: number }[] };
     };
-    // A stuck order: older than the timeout, and locked (as by a hung payment-result transaction),
-    // so the sweep skips it.
-    await db.query("INSERT INTO orders (id, status, total_amount, customer_id, customer_name, created_at) VALUES ('STUCK-1', 'PROCESSING', 300, 'cust-stuck', 'Stuck', now() - interval '1 hour')");
+    // A stuck order: locked (as by a hung payment-result transaction) before the timeout, so the
+    // sweep skips it, and then left past the timeout (1.5 s).
+    await db.query("INSERT INTO orders (id, status, total_amount, customer_id, customer_name, created_at) VALUES ('STUCK-1', 'PROCESSING', 300, 'cust-stuck', 'Stuck', now())");
     const holder = await db.connect();
     try {
       await holder.query("BEGIN");
       await holder.query("SELECT 1 FROM orders WHERE id = 'STUCK-1' FOR UPDATE");
+      expect((await view()).shards[0]?.orders.find((o) => o.id === "STUCK-1")).toMatchObject({ overdue: false });
+      expect((await view("?overdue=true")).shards[0]?.total).toBe(0);
+      await new Promise((resolve) => setTimeout(resolve, 1_700));
       const all = await view();
       expect(all.payment_timeout_ms).toBe(1500);
       expect(all.shards).toHaveLength(1);
@@ -79,7 +82,7 @@ describe("payment results", () => {
       expect(overdue.shards[0]?.orders.map((o) => o.id)).toEqual(["STUCK-1"]);
       expect(overdue.shards[0]?.total).toBe(1);
       // Created at or before a given instant (a campaign's end_time).
-      expect((await view(`?created_before=${new Date(Date.now() - 30 * 60_000).toISOString()}`)).shards[0]?.orders.map((o) => o.id)).toEqual(["STUCK-1"]);
+      expect((await view(`?created_before=${new Date(Date.now() + 60_000).toISOString()}`)).shards[0]?.orders.map((o) => o.id)).toEqual(["STUCK-1"]);
       expect((await view("?created_before=2020-01-01T00:00:00Z")).shards[0]?.total).toBe(0);
       const bad = await harness.service.app.inject({ method: "GET", url: "/api/admin/v1/ops/awaiting-payment?created_before=0000-01-01T00:00:00Z", headers: harness.adminHeaders });
       expect(bad.statusCode).toBe(400);

@@ -50,6 +50,7 @@ export async function startPaymentService(config: PaymentConfig, gateway: Paymen
   shardRoutes(app, pools, { path: "/api/admin/v1/payments/shards", table: "payments", names: runtime.shards.all.map((s) => s.name) });
   refundRoutes(app, runtime.shards.map((shard) => ({ pool: shard.pool, nudge: () => shard.relay.nudge() })), gateway, refundSettings);
   activityRoutes(app, pools.all, "/api/admin/v1/payments/activity");
+  runtime.systemRoutes(app, "/api/admin/v1/payments/system");
   const port = await listen(app, config);
   runtime.logger.info({ port, shards: runtime.shards.all.map((s) => s.name) }, "payment service listening");
 

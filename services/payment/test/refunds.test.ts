@@ -196,6 +196,20 @@ describe("payment deadlines and refunds", () => {
     expect(refused.statusCode).toBe(403);
     expect(refused.json().error_code).toBe("FORBIDDEN_ROLE");
 
+    // While a pass holds the request (its gateway call running), "refund now" says so and calls nothing.
+    const pass = await db.connect();
+    try {
+      await pass.query("BEGIN");
+      await pass.query("SELECT 1 FROM refund_requests WHERE payment_id = $1 FOR UPDATE", [payment.id]);
+      const busy = await service.app.inject({ method: "POST", url: `/api/admin/v1/payments/refund-requests/${payment.id}/refund`, headers });
+      expect(busy.statusCode).toBe(409);
+      expect(busy.json().error_code).toBe("IN_PROGRESS");
+    } finally {
+      await pass.query("ROLLBACK");
+      pass.release();
+    }
+    expect(gateway.refunds.filter((r) => r.paymentId === payment.id)).toHaveLength(0);
+
     const made = await service.app.inject({ method: "POST", url: `/api/admin/v1/payments/refund-requests/${payment.id}/refund`, headers });
     expect(made.statusCode).toBe(200);
     expect(made.json().data).toMatchObject({ payment_id: payment.id, payment_status: "REFUNDED", settled_at: expect.any(String), next_attempt_at: null });

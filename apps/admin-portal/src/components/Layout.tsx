@@ -5,11 +5,14 @@ const LINKS = [
   ["/", "Dashboard"],
   ["/orders", "Orders"],
   ["/payments", "Payments"],
+  ["/customer", "Customer"],
   ["/campaign", "Campaign"],
   ["/finality", "Why not FINAL"],
+  ["/history", "History"],
   ["/money-at-risk", "Money at risk"],
   ["/dead-letters", "Dead letters"],
   ["/activity", "Activity"],
+  ["/system", "System"],
 ] as const;
 /** Only admins manage operators. */
 const ADMIN_LINKS = [["/operators", "Operators"]] as const;

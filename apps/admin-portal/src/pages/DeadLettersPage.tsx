@@ -46,7 +46,8 @@ export function DeadLettersPage() {
         <h1 className="text-lg font-semibold">Dead letters</h1>
         <p className="mt-1 text-sm text-slate-600">
           A message a service could not apply (unreadable, or its handler kept failing) is set aside on its topic's .dlq so the messages behind it go on. One on
-          orders.completed holds the campaign's FINAL until it is replayed or resolved. Same as <code>npm run dead-letters</code>.
+          orders.completed holds the campaign's FINAL until it is replayed (and applied) or its hole resolved with a reason on the Why not FINAL page; discarding it here
+          does not resolve the hole. The same as <code>npm run dead-letters</code>, which replays through this service too.
         </p>
         <div className="mt-3 flex flex-wrap items-end gap-3">
           <label className="text-sm">
@@ -83,6 +84,7 @@ export function DeadLettersPage() {
           </ul>
         )}
         {letters.data && !letters.data.complete && <p className="mt-2 text-sm text-amber-700">Kafka did not deliver every dead letter in time: the list may be short; it refreshes.</p>}
+        {letters.data?.truncated && <p className="mt-2 text-sm text-amber-700">A topic holds more dead letters than are listed (the newest 1,000 per topic are).</p>}
         {act.isError && <p className="mt-2 text-sm text-red-700">Not done: {act.error.message}</p>}
       </section>
       <section className="rounded-lg border border-slate-200 bg-white shadow-sm">

@@ -1,15 +1,20 @@
 import type { AwaitingPayment } from "@spgroup/contracts";
-import { useQuery } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link } from "react-router";
 import { api, withQuery } from "../api/client.ts";
+import { may } from "../api/session.ts";
 import { Empty, ErrorState, Loading } from "../components/States.tsx";
 import { StatusBadge } from "../components/StatusBadge.tsx";
 import { formatPreciseInstant, formatSgd } from "../lib/format.ts";
 import { WAIT_TEXT } from "./campaign/FinalityStatus.tsx";
 import { useCampaign } from "./campaign/queries.ts";
 
+/** The order service's "I exist" watermark, before every window (services/order/src/app/publish-watermark.ts). */
+const PRESENCE_YEAR = "1970-01-01";
+
 /** How long before the window's end a watermark is, for a person. */
-function behindText(ms: number | null): string {
+function behindText(ms: number | null, watermark: string | null): string {
+  if (watermark?.startsWith(PRESENCE_YEAR)) return "presence only: this database publishes no real watermark (it holds no logical shard, or its role cannot see every session)";
   if (ms === null) return "no watermark yet";
   if (ms < 1_000) return `${ms} ms before the end`;
   if (ms < 120_000) return `${(ms / 1_000).toFixed(1)} s before the end`;
@@ -23,8 +28,14 @@ function behindText(ms: number | null): string {
  * transaction); and the dead letters that leave a hole in the history.
  */
 export function FinalityPage() {
-  const campaign = useCampaign();
+  // The campaign refreshes as often as what holds it, so the watermarks move on screen.
+  const campaign = useCampaign(2_000);
   const c = campaign.data;
+  const client = useQueryClient();
+  const resolve = useMutation({
+    mutationFn: ({ id, reason }: { id: number; reason: string }) => api(`/api/admin/v1/campaigns/finality-holes/${id}/resolve`, { method: "POST", body: JSON.stringify({ reason }) }),
+    onSettled: () => client.invalidateQueries({ queryKey: ["campaign"] }),
+  });
   const waiting = Boolean(c && c.status !== "FINAL" && c.status !== "SCHEDULED");
   const holders = useQuery({
     queryKey: ["finality", "holders", c?.end_time],
@@ -32,8 +43,6 @@ export function FinalityPage() {
     refetchInterval: 2_000,
     queryFn: async () => (await api<{ data: AwaitingPayment }>(withQuery("/api/admin/v1/ops/awaiting-payment", { created_before: c?.end_time, limit: 5 }))).data,
   });
-  // The campaign itself refreshes as often, so the watermarks move on screen.
-  useQuery({ queryKey: ["campaign"], enabled: waiting, refetchInterval: 2_000, queryFn: async () => (await api<{ data: unknown }>("/api/admin/v1/campaigns/iphones")).data });
 
   if (campaign.isPending) return <Loading />;
   if (campaign.isError) return <ErrorState error={campaign.error} onRetry={() => campaign.refetch()} />;
@@ -71,7 +80,10 @@ export function FinalityPage() {
           <h2 className="font-semibold">Watermarks behind the end</h2>
           {sources.map((source) => {
             const shard = holders.data?.shards.find((s) => s.database === source);
-            const oldest = shard?.orders[0];
+            const oldestOrder = shard?.orders[0];
+            // Whichever is older holds the watermark: the oldest order awaiting payment, or an open transaction.
+            const transactionFirst = Boolean(shard?.open_transaction_since && (!oldestOrder || shard.open_transaction_since < oldestOrder.created_at));
+            const oldest = transactionFirst ? undefined : oldestOrder;
             return (
               <div key={source} className="mt-4" data-testid={`finality-source-${source}`}>
                 <h3 className="font-mono text-sm font-semibold">{source}</h3>
@@ -93,8 +105,11 @@ export function FinalityPage() {
                       ({oldest.status}, customer {oldest.customer_id}, {formatSgd(oldest.total_amount)}), created {formatPreciseInstant(oldest.created_at)}: it awaits its payment's
                       result{oldest.overdue ? " and is past the payment timeout (see Money at risk)" : ""}. {shard.total > 1 ? `${shard.total - 1} more order(s) of the window await payment here.` : ""}
                     </>
-                  ) : shard.open_transaction_since ? (
-                    <>A transaction open since {formatPreciseInstant(shard.open_transaction_since)} holds it (an order it inserts would be older than the watermark).</>
+                  ) : transactionFirst && shard.open_transaction_since ? (
+                    <>
+                      A transaction open since {formatPreciseInstant(shard.open_transaction_since)} holds it (an order it inserts would be older than the watermark)
+                      {oldestOrder ? `; then order ${oldestOrder.id}, awaiting payment since ${formatPreciseInstant(oldestOrder.created_at)}` : ""}.
+                    </>
                   ) : (
                     <>Nothing of the window awaits payment here: the next watermark (last: {shard.watermark ? formatPreciseInstant(shard.watermark) : "none yet"}) should pass the end within seconds.</>
                   )}
@@ -114,7 +129,7 @@ export function FinalityPage() {
                         <tr key={l.partition} className="border-t border-slate-100">
                           <td className="px-3 py-1 font-mono">{l.partition}</td>
                           <td className="font-mono text-xs">{l.watermark ? formatPreciseInstant(l.watermark) : "—"}</td>
-                          <td>{behindText(l.behind_ms)}</td>
+                          <td>{behindText(l.behind_ms, l.watermark)}</td>
                         </tr>
                       ))}
                   </tbody>
@@ -128,16 +143,36 @@ export function FinalityPage() {
       {finality.holes.length > 0 && (
         <section className="rounded-lg border border-red-300 bg-red-50 p-5 text-sm text-red-900 shadow-sm" data-testid="finality-holes">
           <h2 className="font-semibold">Dead letters that leave a hole in the window</h2>
-          <ul className="mt-2 space-y-1 font-mono text-xs">
+          <ul className="mt-2 space-y-1 text-xs">
             {finality.holes.map((h) => (
-              <li key={h.id}>
-                {h.topic}[{h.partition}]@{h.offset} order {h.order_id ?? "unknown"}: {h.errors[0] ?? h.reason}
+              <li key={h.id} className="flex flex-wrap items-center gap-2">
+                <span className="font-mono">
+                  {h.topic}[{h.partition}]@{h.offset} order {h.order_id ?? "unknown"}: {h.errors[0] ?? h.reason}
+                </span>
+                {may("operator") && (
+                  <button
+                    type="button"
+                    disabled={resolve.isPending}
+                    className="rounded border border-red-300 px-2 py-0.5 hover:bg-red-100"
+                    onClick={() => {
+                      const reason = window.prompt("Why can this message change no campaign? (kept with it)");
+                      if (reason && reason.trim().length >= 3) resolve.mutate({ id: h.id, reason: reason.trim() });
+                    }}
+                  >
+                    Resolve with a reason
+                  </button>
+                )}
               </li>
             ))}
           </ul>
-          <Link to="/dead-letters" className="mt-2 inline-block underline">
-            Replay or discard them on the Dead letters page →
-          </Link>
+          {resolve.isError && <p className="mt-1">Not resolved: {resolve.error.message}</p>}
+          <p className="mt-2">
+            Once its cause is fixed,{" "}
+            <Link to="/dead-letters" className="underline">
+              replay it on the Dead letters page
+            </Link>{" "}
+            (its hole closes when the replay is applied); discarding a dead letter there does not close the hole: resolve it here with a reason.
+          </p>
         </section>
       )}
     </div>

@@ -66,7 +66,7 @@ function RefundTable({ rows, action }: { rows: RefundRequestView[]; action?: (ro
  */
 export function MoneyAtRiskPage() {
   const client = useQueryClient();
-  const pending = useQuery({ queryKey: [...REFUNDS_KEY, "pending"], refetchInterval: 5_000, queryFn: async () => (await api<{ data: RefundRequestView[] }>("/api/admin/v1/payments/refund-requests")).data });
+  const pending = useQuery({ queryKey: [...REFUNDS_KEY, "pending"], refetchInterval: 5_000, queryFn: async () => (await api<{ data: RefundRequestView[] }>("/api/admin/v1/payments/refund-requests?limit=1000")).data });
   const settled = useQuery({
     queryKey: [...REFUNDS_KEY, "settled"],
     refetchInterval: 5_000,
@@ -94,7 +94,10 @@ export function MoneyAtRiskPage() {
           nothing: it is listed here, and an operator can refund it now.
         </p>
         <p className="mt-3 text-2xl font-semibold" data-testid="money-at-risk-total">
-          {pending.data ? formatSgd(atRisk.toFixed(2)) : "…"} <span className="text-sm font-normal text-slate-500">charged for FAILED orders, not refunded yet</span>
+          {pending.data ? formatSgd(atRisk.toFixed(2)) : "…"}{" "}
+          <span className="text-sm font-normal text-slate-500">
+            charged for FAILED orders, not refunded yet{pending.data && pending.data.length >= 1_000 ? " (the first 1,000 requests: more are waiting)" : ""}
+          </span>
         </p>
         {refund.isError && <p className="mt-2 text-sm text-red-700">Refund not made: {refund.error.message}</p>}
       </section>

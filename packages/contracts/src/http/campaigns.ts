@@ -233,3 +233,22 @@ export const EngineStandingsView = Type.Object({
   received_at: Instant,
 });
 export type EngineStandingsView = Static<typeof EngineStandingsView>;
+
+/** One campaign in the history: its window, settings, outcome and the latest independent audit. */
+export const CampaignSummary = Type.Object({
+  id: Type.Integer(),
+  name: Type.String(),
+  start_time: Instant,
+  end_time: Instant,
+  status: Type.Union(CAMPAIGN_STATUSES.map((s) => Type.Literal(s))),
+  finalized_at: Type.Union([Instant, Type.Null()]),
+  policy: Policy,
+  winners: Type.Integer({ description: "FINAL winners stored (0 before FINAL)" }),
+  latest_audit: Type.Union([Type.Object({ engine: Type.String(), equal: Type.Boolean(), audited_at: Instant, audited_by: Type.String() }), Type.Null()]),
+});
+export type CampaignSummary = Static<typeof CampaignSummary>;
+
+export const CampaignHistoryQuery = Type.Object(
+  { limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, description: "newest first (default 50)" })) },
+  { additionalProperties: false },
+);

@@ -30,6 +30,7 @@ export const DeadLetterList = Type.Object({
   topics: Type.Array(Type.Object({ dead_letter_topic: Type.String(), count: Type.Integer(), waiting: Type.Integer() })),
   letters: Type.Array(DeadLetterView, { description: "newest first" }),
   complete: Type.Boolean({ description: "false when Kafka did not deliver every letter within the time allowed: retry" }),
+  truncated: Type.Boolean({ description: "true when a topic holds more letters than are listed (the newest 1,000 per topic are)" }),
 });
 export type DeadLetterList = Static<typeof DeadLetterList>;
 

@@ -80,7 +80,7 @@ export const AwaitingPayment = Type.Object({
       reachable: Type.Boolean(),
       watermark: Type.Union([Type.String({ format: "date-time" }), Type.Null()], { description: "the last watermark this instance published for it" }),
       open_transaction_since: Type.Union([Type.String({ format: "date-time" }), Type.Null()], {
-        description: "the start of the oldest transaction open on it for more than a second (it holds the watermark there), or null",
+        description: "the start of the oldest transaction open on it for more than half a second (it holds the watermark there), or null",
       }),
       orders: Type.Array(AwaitingOrder, { description: "oldest first" }),
       total: Type.Integer({ description: "orders awaiting payment on it that match the filter" }),

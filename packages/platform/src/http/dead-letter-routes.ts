@@ -10,10 +10,10 @@ import {
 } from "@spgroup/contracts";
 import { recordActivity } from "../db/activity.ts";
 import { type Pool, type Queryable, withTransaction } from "../db/pool.ts";
-import { createProducer, type KafkaSettings, type StringProducer } from "../kafka/client.ts";
+import type { KafkaSettings } from "../kafka/client.ts";
 import { deadLetterTopic } from "../kafka/consumer.ts";
-import { readDeadLetters, type StoredDeadLetter } from "../kafka/dead-letters.ts";
-import { withDeadline } from "../timing.ts";
+import { DeadLettersUnavailable, readDeadLetterAt, readDeadLetters, type StoredDeadLetter } from "../kafka/dead-letters.ts";
+import { enqueueOutbox } from "../kafka/outbox.ts";
 import type { HttpApp } from "./app.ts";
 import { HttpError } from "./errors.ts";
 
@@ -22,6 +22,8 @@ const security = [{ admin: [] }];
 const tags = ["dead letters"];
 /** What the page shows of an original message; the replay publishes all of it. */
 const SHOWN_VALUE_CHARS = 64 * 1024;
+/** A listing is shared by the requests that arrive while it is read, and kept this long. */
+const LIST_CACHE_MS = 2_000;
 
 interface ActionRow {
   dead_letter_topic: string;
@@ -63,42 +65,69 @@ function viewOf(stored: StoredDeadLetter, action: ActionRow | undefined): DeadLe
   };
 }
 
+/** Kafka not answering is a 503 to retry, not a 500. */
+async function orUnavailable<T>(read: Promise<T>): Promise<T> {
+  try {
+    return await read;
+  } catch (error) {
+    if (error instanceof DeadLettersUnavailable) throw new HttpError(503, error.message, { headers: { "retry-after": "2" } });
+    throw error;
+  }
+}
+
+export interface DeadLetterRouteOptions {
+  kafka: KafkaSettings;
+  /** The original topics (full names); their dead-letter topics are `<topic>.dlq`. */
+  topics: readonly string[];
+  /** Publishes the outbox of `pool` now (a replay is an outbox row, published after commit). */
+  nudge: () => void;
+  readTimeoutMs?: number;
+}
+
 /**
  * The dead letters of the platform's topics, for the operators' console: GET lists them (per
  * topic, newest first, with what an operator did to each), POST …/replay publishes one again to
- * its original topic and partition (the consumers' inbox keeps a message from being applied
- * twice), POST …/discard sets one aside with a reason. Each action is recorded once per letter
- * (dead_letter_actions) with the activity log, in the transaction that publishes it. What is
- * replayed is read from Kafka by the server, never taken from the request; and only to the topic
- * the dead-letter topic belongs to.
+ * its original topic and partition, POST …/discard sets one aside with a reason. An action is
+ * recorded once per letter (dead_letter_actions), with the activity log and, for a replay, the
+ * message itself as an outbox row, all in one transaction: the relay publishes it after commit
+ * (never twice, never without the record). What is replayed is read from Kafka by the server,
+ * never taken from the request, and only to the topic its dead-letter topic belongs to. The
+ * consumers' inbox applies a replayed event at most once in any case.
  */
-export function deadLetterRoutes(app: HttpApp, pool: Pool, options: { kafka: KafkaSettings; topics: readonly string[]; readTimeoutMs?: number }): void {
+export function deadLetterRoutes(app: HttpApp, pool: Pool, options: DeadLetterRouteOptions): void {
   const known = new Map(options.topics.map((t) => [deadLetterTopic(t), t]));
-  let producer: StringProducer | undefined;
-  app.addHook("onClose", async () => {
-    await producer?.close().catch(() => {});
-  });
-  const read = async (topics: readonly string[]) => {
-    const { letters, complete } = await readDeadLetters(options.kafka, topics, { timeoutMs: options.readTimeoutMs ?? 10_000 });
-    return { letters, complete, actions: await actionsOn(pool, topics) };
-  };
+  const timeoutMs = options.readTimeoutMs ?? 10_000;
   const keyOf = (p: { topic: string; partition: number; offset: string }) => `${p.topic}/${p.partition}/${p.offset}`;
-  /** The letter at params, read from Kafka, and what was done with it; 404 for any other place. */
+
+  // One read of Kafka at a time per set of topics, shared by every request arriving meanwhile and
+  // for LIST_CACHE_MS after: a page polled from many tabs does not make a consumer group each.
+  const listings = new Map<string, { at: number; read: Promise<Awaited<ReturnType<typeof readDeadLetters>>> }>();
+  const listing = (topics: readonly string[]) => {
+    const key = topics.join(",");
+    const cached = listings.get(key);
+    if (cached && Date.now() - cached.at < LIST_CACHE_MS) return cached.read;
+    const read = readDeadLetters(options.kafka, topics, { timeoutMs });
+    listings.set(key, { at: Date.now(), read });
+    read.catch(() => listings.delete(key));
+    return read;
+  };
+
+  /** The letter at params, read from Kafka at that offset, or 404. */
   const letterAt = async (params: DeadLetterParams) => {
     if (!known.has(params.topic)) throw new DomainError("NOT_FOUND", `${params.topic} is not a dead-letter topic of this platform`);
-    const { letters, complete } = await readDeadLetters(options.kafka, [params.topic], { timeoutMs: options.readTimeoutMs ?? 10_000 });
-    const stored = letters.find((l) => l.partition === params.partition && l.offset === params.offset);
-    if (!stored && !complete) throw new HttpError(503, "Kafka did not deliver the dead letters in time; retry", { headers: { "retry-after": "2" } });
+    const stored = await orUnavailable(readDeadLetterAt(options.kafka, { topic: params.topic, partition: params.partition, offset: BigInt(params.offset) }, timeoutMs));
     if (!stored) throw new DomainError("NOT_FOUND", `no dead letter at ${keyOf(params)}`);
     return stored;
   };
-  const record = async (
+
+  /** Records the action once (409 if the letter was acted on), its activity entry, and what else the action writes. */
+  const act = (
     params: DeadLetterParams,
     action: "replayed" | "discarded",
     operator: { name: string; role: string },
     note: string | null,
     stored: StoredDeadLetter,
-    then: () => Promise<void>,
+    alsoWrite: (client: Queryable) => Promise<void>,
   ) =>
     withTransaction(pool, async (client) => {
       const inserted = await client.query(
@@ -114,10 +143,14 @@ export function deadLetterRoutes(app: HttpApp, pool: Pool, options: { kafka: Kaf
         before: { state: "waiting", reason: stored.letter?.reason ?? "UNREADABLE", errors: stored.letter?.errors ?? [] },
         after: { state: action, ...(note ? { note } : {}) },
       });
-      await then();
+      await alsoWrite(client);
       return viewOf(stored, (await actionsOn(client, [params.topic])).get(keyOf(params)));
     });
-  const operatorOf = (request: { operator?: { name: string; role: string } }) => request.operator ?? { name: "unknown operator", role: "operator" };
+  const operatorOf = (request: { operator?: { name: string; role: string } }) => {
+    // The onRequest hook has verified the token and the role before any handler runs.
+    if (!request.operator) throw new HttpError(401, "an operator token is required");
+    return request.operator;
+  };
 
   app.get(
     BASE,
@@ -127,14 +160,15 @@ export function deadLetterRoutes(app: HttpApp, pool: Pool, options: { kafka: Kaf
         security,
         summary: "Every dead letter of the platform's topics (or ?topic=), newest first, with what an operator did to it",
         querystring: DeadLettersQuery,
-        response: { 200: Data(DeadLetterList), 400: ErrorBody, 404: ErrorBody },
+        response: { 200: Data(DeadLetterList), 400: ErrorBody, 404: ErrorBody, 503: ErrorBody },
       },
     },
     async (request) => {
       const { topic, state } = request.query;
       if (topic !== undefined && !known.has(topic)) throw new DomainError("NOT_FOUND", `${topic} is not a dead-letter topic of this platform`);
       const topics = topic ? [topic] : [...known.keys()];
-      const { letters, complete, actions } = await read(topics);
+      const { letters, complete, truncated } = await orUnavailable(listing(topics));
+      const actions = await actionsOn(pool, topics);
       const views = letters
         .map((l) => viewOf(l, actions.get(`${l.deadLetterTopic}/${l.partition}/${l.offset}`)))
         .sort((a, b) => (a.dead_lettered_at < b.dead_lettered_at ? 1 : a.dead_lettered_at > b.dead_lettered_at ? -1 : 0));
@@ -142,7 +176,7 @@ export function deadLetterRoutes(app: HttpApp, pool: Pool, options: { kafka: Kaf
         const of = views.filter((v) => v.dead_letter_topic === t);
         return { dead_letter_topic: t, count: of.length, waiting: of.filter((v) => v.state === "waiting").length };
       });
-      return { data: { topics: counts, letters: state && state !== "all" ? views.filter((v) => v.state === state) : views, complete } };
+      return { data: { topics: counts, letters: state && state !== "all" ? views.filter((v) => v.state === state) : views, complete, truncated } };
     },
   );
 
@@ -152,30 +186,31 @@ export function deadLetterRoutes(app: HttpApp, pool: Pool, options: { kafka: Kaf
       schema: {
         tags,
         security,
-        summary: "Publish a dead letter again to its original topic and partition (once; the consumers' inbox applies it at most once); recorded in the activity log",
+        summary: "Publish a dead letter again to its original topic and partition, once (through the outbox, after commit); recorded in the activity log",
         params: DeadLetterParams,
-        response: { 200: Data(DeadLetterView), 404: ErrorBody, 409: ErrorBody },
+        response: { 200: Data(DeadLetterView), 404: ErrorBody, 409: ErrorBody, 503: ErrorBody },
       },
     },
     async (request) => {
       const params = request.params;
+      const operator = operatorOf(request);
       const stored = await letterAt(params);
       const letter = stored.letter;
       // Only a dead letter the platform wrote, and only back to the topic its dead-letter topic belongs to.
       if (!letter || letter.topic !== known.get(params.topic)) {
         throw new DomainError("NOT_REPLAYABLE", `the record at ${keyOf(params)} is not a dead letter of ${known.get(params.topic)}: discard it instead`);
       }
-      const operator = operatorOf(request);
-      const view = await record(params, "replayed", operator, null, stored, async () => {
-        producer ??= createProducer(options.kafka);
-        await withDeadline(
-          producer.send({ messages: [{ topic: letter.topic, partition: letter.partition, key: letter.key ?? "dead-letter", value: letter.value }] }),
-          15_000,
-          "publishing the replayed dead letter",
-        ).catch((error: unknown) => {
-          throw new HttpError(503, `Kafka did not take the replay (${String((error as Error)?.message ?? error)}); nothing was recorded, retry`, { headers: { "retry-after": "2" } });
-        });
-      });
+      // A message that is not JSON can only fail again the same way.
+      let payload: unknown;
+      try {
+        payload = JSON.parse(letter.value);
+      } catch {
+        throw new DomainError("NOT_REPLAYABLE", `the message at ${letter.topic}[${letter.partition}]@${letter.offset} is not JSON: a replay would fail again; discard it`);
+      }
+      const view = await act(params, "replayed", operator, null, stored, (client) =>
+        enqueueOutbox(client, [{ topic: letter.topic, partition: letter.partition, key: letter.key ?? "", payload }]),
+      );
+      options.nudge();
       request.log.warn({ deadLetter: keyOf(params), topic: letter.topic, operator: operator.name }, "dead letter replayed by an operator");
       return { data: view };
     },
@@ -190,16 +225,16 @@ export function deadLetterRoutes(app: HttpApp, pool: Pool, options: { kafka: Kaf
         summary: "Set a dead letter aside for good, with the reason (it stays in Kafka); recorded in the activity log",
         params: DeadLetterParams,
         body: DiscardDeadLetterBody,
-        response: { 200: Data(DeadLetterView), 400: ErrorBody, 404: ErrorBody, 409: ErrorBody },
+        response: { 200: Data(DeadLetterView), 400: ErrorBody, 404: ErrorBody, 409: ErrorBody, 503: ErrorBody },
       },
     },
     async (request) => {
       const params = request.params;
+      const operator = operatorOf(request);
       const reason = request.body.reason.trim();
       if (reason.length < 3) throw new DomainError("BLANK_REASON", "reason must say why the message can be dropped");
       const stored = await letterAt(params);
-      const operator = operatorOf(request);
-      const view = await record(params, "discarded", operator, reason, stored, async () => {});
+      const view = await act(params, "discarded", operator, reason, stored, async () => {});
       request.log.warn({ deadLetter: keyOf(params), operator: operator.name, reason }, "dead letter discarded by an operator");
       return { data: view };
     },

@@ -177,6 +177,28 @@ export class EventConsumer<E extends { event_id: string }> {
     return Number(total);
   }
 
+  /**
+   * The group's lag on every partition of its topics (not only this member's): log end, committed
+   * offset (null: none yet) and the difference; for the operators' System page. Bounded.
+   */
+  async lagByPartition(): Promise<{ group: string; partitions: { topic: string; partition: number; end: string; committed: string | null; lag: number }[] }> {
+    const consumer = this.#consumer;
+    const group = this.#o.groupId;
+    if (!consumer) return { group, partitions: [] };
+    const timeout = this.#o.kafkaCallTimeoutMs ?? 10_000;
+    const ends = await withDeadline(consumer.listOffsets({ topics: this.#o.topics }), timeout, "listing log end offsets");
+    const all = this.#o.topics.map((topic) => ({ topic, partitions: (ends.get(topic) ?? []).map((_, i) => i) }));
+    const committed = await withDeadline(consumer.listCommittedOffsets({ topics: all }), timeout, "listing committed offsets");
+    const partitions = all.flatMap(({ topic, partitions: ps }) =>
+      ps.map((partition) => {
+        const end = ends.get(topic)?.[partition] ?? 0n;
+        const done = committed.get(topic)?.[partition] ?? -1n;
+        return { topic, partition, end: String(end), committed: done < 0n ? null : String(done), lag: Number(end - (done < 0n ? 0n : done)) };
+      }),
+    );
+    return { group, partitions };
+  }
+
   async start(): Promise<void> {
     // Running before the first stream exists, so that a stream failing at once is rebuilt too.
     this.#running = true;

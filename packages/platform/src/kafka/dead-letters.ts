@@ -34,6 +34,9 @@ export function parseDeadLetter(raw: string): DeadLetter | null {
   }
 }
 
+/** Kafka did not answer in time, or failed: the caller answers 503 (retry), not 500. */
+export class DeadLettersUnavailable extends Error {}
+
 /**
  * Reads every record of the given dead-letter topics, from the earliest kept to the end they had
  * when the call began (a letter written meanwhile is for the next call), through a throw-away
@@ -45,10 +48,10 @@ export async function readDeadLetters(
   kafka: Pick<KafkaSettings, "brokers" | "clientId">,
   topics: readonly string[],
   options: { timeoutMs?: number; maxPerTopic?: number } = {},
-): Promise<{ letters: StoredDeadLetter[]; complete: boolean }> {
+): Promise<{ letters: StoredDeadLetter[]; complete: boolean; truncated: boolean }> {
   const timeoutMs = options.timeoutMs ?? 10_000;
   const maxPerTopic = options.maxPerTopic ?? 1_000;
-  if (topics.length === 0) return { letters: [], complete: true };
+  if (topics.length === 0) return { letters: [], complete: true, truncated: false };
   const consumer = new Consumer({
     clientId: `${kafka.clientId}-dead-letters`,
     groupId: `dead-letter-reader-${randomUUID()}`,
@@ -71,7 +74,8 @@ export async function readDeadLetters(
       }
     }
     const byTopic = new Map<string, StoredDeadLetter[]>();
-    if (pending.size === 0) return { letters: [], complete: true };
+    let truncated = false;
+    if (pending.size === 0) return { letters: [], complete: true, truncated };
     const stream = await withDeadline(consumer.consume({ topics: [...topics], mode: "earliest", autocommit: false, maxWaitTime: 200 }), left(), "joining to read dead letters");
     const done = new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => resolve(false), left());
@@ -81,7 +85,10 @@ export async function readDeadLetters(
         if (last === undefined || m.offset > last) return;
         const kept = byTopic.get(m.topic) ?? [];
         kept.push({ deadLetterTopic: m.topic, partition: m.partition, offset: String(m.offset), letter: parseDeadLetter(m.value), raw: m.value });
-        if (kept.length > maxPerTopic) kept.shift();
+        if (kept.length > maxPerTopic) {
+          kept.shift();
+          truncated = true;
+        }
         byTopic.set(m.topic, kept);
         if (m.offset === last) pending.delete(key);
         if (pending.size === 0) {
@@ -95,7 +102,58 @@ export async function readDeadLetters(
       });
     });
     const complete = await done;
-    return { letters: [...byTopic.values()].flat(), complete };
+    return { letters: [...byTopic.values()].flat(), complete, truncated };
+  } catch (error) {
+    throw new DeadLettersUnavailable(`Kafka did not give the dead letters: ${String((error as Error)?.message ?? error)}`);
+  } finally {
+    await withDeadline(consumer.close(true), 5_000, "closing the dead-letter reader").catch(() => {});
+  }
+}
+
+/**
+ * The one record at (topic, partition, offset), read from that offset directly (not the whole
+ * topic): undefined when the partition holds no record there (past its end, or before its start).
+ */
+export async function readDeadLetterAt(
+  kafka: Pick<KafkaSettings, "brokers" | "clientId">,
+  at: { topic: string; partition: number; offset: bigint },
+  timeoutMs = 10_000,
+): Promise<StoredDeadLetter | undefined> {
+  const consumer = new Consumer({
+    clientId: `${kafka.clientId}-dead-letters`,
+    groupId: `dead-letter-reader-${randomUUID()}`,
+    bootstrapBrokers: kafka.brokers,
+    deserializers: stringDeserializers,
+  });
+  consumer.on("error", () => {});
+  const started = Date.now();
+  const left = () => Math.max(1, timeoutMs - (Date.now() - started));
+  try {
+    const [ends, starts] = await Promise.all([
+      withDeadline(consumer.listOffsets({ topics: [at.topic] }), left(), "listing dead-letter end offsets"),
+      withDeadline(consumer.listOffsets({ topics: [at.topic], timestamp: -2n }), left(), "listing dead-letter start offsets"),
+    ]);
+    const end = ends.get(at.topic)?.[at.partition];
+    const start = starts.get(at.topic)?.[at.partition] ?? 0n;
+    if (end === undefined || at.offset >= end || at.offset < start) return undefined;
+    // Every partition of the topic is given an offset: the asked one at the letter, the others at their end.
+    const offsets = (ends.get(at.topic) ?? []).map((e, partition) => ({ topic: at.topic, partition, offset: partition === at.partition ? at.offset : e }));
+    const stream = await withDeadline(consumer.consume({ topics: [at.topic], mode: "manual", offsets, autocommit: false, maxWaitTime: 200 }), left(), "reading a dead letter");
+    return await new Promise<StoredDeadLetter | undefined>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no record within ${timeoutMs} ms`)), left());
+      stream.on("data", (m) => {
+        if (m.partition !== at.partition || m.offset < at.offset) return;
+        clearTimeout(timer);
+        // A compacted or deleted record: the first one after it is not the asked one.
+        resolve(m.offset === at.offset ? { deadLetterTopic: m.topic, partition: m.partition, offset: String(m.offset), letter: parseDeadLetter(m.value), raw: m.value } : undefined);
+      });
+      stream.on("error", (error) => {
+        clearTimeout(timer);
+        reject(error);
+      });
+    });
+  } catch (error) {
+    throw new DeadLettersUnavailable(`Kafka did not give the dead letter: ${String((error as Error)?.message ?? error)}`);
   } finally {
     await withDeadline(consumer.close(true), 5_000, "closing the dead-letter reader").catch(() => {});
   }

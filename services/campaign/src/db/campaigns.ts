@@ -86,3 +86,21 @@ export async function endWindowNow(db: Queryable, id: number): Promise<CampaignR
 export async function markFinal(db: Queryable, id: number): Promise<void> {
   await db.query("UPDATE campaigns SET finalized_at = now(), updated_at = now() WHERE id = $1 AND finalized_at IS NULL", [id]);
 }
+
+/** Campaigns of this type, newest first, with how many FINAL winners each has and its latest audit. */
+export async function campaignHistory(
+  db: Queryable,
+  type: string,
+  limit: number,
+): Promise<(CampaignRow & { winners: number; latest_audit: { engine: string; equal: boolean; audited_at: string; audited_by: string } | null })[]> {
+  const { rows } = await db.query(
+    `SELECT c.id::int AS id, c.name, c.type, c.description, c.start_time, c.end_time, c.policy, c.finalized_at, c.created_at, c.updated_at, now() AS now,
+            (SELECT count(*)::int FROM campaign_winners w WHERE w.campaign_id = c.id) AS winners,
+            (SELECT jsonb_build_object('engine', a.engine, 'equal', a.equal, 'audited_by', a.audited_by,
+                                 'audited_at', to_char(a.audited_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))
+               FROM campaign_engine_audits a WHERE a.campaign_id = c.id ORDER BY a.id DESC LIMIT 1) AS latest_audit
+     FROM campaigns c WHERE c.type = $1 ORDER BY c.id DESC LIMIT $2`,
+    [type, limit],
+  );
+  return rows;
+}

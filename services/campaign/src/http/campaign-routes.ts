@@ -1,9 +1,12 @@
 import {
   Audit,
   Campaign,
+  CampaignHistoryQuery,
   CampaignId,
   CampaignIdParams,
+  CampaignSummary,
   CreateCampaignBody,
+  CustomerId,
   Data,
   DomainError,
   EngineAudit,
@@ -22,7 +25,8 @@ import type { CampaignContext } from "../app/context.ts";
 import { closeCampaignWindow, createCampaign, editCampaign } from "../app/manage-campaign.ts";
 import { auditCsv, auditOf, campaignView, currentIphoneCampaign, standingsOf } from "../app/read-standings.ts";
 import { resolveFinalityHoleAs } from "../app/resolve-finality-hole.ts";
-import { findCampaign } from "../db/campaigns.ts";
+import { campaignHistory, findCampaign, IPHONE_CAMPAIGN } from "../db/campaigns.ts";
+import { campaignStatus } from "../domain/campaign-status.ts";
 import { engineAuditsOf, insertEngineAudit } from "../db/engine-audits.ts";
 import { engineStandingsOf } from "../db/engine-standings.ts";
 import { finalWinners } from "../db/winners.ts";
@@ -95,6 +99,25 @@ export function campaignRoutes(app: HttpApp, ctx: CampaignContext): void {
   );
 
   app.get(
+    "/api/admin/v1/campaigns/iphones/history",
+    {
+      schema: {
+        tags,
+        security,
+        summary: "Every iPhone campaign, newest first: window, settings, status, how many FINAL winners, the latest independent audit",
+        querystring: CampaignHistoryQuery,
+        response: { 200: Data(Type.Array(CampaignSummary)), 400: ErrorBody },
+      },
+    },
+    async (request) => ({
+      data: (await campaignHistory(pool, IPHONE_CAMPAIGN, request.query.limit ?? 50)).map(({ now, type: _type, description: _description, created_at: _c, updated_at: _u, ...c }) => ({
+        ...c,
+        status: campaignStatus(c, now),
+      })),
+    }),
+  );
+
+  app.get(
     "/api/admin/v1/campaigns/finality-holes",
     {
       schema: {
@@ -129,7 +152,12 @@ export function campaignRoutes(app: HttpApp, ctx: CampaignContext): void {
   );
 
   const AuditQuery = Type.Object(
-    { campaign_id: Type.Optional(CampaignId), access_token: Type.Optional(Type.String({ maxLength: 4096 })) },
+    {
+      campaign_id: Type.Optional(CampaignId),
+      // Only this customer's row (ranked among every tracked customer): her standing.
+      customer_id: Type.Optional(CustomerId),
+      access_token: Type.Optional(Type.String({ maxLength: 4096 })),
+    },
     { additionalProperties: false },
   );
   /** The campaign asked for by id, or the current one. */
@@ -138,7 +166,10 @@ export function campaignRoutes(app: HttpApp, ctx: CampaignContext): void {
     if (!campaign) throw new DomainError("NOT_FOUND", `campaign ${campaignId} not found`);
     return campaign;
   };
-  const auditFor = async (campaignId: number | undefined) => auditOf(pool, await campaignFor(campaignId));
+  const auditFor = async (campaignId: number | undefined, customerId?: string) => {
+    const audit = await auditOf(pool, await campaignFor(campaignId));
+    return customerId === undefined ? audit : { ...audit, tracked: audit.tracked.filter((row) => row.customer_id === customerId) };
+  };
 
   app.get(
     "/api/admin/v1/campaigns/iphones/winners",
@@ -224,14 +255,14 @@ export function campaignRoutes(app: HttpApp, ctx: CampaignContext): void {
         response: { 200: Data(Audit), 404: ErrorBody },
       },
     },
-    async (request) => ({ data: await auditFor(request.query.campaign_id) }),
+    async (request) => ({ data: await auditFor(request.query.campaign_id, request.query.customer_id) }),
   );
 
   app.get(
     "/api/admin/v1/campaigns/iphones/audit.csv",
     { schema: { tags, security, summary: "The audit as CSV", querystring: AuditQuery } },
     async (request, reply) => {
-      const audit = await auditFor(request.query.campaign_id);
+      const audit = await auditFor(request.query.campaign_id, request.query.customer_id);
       return reply
         .type("text/csv; charset=utf-8")
         .header("content-disposition", `attachment; filename="campaign-${audit.campaign_id}-audit.csv"`)

@@ -94,7 +94,7 @@ export async function lowWatermark(client: PoolClient, x: string): Promise<strin
 }
 
 /**
- * The start of the oldest transaction open on this database for more than a second, counted as
+ * The start of the oldest transaction open on this database for more than half a second, counted as
  * step 1 counts it (client backends, not the read-only admin sessions), or null: what holds the
  * watermark when no order awaiting payment does. Null too when sessions are hidden from this role.
  */
@@ -102,7 +102,7 @@ export async function openTransactionSince(pool: Pool): Promise<string | null> {
   const { rows } = await pool.query<{ since: string | null; hidden: number }>(
     `SELECT min(xact_start) FILTER (WHERE datname = current_database() AND backend_type = 'client backend'
                                       AND NOT (application_name = $1 AND backend_xid IS NULL)
-                                      AND xact_start < clock_timestamp() - interval '1 second') AS since,
+                                      AND xact_start < clock_timestamp() - interval '500 milliseconds') AS since,
             count(*) FILTER (WHERE backend_type IS NULL)::int AS hidden
      FROM pg_stat_activity WHERE pid <> pg_backend_pid()`,
     [ADMIN_READ_APPLICATION_NAME],

@@ -18,21 +18,35 @@ export async function recordRefundRequests(db: Queryable, requests: { paymentId:
   );
 }
 
-/**
- * Unsettled requests whose next attempt is due, locked for this pass (another instance skips them);
- * with `paymentIds`, only those (an operator's "refund now": due whatever their next attempt).
- */
-export async function lockDueRefundRequests(db: Queryable, limit: number, paymentIds?: string[]): Promise<RefundRequestRow[]> {
+/** Unsettled requests whose next attempt is due, locked for this pass (another instance skips them). */
+export async function lockDueRefundRequests(db: Queryable, limit: number): Promise<RefundRequestRow[]> {
   const { rows } = await db.query<RefundRequestRow>(
     `SELECT payment_id, order_id, attempts FROM refund_requests
-     WHERE settled_at IS NULL AND ($2::text[] IS NULL AND next_attempt_at <= now() OR payment_id = ANY($2::text[]))
+     WHERE settled_at IS NULL AND next_attempt_at <= now()
      ORDER BY next_attempt_at, requested_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
-    [limit, paymentIds ?? null],
+    [limit],
   );
   return rows;
 }
 
-/** Refund requests with their payment, newest first: pending (not settled), settled, or all. */
+/**
+ * One request, locked for an operator's "refund now" whatever its next attempt: undefined when
+ * there is none, "busy" when a pass holds it right now (its gateway call is running).
+ */
+export async function lockRefundRequestNow(db: Queryable, paymentId: string): Promise<(RefundRequestRow & { settled: boolean }) | "busy" | undefined> {
+  try {
+    const { rows } = await db.query<RefundRequestRow & { settled: boolean }>(
+      "SELECT payment_id, order_id, attempts, settled_at IS NOT NULL AS settled FROM refund_requests WHERE payment_id = $1 FOR UPDATE NOWAIT",
+      [paymentId],
+    );
+    return rows[0];
+  } catch (error) {
+    if ((error as { code?: string }).code === "55P03") return "busy";
+    throw error;
+  }
+}
+
+/** Refund requests with their payment, the latest settled or asked first: pending (not settled), settled, or all. */
 export async function refundRequestsOf(db: Queryable, state: "pending" | "settled" | "all", limit: number, paymentId?: string): Promise<RefundRequestView[]> {
   const { rows } = await db.query<RefundRequestView>(
     `SELECT r.payment_id, r.order_id, p.customer_id, p.total_amount::text AS total_amount, p.status AS payment_status, r.reason,
@@ -40,7 +54,7 @@ export async function refundRequestsOf(db: Queryable, state: "pending" | "settle
             r.last_error, r.settled_at, p.refunded_at
      FROM refund_requests r JOIN payments p ON p.id = r.payment_id
      WHERE ($1 = 'all' OR ($1 = 'pending') = (r.settled_at IS NULL)) AND ($3::text IS NULL OR r.payment_id = $3)
-     ORDER BY r.requested_at DESC, r.payment_id LIMIT $2`,
+     ORDER BY coalesce(r.settled_at, r.requested_at) DESC, r.payment_id LIMIT $2`,
     [state, limit, paymentId ?? null],
   );
   return rows;

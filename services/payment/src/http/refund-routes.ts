@@ -1,5 +1,5 @@
 import { Data, DomainError, ErrorBody, PaymentIdParams, RefundRequestsQuery, RefundRequestView } from "@spgroup/contracts";
-import { type HttpApp, logicalShardOfId, type Pool, type Shards } from "@spgroup/platform";
+import { type HttpApp, HttpError, logicalShardOfId, type Pool, type Shards } from "@spgroup/platform";
 import { Type } from "@sinclair/typebox";
 import { type RefundSettings, refundNow } from "../app/refund-payments.ts";
 import { refundRequestsOf } from "../db/refund-requests.ts";
@@ -27,7 +27,8 @@ export function refundRoutes(app: HttpApp, shards: Shards<{ pool: Pool; nudge: (
     async (request) => {
       const limit = request.query.limit ?? 200;
       const parts = await Promise.all(shards.all.map((shard) => refundRequestsOf(shard.pool, request.query.state ?? "pending", limit)));
-      const rows = parts.flat().sort((a, b) => (a.requested_at < b.requested_at ? 1 : a.requested_at > b.requested_at ? -1 : a.payment_id.localeCompare(b.payment_id)));
+      const latest = (r: RefundRequestView) => r.settled_at ?? r.requested_at;
+      const rows = parts.flat().sort((a, b) => (latest(a) < latest(b) ? 1 : latest(a) > latest(b) ? -1 : a.payment_id.localeCompare(b.payment_id)));
       return { data: rows.slice(0, limit) };
     },
   );
@@ -48,7 +49,8 @@ export function refundRoutes(app: HttpApp, shards: Shards<{ pool: Pool; nudge: (
       const shard = await shards.find(logicalShardOfId(paymentId), async (s) => ((await refundRequestsOf(s.pool, "all", 1, paymentId)).length > 0 ? s : undefined));
       if (!shard) throw new DomainError("NOT_FOUND", `no refund was asked for payment ${paymentId}`);
       // The onRequest hook has verified the token and the role; this is whose it is, for the record.
-      const operator = request.operator ?? { name: "unknown operator", role: "operator" as const };
+      const operator = request.operator;
+      if (!operator) throw new HttpError(401, "an operator token is required");
       const view = await refundNow(shard.pool, gateway, paymentId, operator, settings);
       shard.nudge();
       request.log.warn({ paymentId, operator: operator.name, status: view.payment_status, error: view.last_error }, "refund made now by an operator");

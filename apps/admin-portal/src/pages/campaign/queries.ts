@@ -7,10 +7,11 @@ import { currentSession } from "../../api/session.ts";
 export const CAMPAIGN_KEY = ["campaign"] as const;
 export const STANDINGS_KEY = ["campaign", "standings"] as const;
 
-/** The current campaign, or null before the first one is created. */
-export function useCampaign() {
+/** The current campaign, or null before the first one is created; refreshed every `refetchMs` when given. */
+export function useCampaign(refetchMs?: number) {
   return useQuery({
     queryKey: CAMPAIGN_KEY,
+    ...(refetchMs ? { refetchInterval: refetchMs } : {}),
     queryFn: async () => {
       try {
         return (await api<{ data: Campaign }>("/api/admin/v1/campaigns/iphones")).data;
