@@ -38,17 +38,20 @@ const headers = { authorization: `Bearer ${token}` };
 let replayed = 0;
 let refused = 0;
 for (const topic of topics) {
-  const listed = await fetch(`${orderService}/api/admin/v1/ops/dead-letters?state=waiting&topic=${encodeURIComponent(topic)}`, { headers });
+  const listed = await fetch(`${orderService}/api/admin/v1/ops/dead-letters?state=waiting&topic=${encodeURIComponent(topic)}`, { headers, signal: AbortSignal.timeout(60_000) });
   if (!listed.ok) {
     console.error(`could not list ${topic}: ${listed.status} ${await listed.text()}`);
     process.exit(1);
   }
-  const { data } = (await listed.json()) as { data: { letters: { dead_letter_topic: string; dead_letter_partition: number; dead_letter_offset: string; topic: string; partition: number; offset: string }[]; complete: boolean } };
-  if (!data.complete) console.warn(`${topic}: Kafka did not deliver every letter in time; run again for the rest`);
-  // Oldest first: a partition's letters are replayed in the order they were dead-lettered.
-  for (const l of [...data.letters].reverse()) {
+  const { data } = (await listed.json()) as {
+    data: { letters: { dead_letter_topic: string; dead_letter_partition: number; dead_letter_offset: string; topic: string; partition: number; offset: string }[]; complete: boolean; truncated: boolean };
+  };
+  if (!data.complete || data.truncated) console.warn(`${topic}: not every letter was listed (${data.complete ? "more than are listed" : "Kafka was slow"}); run again for the rest`);
+  // In the order they were dead-lettered, per partition of the dead-letter topic (its offsets).
+  const inOrder = [...data.letters].sort((a, b) => a.dead_letter_partition - b.dead_letter_partition || Number(BigInt(a.dead_letter_offset) - BigInt(b.dead_letter_offset)));
+  for (const l of inOrder) {
     const place = `${encodeURIComponent(l.dead_letter_topic)}/${l.dead_letter_partition}/${l.dead_letter_offset}`;
-    const response = await fetch(`${orderService}/api/admin/v1/ops/dead-letters/${place}/replay`, { method: "POST", headers });
+    const response = await fetch(`${orderService}/api/admin/v1/ops/dead-letters/${place}/replay`, { method: "POST", headers, signal: AbortSignal.timeout(60_000) });
     if (response.ok) {
       replayed++;
       console.log(`replayed ${l.topic}[${l.partition}]@${l.offset}`);
@@ -59,4 +62,4 @@ for (const topic of topics) {
   }
 }
 console.log(`${replayed} dead letter(s) replayed${refused > 0 ? `, ${refused} refused` : ""}`);
-process.exit(0);
+process.exit(refused > 0 ? 1 : 0);

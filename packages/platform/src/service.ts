@@ -46,8 +46,8 @@ export interface ServiceRuntime {
   readiness: () => Promise<Record<string, boolean>>;
   /** The service's HTTP app with the platform's plumbing, configured from the environment. */
   httpApp: (meta: { name: string; description: string }) => Promise<HttpApp>;
-  /** Registers GET `path`: this instance's health for the operators' System page. */
-  systemRoutes: (app: HttpApp, path: string) => void;
+  /** Registers GET `path`: this instance's health for the operators' System page (sizes read on `readPools` when given). */
+  systemRoutes: (app: HttpApp, path: string, readPools?: readonly pg.Pool[]) => void;
   /** A consumer of `topics` for this service's group, exactly once in effect (inbox). */
   consumer: <E extends { event_id: string }>(spec: ConsumerSpec<E>) => EventConsumer<E>;
   /** The consumers made by `consumer` so far; /ready is false while any of them is not consuming. */
@@ -167,11 +167,12 @@ export async function bootService(config: PlatformConfig, options: { migrationsD
 
   const kafka: KafkaSettings = { brokers: config.kafkaBrokers, clientId: config.serviceName, topicPrefix: config.kafkaTopicPrefix, metrics: metrics.kafkaClients };
   const topic = (name: string) => topicName(kafka, name);
-  // Every topic and its dead-letter topic.
-  await ensureTopics(kafka, options.topics.flatMap((t) => [topic(t), deadLetterTopic(topic(t))]), config.kafkaPartitions, {
-    replicas: config.kafkaReplicationFactor,
-    minInsyncReplicas: config.kafkaMinInsyncReplicas,
-  });
+  // Every topic and its dead-letter topic. Dead letters are kept until an operator deals with them
+  // (retention.ms=-1 on a dead-letter topic this creates): one deleted by age would leave a
+  // campaign's finality hole with nothing to replay.
+  const replication = { replicas: config.kafkaReplicationFactor, minInsyncReplicas: config.kafkaMinInsyncReplicas };
+  await ensureTopics(kafka, options.topics.map(topic), config.kafkaPartitions, replication);
+  await ensureTopics(kafka, options.topics.map((t) => deadLetterTopic(topic(t))), config.kafkaPartitions, replication, [{ name: "retention.ms", value: "-1" }]);
   // One relay per database: each publishes its own outbox in id order (decision 003).
   const shards = new Shards<ShardRuntime>(
     map,
@@ -220,12 +221,12 @@ export async function bootService(config: PlatformConfig, options: { migrationsD
     adminAuth,
     topic,
     readiness,
-    systemRoutes: (app: HttpApp, path: string) =>
+    systemRoutes: (app: HttpApp, path: string, readPools?: readonly pg.Pool[]) =>
       systemRoutes(app, path, {
         service: config.serviceName,
         readiness,
         consumer: () => consumers[0],
-        databases: shards.all.map((s) => ({ name: s.name, pool: s.pool })),
+        databases: shards.all.map((s, i) => ({ name: s.name, pool: readPools?.[i] ?? s.pool })),
         producer: () => relay.producer,
       }),
     httpApp: (meta) =>

@@ -80,7 +80,10 @@ describe("a completion the campaign service could not apply holds FINAL back", (
     // page or `npm run dead-letters -- replay`, tested in services/order/test/dead-letters.test.ts):
     // the message, as it was, on its topic and partition again.
     await h.db.query("DROP TRIGGER orders_poison ON orders");
-    const { letters } = await readDeadLetters({ brokers: [h.env.KAFKA_BROKERS as string], clientId: "test" }, [`${topic}.dlq`]);
+    const letters = await eventually(async () => {
+      const read = await readDeadLetters({ brokers: [h.env.KAFKA_BROKERS as string], clientId: "test" }, [`${topic}.dlq`]);
+      return read.complete && read.letters.length > 0 ? read.letters : undefined;
+    }, 20_000, "the dead letter read back");
     expect(letters.map((l) => l.letter?.reason)).toEqual(["FAILED"]);
     const letter = letters[0]?.letter as NonNullable<(typeof letters)[number]["letter"]>;
     await publish([{ partition: letter.partition, payload: JSON.parse(letter.value) }]);

@@ -133,9 +133,10 @@ export async function startOrderService(config: OrderConfig) {
   activityRoutes(app, runtime.pool, "/api/admin/v1/ops/activity");
   shardRoutes(app, adminReads, { path: "/api/admin/v1/ops/shards", table: "orders", names: runtime.shards.all.map((s) => s.name), watermarkOf: (name) => watermarks.get(name) });
   // Every topic's dead letters, whichever service wrote them: the console's one place for them.
-  deadLetterRoutes(app, runtime.pool, { kafka: runtime.kafka, topics: Object.values(TOPICS).map((t) => runtime.topic(t)), nudge: () => runtime.relay.nudge() });
+  deadLetterRoutes(app, runtime.pool, { kafka: runtime.kafka, topics: Object.values(TOPICS).map((t) => runtime.topic(t)), nudge: () => runtime.relay.nudge(), partitionsOf: (topic) => partitionCounter.count(topic) });
   awaitingPaymentRoutes(app, adminReads, { names: runtime.shards.all.map((s) => s.name), paymentTimeoutMs: config.paymentTimeoutMs, watermarkOf: (name) => watermarks.get(name) });
-  runtime.systemRoutes(app, "/api/admin/v1/ops/system");
+  // Sizes and backlog on the admin read pools: their sessions never hold a watermark.
+  runtime.systemRoutes(app, "/api/admin/v1/ops/system", adminReads.all);
   const port = await listen(app, config);
   runtime.logger.info({ port, shards: runtime.shards.all.map((s) => s.name) }, "order service listening");
 

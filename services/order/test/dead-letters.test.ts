@@ -131,4 +131,31 @@ describe("dead letters in the operators' console", () => {
       ["dead-letter.replay", "test-operator", "replayed"],
     ]);
   });
+
+  it("replays neither to a partition the topic does not have nor a second copy of the same message", async () => {
+    const letter = (partition: number, offset: string) =>
+      JSON.stringify({ reason: "FAILED", errors: ["test"], topic, partition, offset, key: "cust-dl-3", value: '{"type":"PaymentCompleted","version":1,"copy":true}', dead_lettered_at: new Date().toISOString() });
+    // Written straight to the dead-letter topic: a forged partition, and two copies of one message
+    // (the outbox publishes at least once, so a dead letter can be written twice).
+    await producer.send({
+      messages: [
+        { topic: dlt, partition: 3, key: "forged", value: letter(99, "5") },
+        { topic: dlt, partition: 3, key: "copy", value: letter(1, "7") },
+        { topic: dlt, partition: 3, key: "copy", value: letter(1, "7") },
+      ],
+    });
+    const [forged, copyA, copyB] = await eventually(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 2_100));
+      const found = (await list(`?topic=${dlt}`)).letters.filter((l) => l.key === "cust-dl-3").sort((a, b) => Number(BigInt(a.dead_letter_offset) - BigInt(b.dead_letter_offset)));
+      return found.length === 3 ? found : undefined;
+    }, 30_000, "the three written letters");
+    const refused = await call("POST", `${at(forged as Letter)}/replay`);
+    expect([refused.statusCode, refused.json().error_code]).toEqual([409, "NOT_REPLAYABLE"]);
+    expect((await call("POST", `${at(copyA as Letter)}/replay`)).statusCode).toBe(200);
+    const second = await call("POST", `${at(copyB as Letter)}/replay`);
+    expect([second.statusCode, second.json().error_code]).toEqual([409, "ALREADY_SETTLED"]);
+    // An offset spelled with leading zeros is the same letter.
+    const padded = await call("POST", `/api/admin/v1/ops/dead-letters/${dlt}/${(copyA as Letter).dead_letter_partition}/000${(copyA as Letter).dead_letter_offset}/replay`);
+    expect([padded.statusCode, padded.json().error_code]).toEqual([409, "ALREADY_SETTLED"]);
+  });
 });

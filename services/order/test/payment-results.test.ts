@@ -71,8 +71,6 @@ describe("payment results", () => {
     try {
       await holder.query("BEGIN");
       await holder.query("SELECT 1 FROM orders WHERE id = 'STUCK-1' FOR UPDATE");
-      expect((await view()).shards[0]?.orders.find((o) => o.id === "STUCK-1")).toMatchObject({ overdue: false });
-      expect((await view("?overdue=true")).shards[0]?.total).toBe(0);
       await new Promise((resolve) => setTimeout(resolve, 1_700));
       const all = await view();
       expect(all.payment_timeout_ms).toBe(1500);

@@ -190,6 +190,10 @@ describe("payment deadlines and refunds", () => {
     const row = pending.json().data.find((r: { payment_id: string }) => r.payment_id === payment.id);
     expect(row).toMatchObject({ order_id: "ORD-RF-NOW", customer_id: "cust-now", total_amount: "250.00", payment_status: "SUCCESS", settled_at: null, last_error: expect.stringContaining("provider unavailable") });
     expect(row.attempts).toBeGreaterThanOrEqual(1);
+    const totals = async () => (await service.app.inject({ method: "GET", url: "/api/admin/v1/payments/refund-requests/totals", headers })).json().data as { count: number; amount: string };
+    const atRisk = await totals();
+    expect(atRisk.count).toBeGreaterThanOrEqual(1);
+    expect(Number(atRisk.amount)).toBeGreaterThanOrEqual(250);
 
     const viewer = { authorization: `Bearer ${(await service.runtime.adminAuth.issue("vic", "viewer")).token}` };
     const refused = await service.app.inject({ method: "POST", url: `/api/admin/v1/payments/refund-requests/${payment.id}/refund`, headers: viewer });
@@ -214,6 +218,7 @@ describe("payment deadlines and refunds", () => {
     expect(made.statusCode).toBe(200);
     expect(made.json().data).toMatchObject({ payment_id: payment.id, payment_status: "REFUNDED", settled_at: expect.any(String), next_attempt_at: null });
     await eventually(async () => ofOrder(refunded, "ORD-RF-NOW")[0], 10_000, "refund announced");
+    expect(await totals()).toEqual({ count: atRisk.count - 1, amount: (Number(atRisk.amount) - 250).toFixed(2) });
     expect(gateway.refunds.filter((r) => r.paymentId === payment.id)).toHaveLength(1);
 
     // Once settled: 409 with its code, and no second refund; an unknown payment: 404.

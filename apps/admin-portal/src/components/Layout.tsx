@@ -12,8 +12,9 @@ const LINKS = [
   ["/money-at-risk", "Money at risk"],
   ["/dead-letters", "Dead letters"],
   ["/activity", "Activity"],
-  ["/system", "System"],
 ] as const;
+/** An instance's hosts and brokers are for operators. */
+const OPERATOR_LINKS = [["/system", "System"]] as const;
 /** Only admins manage operators. */
 const ADMIN_LINKS = [["/operators", "Operators"]] as const;
 
@@ -26,7 +27,7 @@ export function Layout() {
         <div className="mx-auto flex max-w-7xl flex-wrap items-center gap-x-6 gap-y-2 px-4 py-3">
           <span className="font-bold text-indigo-700">SPgroup Hot Sale</span>
           <nav className="flex flex-wrap gap-1" aria-label="Main">
-            {[...LINKS, ...(may("admin") ? ADMIN_LINKS : [])].map(([to, label]) => (
+            {[...LINKS, ...(may("operator") ? OPERATOR_LINKS : []), ...(may("admin") ? ADMIN_LINKS : [])].map(([to, label]) => (
               <NavLink
                 key={to}
                 to={to}

@@ -18,6 +18,8 @@ const REASON_TEXT = {
 function Standing({ customerId }: { customerId: string }) {
   const audit = useQuery({
     queryKey: ["customer", customerId, "standing"],
+    // Her standing moves while the campaign is not FINAL.
+    refetchInterval: 5_000,
     queryFn: async () => {
       try {
         return (await api<{ data: Audit }>(`/api/admin/v1/campaigns/iphones/audit?customer_id=${encodeURIComponent(customerId)}`)).data;

@@ -1,4 +1,4 @@
-import type { AwaitingPayment, RefundRequestView } from "@spgroup/contracts";
+import type { AwaitingPayment, RefundRequestView, RefundTotals } from "@spgroup/contracts";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link } from "react-router";
 import { api } from "../api/client.ts";
@@ -82,7 +82,11 @@ export function MoneyAtRiskPage() {
     onSettled: () => client.invalidateQueries({ queryKey: REFUNDS_KEY }),
   });
   const canAct = may("operator");
-  const atRisk = pending.data?.reduce((sum, r) => sum + Number(r.total_amount), 0) ?? 0;
+  const totals = useQuery({
+    queryKey: [...REFUNDS_KEY, "totals"],
+    refetchInterval: 5_000,
+    queryFn: async () => (await api<{ data: RefundTotals }>("/api/admin/v1/payments/refund-requests/totals")).data,
+  });
   const stuckRows = stuck.data?.shards.flatMap((s) => s.orders.map((o) => ({ ...o, database: s.database }))) ?? [];
 
   return (
@@ -94,9 +98,10 @@ export function MoneyAtRiskPage() {
           nothing: it is listed here, and an operator can refund it now.
         </p>
         <p className="mt-3 text-2xl font-semibold" data-testid="money-at-risk-total">
-          {pending.data ? formatSgd(atRisk.toFixed(2)) : "…"}{" "}
+          {totals.data ? formatSgd(totals.data.amount) : "…"}{" "}
           <span className="text-sm font-normal text-slate-500">
-            charged for FAILED orders, not refunded yet{pending.data && pending.data.length >= 1_000 ? " (the first 1,000 requests: more are waiting)" : ""}
+            charged for FAILED orders, not refunded yet{totals.data ? ` (${totals.data.count} customer${totals.data.count === 1 ? "" : "s"})` : ""}
+            {totals.data && pending.data && totals.data.count > pending.data.length ? `; the ${pending.data.length} charged longest are listed` : ""}
           </span>
         </p>
         {refund.isError && <p className="mt-2 text-sm text-red-700">Refund not made: {refund.error.message}</p>}

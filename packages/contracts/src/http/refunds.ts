@@ -36,3 +36,9 @@ export const RefundRequestsQuery = Type.Object(
 export type RefundRequestsQuery = Static<typeof RefundRequestsQuery>;
 
 export const PaymentIdParams = Type.Object({ payment_id: RecordId }, { additionalProperties: false });
+
+export const RefundTotals = Type.Object({
+  count: Type.Integer({ description: "customers charged for a FAILED order, not refunded yet" }),
+  amount: Type.String({ description: "what they were charged in all, decimal as a string" }),
+});
+export type RefundTotals = Static<typeof RefundTotals>;

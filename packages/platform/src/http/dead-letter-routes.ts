@@ -81,6 +81,8 @@ export interface DeadLetterRouteOptions {
   topics: readonly string[];
   /** Publishes the outbox of `pool` now (a replay is an outbox row, published after commit). */
   nudge: () => void;
+  /** The current partition count of a topic: a replay goes only to a partition that exists. */
+  partitionsOf: (topic: string) => Promise<number>;
   readTimeoutMs?: number;
 }
 
@@ -97,7 +99,8 @@ export interface DeadLetterRouteOptions {
 export function deadLetterRoutes(app: HttpApp, pool: Pool, options: DeadLetterRouteOptions): void {
   const known = new Map(options.topics.map((t) => [deadLetterTopic(t), t]));
   const timeoutMs = options.readTimeoutMs ?? 10_000;
-  const keyOf = (p: { topic: string; partition: number; offset: string }) => `${p.topic}/${p.partition}/${p.offset}`;
+  // Offsets as PostgreSQL prints them ("007" is offset 7).
+  const keyOf = (p: { topic: string; partition: number; offset: string }) => `${p.topic}/${p.partition}/${BigInt(p.offset)}`;
 
   // One read of Kafka at a time per set of topics, shared by every request arriving meanwhile and
   // for LIST_CACHE_MS after: a page polled from many tabs does not make a consumer group each.
@@ -112,9 +115,12 @@ export function deadLetterRoutes(app: HttpApp, pool: Pool, options: DeadLetterRo
     return read;
   };
 
-  /** The letter at params, read from Kafka at that offset, or 404. */
+  /** The letter at params, read from Kafka at that offset, or 404; 409 at once when it was acted on. */
   const letterAt = async (params: DeadLetterParams) => {
     if (!known.has(params.topic)) throw new DomainError("NOT_FOUND", `${params.topic} is not a dead-letter topic of this platform`);
+    if ((await actionsOn(pool, [params.topic])).has(keyOf(params))) {
+      throw new DomainError("ALREADY_SETTLED", `the dead letter at ${keyOf(params)} was replayed or discarded already`);
+    }
     const stored = await orUnavailable(readDeadLetterAt(options.kafka, { topic: params.topic, partition: params.partition, offset: BigInt(params.offset) }, timeoutMs));
     if (!stored) throw new DomainError("NOT_FOUND", `no dead letter at ${keyOf(params)}`);
     return stored;
@@ -130,12 +136,16 @@ export function deadLetterRoutes(app: HttpApp, pool: Pool, options: DeadLetterRo
     alsoWrite: (client: Queryable) => Promise<void>,
   ) =>
     withTransaction(pool, async (client) => {
+      const original = stored.letter;
+      // A second copy of the same original message conflicts too (the unique original index).
       const inserted = await client.query(
-        `INSERT INTO dead_letter_actions (dead_letter_topic, dead_letter_partition, dead_letter_offset, action, actor, note)
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
-        [params.topic, params.partition, params.offset, action, operator.name, note],
+        `INSERT INTO dead_letter_actions (dead_letter_topic, dead_letter_partition, dead_letter_offset, action, actor, note, original_topic, original_partition, original_offset)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING`,
+        [params.topic, params.partition, String(BigInt(params.offset)), action, operator.name, note, original?.topic ?? null, original?.partition ?? null, original && /^[0-9]{1,19}$/.test(original.offset) ? original.offset : null],
       );
-      if (inserted.rowCount !== 1) throw new DomainError("ALREADY_SETTLED", `the dead letter at ${keyOf(params)} was replayed or discarded already`);
+      if (inserted.rowCount !== 1) {
+        throw new DomainError("ALREADY_SETTLED", `the dead letter at ${keyOf(params)}, or another copy of the same message, was replayed or discarded already`);
+      }
       await recordActivity(client, {
         actor: operator,
         action: action === "replayed" ? "dead-letter.replay" : "dead-letter.discard",
@@ -143,7 +153,15 @@ export function deadLetterRoutes(app: HttpApp, pool: Pool, options: DeadLetterRo
         before: { state: "waiting", reason: stored.letter?.reason ?? "UNREADABLE", errors: stored.letter?.errors ?? [] },
         after: { state: action, ...(note ? { note } : {}) },
       });
-      await alsoWrite(client);
+      try {
+        await alsoWrite(client);
+      } catch (error) {
+        // A payload PostgreSQL's jsonb refuses (\u0000, a lone surrogate): it cannot be replayed.
+        if (["22P02", "22P05", "22025"].includes((error as { code?: string }).code ?? "")) {
+          throw new DomainError("NOT_REPLAYABLE", `the message at ${keyOf(params)} cannot be stored for replay (${(error as Error).message}); discard it`);
+        }
+        throw error;
+      }
       return viewOf(stored, (await actionsOn(client, [params.topic])).get(keyOf(params)));
     });
   const operatorOf = (request: { operator?: { name: string; role: string } }) => {
@@ -199,6 +217,11 @@ export function deadLetterRoutes(app: HttpApp, pool: Pool, options: DeadLetterRo
       // Only a dead letter the platform wrote, and only back to the topic its dead-letter topic belongs to.
       if (!letter || letter.topic !== known.get(params.topic)) {
         throw new DomainError("NOT_REPLAYABLE", `the record at ${keyOf(params)} is not a dead letter of ${known.get(params.topic)}: discard it instead`);
+      }
+      // Only to a partition the original topic has (a forged letter could name any number).
+      const partitions = await orUnavailable(options.partitionsOf(letter.topic).catch((error: unknown) => Promise.reject(new DeadLettersUnavailable(String(error)))));
+      if (!Number.isInteger(letter.partition) || letter.partition < 0 || letter.partition >= partitions) {
+        throw new DomainError("NOT_REPLAYABLE", `the letter names partition ${letter.partition} of ${letter.topic}, which has ${partitions}: discard it`);
       }
       // A message that is not JSON can only fail again the same way.
       let payload: unknown;

@@ -19,14 +19,23 @@ const CALL_MS = 5_000;
 const message = (error: unknown) => String((error as Error)?.message ?? error);
 
 /**
- * GET `path`: this instance's health for the operators' System page: readiness checks, its
+ * GET `path` (operator role): this instance's health for the operators' System page: readiness checks, its
  * consumer group's lag per partition, each database's size and outbox backlog, and the Kafka
  * brokers it sees. Each part is bounded and says what failed instead of failing the whole answer.
  */
 export function systemRoutes(app: HttpApp, path: string, sources: SystemSources): void {
   app.get(
     path,
-    { schema: { tags: ["admin"], security: [{ admin: [] }], summary: "This instance: readiness, consumer lag per partition, database sizes, outbox backlog, Kafka brokers", response: { 200: Data(SystemStatus), 401: ErrorBody } } },
+    {
+      // Hosts, brokers and group names are for those who run the sale, not for every viewer.
+      config: { role: "operator" },
+      schema: {
+        tags: ["admin"],
+        security: [{ admin: [] }],
+        summary: "This instance (operators): readiness, consumer lag per partition, database sizes, outbox backlog, Kafka brokers (asked now, not cached)",
+        response: { 200: Data(SystemStatus), 401: ErrorBody, 403: ErrorBody },
+      },
+    },
     async () => {
       const eventConsumer = sources.consumer();
       const [checks, consumer, databases, kafka] = await Promise.all([
@@ -48,7 +57,7 @@ export function systemRoutes(app: HttpApp, path: string, sources: SystemSources)
             }
           }),
         ),
-        withDeadline(sources.producer().metadata({ topics: [] }), CALL_MS, "Kafka metadata").then(
+        withDeadline(sources.producer().metadata({ topics: [], forceUpdate: true, retries: 0 }), CALL_MS, "Kafka metadata").then(
           (m) => ({
             cluster_id: m.id ?? null,
             controller_id: m.controllerId ?? null,

@@ -47,6 +47,8 @@ export async function ensureTopics(
   names: string[],
   partitions: number,
   replication: { replicas: number; minInsyncReplicas: number } = { replicas: 1, minInsyncReplicas: 1 },
+  /** More topic configs for the topics it creates (e.g. retention.ms). */
+  configs: { name: string; value: string }[] = [],
 ): Promise<void> {
   const admin = new Admin({ clientId: `${settings.clientId}-admin`, bootstrapBrokers: settings.brokers, retries: 10, retryDelay: 500 });
   // Failures surface through the awaited calls; an "error" event unheard would kill the process.
@@ -64,7 +66,7 @@ export async function ensureTopics(
           topics: missing,
           partitions,
           replicas: replication.replicas,
-          configs: [{ name: "min.insync.replicas", value: String(replication.minInsyncReplicas) }],
+          configs: [{ name: "min.insync.replicas", value: String(replication.minInsyncReplicas) }, ...configs],
         }),
         "creating Kafka topics",
       );

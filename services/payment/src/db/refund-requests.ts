@@ -46,7 +46,7 @@ export async function lockRefundRequestNow(db: Queryable, paymentId: string): Pr
   }
 }
 
-/** Refund requests with their payment, the latest settled or asked first: pending (not settled), settled, or all. */
+/** Refund requests with their payment: pending (not settled) the longest-charged first; settled or all, the latest first. */
 export async function refundRequestsOf(db: Queryable, state: "pending" | "settled" | "all", limit: number, paymentId?: string): Promise<RefundRequestView[]> {
   const { rows } = await db.query<RefundRequestView>(
     `SELECT r.payment_id, r.order_id, p.customer_id, p.total_amount::text AS total_amount, p.status AS payment_status, r.reason,
@@ -54,7 +54,7 @@ export async function refundRequestsOf(db: Queryable, state: "pending" | "settle
             r.last_error, r.settled_at, p.refunded_at
      FROM refund_requests r JOIN payments p ON p.id = r.payment_id
      WHERE ($1 = 'all' OR ($1 = 'pending') = (r.settled_at IS NULL)) AND ($3::text IS NULL OR r.payment_id = $3)
-     ORDER BY coalesce(r.settled_at, r.requested_at) DESC, r.payment_id LIMIT $2`,
+     ORDER BY CASE WHEN $1 = 'pending' THEN r.requested_at END ASC, coalesce(r.settled_at, r.requested_at) DESC, r.payment_id LIMIT $2`,
     [state, limit, paymentId ?? null],
   );
   return rows;
@@ -77,4 +77,13 @@ export async function postponeRefundRequest(db: Queryable, paymentId: string, er
 export async function countPendingRefunds(db: Queryable): Promise<number> {
   const { rows } = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM refund_requests WHERE settled_at IS NULL");
   return rows[0]?.n ?? 0;
+}
+
+/** How many customers are still charged for a FAILED order here, and how much in all. */
+export async function pendingRefundTotals(db: Queryable): Promise<{ count: number; cents: number }> {
+  const { rows } = await db.query<{ count: number; cents: string }>(
+    `SELECT count(*)::int AS count, (coalesce(sum(p.total_amount), 0) * 100)::bigint::text AS cents
+     FROM refund_requests r JOIN payments p ON p.id = r.payment_id WHERE r.settled_at IS NULL`,
+  );
+  return { count: rows[0]?.count ?? 0, cents: Number(rows[0]?.cents ?? 0) };
 }

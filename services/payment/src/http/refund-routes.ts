@@ -1,8 +1,8 @@
-import { Data, DomainError, ErrorBody, PaymentIdParams, RefundRequestsQuery, RefundRequestView } from "@spgroup/contracts";
+import { Data, DomainError, ErrorBody, formatCents, PaymentIdParams, RefundRequestsQuery, RefundRequestView, RefundTotals } from "@spgroup/contracts";
 import { type HttpApp, HttpError, logicalShardOfId, type Pool, type Shards } from "@spgroup/platform";
 import { Type } from "@sinclair/typebox";
 import { type RefundSettings, refundNow } from "../app/refund-payments.ts";
-import { refundRequestsOf } from "../db/refund-requests.ts";
+import { pendingRefundTotals, refundRequestsOf } from "../db/refund-requests.ts";
 import type { PaymentGateway } from "../gateway/payment-gateway.ts";
 
 const security = [{ admin: [] }];
@@ -28,8 +28,37 @@ export function refundRoutes(app: HttpApp, shards: Shards<{ pool: Pool; nudge: (
       const limit = request.query.limit ?? 200;
       const parts = await Promise.all(shards.all.map((shard) => refundRequestsOf(shard.pool, request.query.state ?? "pending", limit)));
       const latest = (r: RefundRequestView) => r.settled_at ?? r.requested_at;
-      const rows = parts.flat().sort((a, b) => (latest(a) < latest(b) ? 1 : latest(a) > latest(b) ? -1 : a.payment_id.localeCompare(b.payment_id)));
+      const pending = (request.query.state ?? "pending") === "pending";
+      // Pending: the longest-charged first (the ones a limit must not cut off); else the latest first.
+      const rows = parts
+        .flat()
+        .sort((a, b) =>
+          pending
+            ? a.requested_at.localeCompare(b.requested_at) || a.payment_id.localeCompare(b.payment_id)
+            : latest(a) < latest(b)
+              ? 1
+              : latest(a) > latest(b)
+                ? -1
+                : a.payment_id.localeCompare(b.payment_id),
+        );
       return { data: rows.slice(0, limit) };
+    },
+  );
+
+  app.get(
+    "/api/admin/v1/payments/refund-requests/totals",
+    {
+      schema: {
+        tags,
+        security,
+        summary: "Money at risk: how many customers are charged for a FAILED order and not refunded yet, and the sum (every shard)",
+        response: { 200: Data(RefundTotals) },
+      },
+    },
+    async () => {
+      const parts = await Promise.all(shards.all.map((shard) => pendingRefundTotals(shard.pool)));
+      const cents = parts.reduce((sum, p) => sum + p.cents, 0);
+      return { data: { count: parts.reduce((sum, p) => sum + p.count, 0), amount: formatCents(cents) } };
     },
   );
 
