@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { TOPIC_CONTRACTS, TOPICS } from "@spgroup/contracts";
 import { customerHeaders, eventually, recordTopic } from "@spgroup/infra/testing";
 import { Ajv } from "ajv";
@@ -6,6 +8,9 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startProcessStack } from "./support/stack.ts";
 
 type Channel = { address: string; messages: Record<string, { $ref: string }> };
+
+const CLIENT_TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
+const CLIENT_TRACEPARENT = `00-${CLIENT_TRACE_ID}-00f067aa0ba902b7-01`;
 
 // The services' own topics: each must carry what the document lists in this test. Flink's standings
 // come from the auditor's job, checked in e2e/flink-audit.e2e.test.ts.
@@ -24,6 +29,8 @@ describe("the AsyncAPI document", () => {
     // the race a real late payer makes, without depending on delivery time (a 15 s timeout did, and
     // an OrderPlaced delivered after it was declined, not paid late).
     stack = await startProcessStack(inject("infra"), {
+      // Every event a service applies is logged (with its trace id) at debug.
+      LOG_LEVEL: "debug",
       ORDER_PAYMENT_TIMEOUT_MS: "120000",
       ORDER_EXPIRY_SWEEP_MS: "100",
       PAYMENT_SLOW_LATENCY_MS: "4000",
@@ -46,12 +53,15 @@ describe("the AsyncAPI document", () => {
     // charge starts well before its deadline.
     await eventually(async () => ((await fetch(`${stack.payment.url}/ready`)).ok ? true : undefined), 30_000, "the payment service consuming");
     for (const customer of ["api-1", "api-2", "DECLINE-api", "SLOW-api"]) {
+      // The slow payer's client sends its own trace (W3C traceparent); the others start one each.
+      const trace = customer === "SLOW-api" ? { traceparent: CLIENT_TRACEPARENT } : {};
       const response = await fetch(`${stack.order.url}/api/v1/orders`, {
         method: "POST",
-        headers: { "content-type": "application/json", ...(await customerHeaders(customer)) },
+        headers: { "content-type": "application/json", ...trace, ...(await customerHeaders(customer)) },
         body: JSON.stringify({ customer_id: customer, customer_name: `Customer ${customer}`, total_amount: "250.00" }),
       });
       expect(response.status).toBe(202);
+      expect(response.headers.get("traceparent")).toMatch(customer === "SLOW-api" ? new RegExp(`^00-${CLIENT_TRACE_ID}-[0-9a-f]{16}-01$`) : /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
     }
     const aged = await stack.orderDb.query("UPDATE orders SET created_at = created_at - interval '10 minutes' WHERE customer_id = 'SLOW-api'");
     expect(aged.rowCount).toBe(1);
@@ -77,6 +87,23 @@ describe("the AsyncAPI document", () => {
       60_000,
       "every listed event on its channel",
     );
+    // One trace through every hop: each event about the slow payer's order carries the client's
+    // trace id as its traceparent header (a new span per hop), and the headers match the document.
+    const slowOrder = (channels.find((c) => c.topic === TOPICS.ordersPlaced)?.recorded ?? []).find((m) => (m.value.data as { customer_id: string }).customer_id === "SLOW-api");
+    expect(slowOrder).toBeDefined();
+    const orderId = (slowOrder?.value.data as { order_id?: string } | undefined)?.order_id;
+    const hops = channels.flatMap((c) => c.recorded.filter((m) => (m.value.data as { order_id?: string }).order_id === orderId).map((m) => ({ topic: c.topic, traceparent: m.headers.traceparent })));
+    expect(new Set(hops.map((h) => h.topic))).toEqual(new Set([TOPICS.ordersPlaced, TOPICS.paymentsCompleted, TOPICS.ordersCompleted, TOPICS.refundsRequested, TOPICS.paymentsRefunded]));
+    for (const hop of hops) expect(hop.traceparent, hop.topic).toMatch(new RegExp(`^00-${CLIENT_TRACE_ID}-[0-9a-f]{16}-01$`));
+    expect(new Set(hops.map((h) => h.traceparent)).size).toBe(hops.length);
+    const headerSchema = ajv.compile((Object.values(doc.components.messages)[0] as unknown as { headers: object }).headers);
+    for (const { recorded } of channels) for (const m of recorded) expect(headerSchema(m.headers), JSON.stringify(m.headers)).toBe(true);
+    // And into each service's log: the order service's and the payment service's lines about it.
+    for (const service of ["order", "payment"]) {
+      const lines = readFileSync(join(stack.logs, `${service}.log`), "utf8").split("\n").filter((l) => l.includes(`"trace_id":"${CLIENT_TRACE_ID}"`));
+      expect(lines.length, `${service}.log lines with the trace id`).toBeGreaterThanOrEqual(2);
+    }
+
     // And every event produced is one the channel lists.
     for (const { topic, validators, recorded } of channels) {
       for (const message of recorded) {

@@ -93,7 +93,7 @@ export async function eventually<T>(probe: () => Promise<T | undefined>, timeout
 
 /** Reads every JSON message of a topic from the beginning, in the background. */
 export async function recordTopic(brokers: string, topic: string) {
-  const messages: { key: string; partition: number; value: Record<string, unknown> }[] = [];
+  const messages: { key: string; partition: number; value: Record<string, unknown>; headers: Record<string, string> }[] = [];
   const consumer = new Consumer({
     clientId: "test-recorder",
     groupId: `recorder-${randomBytes(4).toString("hex")}`,
@@ -101,7 +101,7 @@ export async function recordTopic(brokers: string, topic: string) {
     deserializers: stringDeserializers,
   });
   const stream = await consumer.consume({ topics: [topic], mode: "earliest", autocommit: false, maxWaitTime: 100 });
-  stream.on("data", (m) => messages.push({ key: m.key, partition: m.partition, value: JSON.parse(m.value) }));
+  stream.on("data", (m) => messages.push({ key: m.key, partition: m.partition, value: JSON.parse(m.value), headers: Object.fromEntries(m.headers ?? []) }));
   return {
     messages,
     close: () => consumer.close(true),

@@ -56,7 +56,16 @@ export function asyncApiDocument(topicPrefix = ""): Record<string, unknown> {
       messages[id] = {
         name: String(schema.$id),
         contentType: "application/json",
-        headers: { type: "object" },
+        headers: {
+          type: "object",
+          properties: {
+            traceparent: {
+              type: "string",
+              pattern: "^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
+              description: "W3C Trace Context of the span that wrote it: the order's POST, or the event handled, so one order's path has one trace id (absent on watermarks)",
+            },
+          },
+        },
         bindings: {
           kafka: {
             key: { type: "string", description: schema === OrdersWatermarkV1 ? "watermark-<partition>; sent to that partition explicitly" : "customer_id" },

@@ -17,6 +17,7 @@ export { shardRoutes } from "./http/shard-routes.ts";
 export { deadLetterRoutes } from "./http/dead-letter-routes.ts";
 export { parseDeadLetter, readDeadLetters } from "./kafka/dead-letters.ts";
 export { commandLineSession } from "./cli.ts";
+export { childTraceparent, spanAfter, traceIdOf, traceparentOf } from "./tracing.ts";
 export { logicalShardOfId, newId } from "./ids.ts";
 export { loadShardMap, logicalShardOf, partitionOfKey, Shards } from "./db/shards.ts";
 export type { ShardedSearch } from "./db/sharded-search.ts";

@@ -11,6 +11,7 @@ import addFormats from "ajv-formats";
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, LogController } from "fastify";
 import type { Logger } from "../logger.ts";
 import type { Metrics } from "../metrics.ts";
+import { childTraceparent, traceIdOf } from "../tracing.ts";
 import type { AdminAuth, OperatorIdentity } from "./admin-auth.ts";
 
 declare module "fastify" {
@@ -21,6 +22,8 @@ declare module "fastify" {
   interface FastifyRequest {
     /** The signed-in operator of an admin route (set once the token and role are checked). */
     operator?: OperatorIdentity;
+    /** This request's span (W3C traceparent), of the caller's trace when it sent a valid one; its events carry it. */
+    traceparent: string;
   }
 }
 import { DatabaseUnavailable, isTransientDatabaseError } from "../db/errors.ts";
@@ -102,6 +105,16 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   // refused before anything else looks at the request.
   app.addHook("onRequest", async (request, reply) => {
     if (!isOriginForm(request.raw.url)) return reply.code(400).send({ error: "request target must be an absolute path", code: 400 });
+  });
+
+  // W3C Trace Context: the caller's trace (a valid `traceparent` header) or a new one; the request's
+  // log lines carry its trace id, the events it writes carry it as a Kafka header, and the answer
+  // says it (traceparent header), so one order's path can be found in every service's log.
+  app.addHook("onRequest", async (request, reply) => {
+    const incoming = request.headers.traceparent;
+    request.traceparent = childTraceparent(typeof incoming === "string" ? incoming : undefined);
+    request.log = request.log.child({ trace_id: traceIdOf(request.traceparent) });
+    reply.header("traceparent", request.traceparent);
   });
 
   // Per client address, first of all (before a token is verified, a body read or a route's own

@@ -14,6 +14,7 @@ import type { KafkaSettings } from "../kafka/client.ts";
 import { deadLetterTopic } from "../kafka/consumer.ts";
 import { DeadLettersUnavailable, readDeadLetterAt, readDeadLetters, type StoredDeadLetter } from "../kafka/dead-letters.ts";
 import { enqueueOutbox } from "../kafka/outbox.ts";
+import { traceIdOf } from "../tracing.ts";
 import type { HttpApp } from "./app.ts";
 import { HttpError } from "./errors.ts";
 
@@ -231,7 +232,7 @@ export function deadLetterRoutes(app: HttpApp, pool: Pool, options: DeadLetterRo
         throw new DomainError("NOT_REPLAYABLE", `the message at ${letter.topic}[${letter.partition}]@${letter.offset} is not JSON: a replay would fail again; discard it`);
       }
       const view = await act(params, "replayed", operator, null, stored, (client) =>
-        enqueueOutbox(client, [{ topic: letter.topic, partition: letter.partition, key: letter.key ?? "", payload }]),
+        enqueueOutbox(client, [{ topic: letter.topic, partition: letter.partition, key: letter.key ?? "", payload, ...(traceIdOf(letter.traceparent) ? { traceparent: letter.traceparent } : {}) }]),
       );
       options.nudge();
       request.log.warn({ deadLetter: keyOf(params), topic: letter.topic, operator: operator.name }, "dead letter replayed by an operator");

@@ -8,6 +8,7 @@ import type { KafkaSettings } from "./client.ts";
 import { isUnreachableDatabaseError } from "../db/errors.ts";
 import { withTransaction } from "../db/pool.ts";
 import { backoffMs, withDeadline } from "../timing.ts";
+import { rememberTraceparent, traceIdOf } from "../tracing.ts";
 import { afterFailure } from "./failure-policy.ts";
 import { enqueueOutbox } from "./outbox.ts";
 
@@ -16,6 +17,8 @@ export const deadLetterTopic = (topic: string) => `${topic}.dlq`;
 
 /** What a dead letter carries: the original message and why it could not be applied. */
 export interface DeadLetter {
+  /** The traceparent header the message arrived with: a replay carries it again. */
+  traceparent?: string;
   reason: "INVALID" | "FAILED";
   errors: string[];
   topic: string;
@@ -31,6 +34,8 @@ export interface ConsumedEvent<E> {
   topic: string;
   partition: number;
   offset: bigint;
+  /** The W3C traceparent header it arrived with, if any (also by `traceparentOf(event)`). */
+  traceparent?: string;
 }
 
 export interface EventConsumerOptions<E extends { event_id: string }> {
@@ -584,7 +589,9 @@ export class EventConsumer<E extends { event_id: string }> {
       value: message.value,
       dead_lettered_at: new Date().toISOString(),
     };
-    await enqueueOutbox(db, [{ topic: deadLetterTopic(message.topic), key: message.key || "dead-letter", payload: letter }]);
+    const traceparent = message.headers?.get("traceparent");
+    if (traceIdOf(traceparent)) letter.traceparent = traceparent;
+    await enqueueOutbox(db, [{ topic: deadLetterTopic(message.topic), key: message.key || "dead-letter", payload: letter, ...(letter.traceparent ? { traceparent: letter.traceparent } : {}) }]);
     await this.#o.onDeadLetter?.(db, letter);
     this.#o.metrics?.eventsDeadLettered.inc({ topic: message.topic, reason });
     this.#o.logger.error({ topic: message.topic, partition: message.partition, offset: String(message.offset), reason, errors }, "event dead-lettered");
@@ -608,7 +615,9 @@ export class EventConsumer<E extends { event_id: string }> {
         invalid.push({ message, errors: decoded.errors });
         continue;
       }
-      events.push({ event: decoded.value, topic: message.topic, partition: message.partition, offset: message.offset });
+      const traceparent = message.headers?.get("traceparent");
+      rememberTraceparent(decoded.value, traceparent);
+      events.push({ event: decoded.value, topic: message.topic, partition: message.partition, offset: message.offset, ...(traceparent ? { traceparent } : {}) });
       eventMessages.push(message);
     }
 
@@ -628,6 +637,7 @@ export class EventConsumer<E extends { event_id: string }> {
           if (part.messages.length === 0) return;
           // A database already found unreachable: its messages join the parked ones, in order.
           if (sharded && this.#parked.has(pool)) return this.#park(pool, part.messages);
+          let applied: ConsumedEvent<E>[] = [];
           try {
             await withTransaction(pool, async (client) => {
               // Invalid events go to the dead-letter topic in the same transaction, never retried.
@@ -641,9 +651,16 @@ export class EventConsumer<E extends { event_id: string }> {
               const fresh = new Set(rows.map((r) => r.event_id));
               const toApply = part.events.filter((e) => fresh.delete(e.event.event_id));
               if (toApply.length > 0) await handle(client, toApply);
+              applied = toApply;
               metrics?.eventsConsumed.inc({ topic: part.events[0]?.topic ?? "" }, toApply.length);
               metrics?.eventsDuplicated.inc(part.events.length - toApply.length);
             });
+            // Committed: one line per event at debug, with its trace id (an order's path is found by one id).
+            if (this.#o.logger.isLevelEnabled("debug")) {
+              for (const e of applied) {
+                this.#o.logger.debug({ topic: e.topic, partition: e.partition, offset: String(e.offset), eventId: e.event.event_id, trace_id: traceIdOf(e.traceparent) }, "event applied");
+              }
+            }
           } catch (error) {
             // Sharded, and this database cannot be reached: park its messages and let the other
             // databases' parts stand. Anything else (contention included: a deadlock, a busy pool)

@@ -13,19 +13,22 @@ export interface OutboxMessage {
   /** Only for events that must reach one given partition; otherwise the key decides. */
   partition?: number;
   payload: unknown;
+  /** The W3C traceparent of the span that caused it (a request, or the event handled): sent as a Kafka header. */
+  traceparent?: string;
 }
 
 /** Writes events to the outbox; call it inside the transaction that makes the state change. */
 export async function enqueueOutbox(db: Queryable, messages: OutboxMessage[]): Promise<void> {
   if (messages.length === 0) return;
   await db.query(
-    `INSERT INTO outbox (topic, message_key, partition, payload)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::jsonb[])`,
+    `INSERT INTO outbox (topic, message_key, partition, payload, traceparent)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::jsonb[], $5::text[])`,
     [
       messages.map((m) => m.topic),
       messages.map((m) => m.key),
       messages.map((m) => m.partition ?? null),
       messages.map((m) => JSON.stringify(m.payload)),
+      messages.map((m) => m.traceparent ?? null),
     ],
   );
 }
@@ -172,8 +175,8 @@ export class OutboxRelay {
         this.#sendFailures = 0;
         return 0;
       }
-      const { rows } = await client.query<{ id: string; topic: string; message_key: string; partition: number | null; payload: string }>(
-        "SELECT id, topic, message_key, partition, payload::text AS payload FROM outbox ORDER BY id LIMIT $1",
+      const { rows } = await client.query<{ id: string; topic: string; message_key: string; partition: number | null; payload: string; traceparent: string | null }>(
+        "SELECT id, topic, message_key, partition, payload::text AS payload, traceparent FROM outbox ORDER BY id LIMIT $1",
         [batchSize],
       );
       if (rows.length === 0) this.#sendFailures = 0;
@@ -187,6 +190,7 @@ export class OutboxRelay {
               key: r.message_key,
               value: r.payload,
               ...(r.partition === null ? {} : { partition: r.partition }),
+              ...(r.traceparent === null ? {} : { headers: { traceparent: r.traceparent } }),
             })),
           }),
           sendTimeoutMs,

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { OrderStatus, PaymentCompleted, PaymentRefunded, PaymentRefundRequested } from "@spgroup/contracts";
-import { type DbClient, enqueueOutbox, type Logger } from "@spgroup/platform";
+import { type DbClient, enqueueOutbox, type Logger, spanAfter, traceIdOf, traceparentOf } from "@spgroup/platform";
 import { type LatePaymentResult, lockOrderStatuses, moveOrders, orderStatuses, recordLatePaymentResults, type StatusChange } from "../db/orders.ts";
 import { REFUND_REASON_ORDER_FAILED, refundIsDue } from "../domain/late-payment.ts";
 import { IllegalTransition, statusAfterPayment } from "../domain/order-status.ts";
@@ -30,13 +30,18 @@ export async function applyPaymentResults(ctx: PaymentResultsContext, client: Db
       status.set(r.data.order_id, next);
       continue;
     }
-    logger.warn({ orderId: r.data.order_id, paymentId: r.data.payment_id, orderStatus: current ?? null, payment: r.data.status }, "payment result not applied: order not awaiting payment");
+    logger.warn(
+      { orderId: r.data.order_id, paymentId: r.data.payment_id, orderStatus: current ?? null, payment: r.data.status, trace_id: traceIdOf(traceparentOf(r)) },
+      "payment result not applied: order not awaiting payment",
+    );
     late.push({ eventId: r.event_id, orderId: r.data.order_id, paymentId: r.data.payment_id, status: r.data.status, orderStatus: current ?? null });
   }
 
   const completed = await moveOrders(client, changes);
   if (completed.length !== changes.length) throw new Error(`${changes.length - completed.length} locked orders changed status while locked`);
-  await announceCompletedOrders(client, ctx.topics.ordersCompleted, completed);
+  // Each completion continues the trace of the payment result that decided it.
+  const decidedBy = new Map(results.map((r) => [r.data.order_id, r]));
+  await announceCompletedOrders(client, ctx.topics.ordersCompleted, completed, (orderId) => spanAfter(decidedBy.get(orderId)));
   if (late.length === 0) return;
   const recorded = await recordLatePaymentResults(client, late);
   if (ctx.refundTopic) await requestRefunds(client, ctx.refundTopic, logger, results, recorded);
@@ -74,7 +79,7 @@ async function requestRefunds(
   await enqueueOutbox(
     client,
     [...due.values()].map((r) => {
-      logger.warn({ orderId: r.data.order_id, paymentId: r.data.payment_id }, "payment succeeded for a FAILED order: refund requested");
+      logger.warn({ orderId: r.data.order_id, paymentId: r.data.payment_id, trace_id: traceIdOf(traceparentOf(r)) }, "payment succeeded for a FAILED order: refund requested");
       const event: PaymentRefundRequested = {
         event_id: randomUUID(),
         type: "PaymentRefundRequested",
@@ -88,7 +93,7 @@ async function requestRefunds(
           reason: REFUND_REASON_ORDER_FAILED,
         },
       };
-      return { topic, key: r.data.customer_id, payload: event };
+      return { topic, key: r.data.customer_id, payload: event, traceparent: spanAfter(r) };
     }),
   );
 }

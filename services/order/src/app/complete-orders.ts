@@ -2,8 +2,11 @@ import { randomUUID } from "node:crypto";
 import type { Order, OrderCompleted, TerminalOrderStatus } from "@spgroup/contracts";
 import { enqueueOutbox, type Queryable } from "@spgroup/platform";
 
-/** The OrderCompleted events (for the campaign service) of orders that just became terminal. */
-export async function announceCompletedOrders(db: Queryable, topic: string, orders: Order[]): Promise<void> {
+/**
+ * The OrderCompleted events (for the campaign service) of orders that just became terminal; with
+ * `traceOf`, each carries the traceparent of what completed it (its payment result's span).
+ */
+export async function announceCompletedOrders(db: Queryable, topic: string, orders: Order[], traceOf?: (orderId: string) => string | undefined): Promise<void> {
   await enqueueOutbox(
     db,
     orders.map((order) => {
@@ -22,7 +25,8 @@ export async function announceCompletedOrders(db: Queryable, topic: string, orde
           completed_at: order.updated_at,
         },
       };
-      return { topic, key: order.customer_id, payload: event };
+      const traceparent = traceOf?.(order.id);
+      return { topic, key: order.customer_id, payload: event, ...(traceparent ? { traceparent } : {}) };
     }),
   );
 }

@@ -1,4 +1,4 @@
-import { withTransaction } from "@spgroup/platform";
+import { childTraceparent, withTransaction } from "@spgroup/platform";
 import { lockExpiredUnpaidOrders, moveOrders } from "../db/orders.ts";
 import { statusAfterTimeout } from "../domain/order-status.ts";
 import { announceCompletedOrders } from "./complete-orders.ts";
@@ -14,7 +14,9 @@ export async function expireUnpaidOrders(ctx: OrderContext, timeoutMs: number, l
   const expired = await withTransaction(ctx.pool, async (client) => {
     const due = await lockExpiredUnpaidOrders(client, timeoutMs, limit);
     const orders = await moveOrders(client, due.map((o) => ({ orderId: o.id, from: o.status, to: statusAfterTimeout(o.status) })));
-    await announceCompletedOrders(client, ctx.topics.ordersCompleted, orders);
+    // Each completion continues the trace of the POST that placed the order.
+    const placedWith = new Map(due.map((o) => [o.id, o.traceparent]));
+    await announceCompletedOrders(client, ctx.topics.ordersCompleted, orders, (orderId) => childTraceparent(placedWith.get(orderId)));
     return orders.length;
   });
   if (expired > 0) ctx.relay.nudge();

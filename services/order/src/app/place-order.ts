@@ -84,7 +84,7 @@ export function createOrderWriter(ctx: Pick<OrderContext, "relay"> & { pool: Poo
  * Places an order: the row and its OrderPlaced event are written atomically (transactional
  * outbox), so the payment request can be neither lost nor sent for an order that does not exist.
  */
-export async function placeOrder(ctx: PlaceOrderContext, input: NewOrder, idempotencyKey?: string): Promise<PlacedOrder> {
+export async function placeOrder(ctx: PlaceOrderContext, input: NewOrder, idempotencyKey?: string, traceparent?: string): Promise<PlacedOrder> {
   const id = newId(Date.now(), ctx.logicalShardOf?.(input.customerId));
   const payload: Omit<OrderPlaced, "occurred_at" | "data"> & { data: Omit<OrderPlaced["data"], "created_at"> } = {
     event_id: randomUUID(),
@@ -99,6 +99,7 @@ export async function placeOrder(ctx: PlaceOrderContext, input: NewOrder, idempo
     topic: ctx.topics.ordersPlaced,
     payload,
     ...(ctx.paymentTimeoutMs ? { payWithinMs: ctx.paymentTimeoutMs } : {}),
+    ...(traceparent ? { traceparent } : {}),
   };
 
   if (!idempotencyKey) {

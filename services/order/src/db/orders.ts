@@ -23,6 +23,8 @@ export type PendingOrder = {
   payload: object;
   payWithinMs?: number;
   idempotency?: { key: string; requestHash: string };
+  /** The POST's span (W3C traceparent): OrderPlaced carries it to Kafka as a header. */
+  traceparent?: string;
 };
 
 /**
@@ -44,16 +46,16 @@ export async function insertOrdersWithOutbox(db: Queryable, pending: PendingOrde
   if (pending.length === 0) return [];
   const { rows } = await db.query<Order>(
     `WITH input AS (
-       SELECT * FROM unnest($1::text[], $2::order_status[], $3::numeric[], $4::text[], $5::text[], $6::text[], $7::jsonb[], $8::float8[], $9::text[], $10::text[])
-         WITH ORDINALITY AS t(id, status, total_amount, customer_id, customer_name, topic, payload, pay_within_ms, key, request_hash, n)
+       SELECT * FROM unnest($1::text[], $2::order_status[], $3::numeric[], $4::text[], $5::text[], $6::text[], $7::jsonb[], $8::float8[], $9::text[], $10::text[], $11::text[])
+         WITH ORDINALITY AS t(id, status, total_amount, customer_id, customer_name, topic, payload, pay_within_ms, key, request_hash, traceparent, n)
      ), k AS (
        -- The key's reference to the order is checked at the end of the statement, when the order exists.
        INSERT INTO order_idempotency_keys (customer_id, key, request_hash, order_id)
        SELECT customer_id, key, request_hash, id FROM input WHERE key IS NOT NULL ORDER BY customer_id, key
        ON CONFLICT DO NOTHING RETURNING order_id
      ), o AS (
-       INSERT INTO orders (id, status, total_amount, customer_id, customer_name)
-       SELECT id, status, total_amount, customer_id, customer_name FROM input
+       INSERT INTO orders (id, status, total_amount, customer_id, customer_name, traceparent)
+       SELECT id, status, total_amount, customer_id, customer_name, traceparent FROM input
        WHERE key IS NULL OR id IN (SELECT order_id FROM k)
        ORDER BY n
        RETURNING ${COLUMNS}
@@ -62,8 +64,8 @@ export async function insertOrdersWithOutbox(db: Queryable, pending: PendingOrde
        -- would drop trailing zeros ("…01266+00:00" for "…012660Z"). pay_by is on the same clock
        -- as the timeout sweep (lockExpiredUnpaidOrders), so the payment service's deadline is the order's.
        -- In arrival order: the relay publishes in outbox id order.
-       INSERT INTO outbox (topic, message_key, payload)
-       SELECT i.topic, o.customer_id, jsonb_set(e.j, '{data}', (e.j -> 'data') || jsonb_strip_nulls(jsonb_build_object('pay_by', t.pay_by)))
+       INSERT INTO outbox (topic, message_key, payload, traceparent)
+       SELECT i.topic, o.customer_id, jsonb_set(e.j, '{data}', (e.j -> 'data') || jsonb_strip_nulls(jsonb_build_object('pay_by', t.pay_by))), i.traceparent
        FROM o JOIN input i ON i.id = o.id,
          LATERAL (SELECT to_char(o.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS iso,
                          to_char((o.created_at + make_interval(secs => i.pay_within_ms / 1000)) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS pay_by) t,
@@ -82,6 +84,7 @@ export async function insertOrdersWithOutbox(db: Queryable, pending: PendingOrde
       pending.map((p) => p.payWithinMs ?? null),
       pending.map((p) => p.idempotency?.key ?? null),
       pending.map((p) => p.idempotency?.requestHash ?? null),
+      pending.map((p) => p.traceparent ?? null),
     ],
   );
   return inOrderOf(
@@ -195,9 +198,9 @@ export async function latePaymentResultsOf(db: Queryable, orderId: string): Prom
  * transaction ends. SKIP LOCKED: several instances sweep at once, and a row a payment result is
  * being applied to is left for the next sweep, when its status tells.
  */
-export async function lockExpiredUnpaidOrders(db: Queryable, timeoutMs: number, limit: number): Promise<{ id: string; status: OrderStatus }[]> {
-  const { rows } = await db.query<{ id: string; status: OrderStatus }>(
-    `SELECT id, status FROM orders
+export async function lockExpiredUnpaidOrders(db: Queryable, timeoutMs: number, limit: number): Promise<{ id: string; status: OrderStatus; traceparent: string | null }[]> {
+  const { rows } = await db.query<{ id: string; status: OrderStatus; traceparent: string | null }>(
+    `SELECT id, status, traceparent FROM orders
      WHERE status = ANY($1::order_status[]) AND created_at < now() - make_interval(secs => $2::double precision / 1000)
      ORDER BY created_at LIMIT $3 FOR UPDATE SKIP LOCKED`,
     [AWAITING_PAYMENT, timeoutMs, limit],

@@ -57,7 +57,7 @@ export function orderRoutes(app: HttpApp, shards: Shards<PlaceOrderContext>, opt
       },
     },
     async (request, reply) => {
-      const placed = await placeOrder(shards.forCustomer(request.body.customer_id), newOrderFrom(request.body), request.headers["idempotency-key"]);
+      const placed = await placeOrder(shards.forCustomer(request.body.customer_id), newOrderFrom(request.body), request.headers["idempotency-key"], request.traceparent);
       request.log.debug({ orderId: placed.order.id }, "order placed");
       return reply.code(placed.created ? 202 : 200).send({ data: placed.order });
     },

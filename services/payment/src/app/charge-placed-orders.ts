@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { OrderPlaced, PaymentCompleted } from "@spgroup/contracts";
-import { type DbClient, enqueueOutbox, mapBounded, newId } from "@spgroup/platform";
+import { type DbClient, enqueueOutbox, mapBounded, newId, spanAfter } from "@spgroup/platform";
 import { insertPayments, ordersAlreadyPaid } from "../db/payments.ts";
 import { chargeFor, DEADLINE_PASSED_REASON, isPastDeadline, paymentStatusOf } from "../domain/payment.ts";
 import type { ChargeOutcome, PaymentGateway } from "../gateway/payment-gateway.ts";
@@ -49,6 +49,8 @@ export async function chargePlacedOrders(client: DbClient, gateway: PaymentGatew
       };
     }),
   );
+  // Each result continues the trace of the order it charged.
+  const orderEvent = new Map(toSettle.map((e) => [e.data.order_id, e]));
   await enqueueOutbox(
     client,
     inserted.map((payment) => {
@@ -66,7 +68,7 @@ export async function chargePlacedOrders(client: DbClient, gateway: PaymentGatew
           ...(payment.decline_reason ? { decline_reason: payment.decline_reason } : {}),
         },
       };
-      return { topic, key: payment.customer_id, payload: event };
+      return { topic, key: payment.customer_id, payload: event, traceparent: spanAfter(orderEvent.get(payment.order_id)) };
     }),
   );
   return inserted.length;

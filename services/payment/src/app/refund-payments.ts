@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { centsOf, DomainError, type PaymentRefunded, type PaymentRefundRequested, type RefundRequestView } from "@spgroup/contracts";
-import { backoffMs, type DbClient, enqueueOutbox, type Logger, type Pool, recordActivity, withDeadline, withTransaction } from "@spgroup/platform";
+import { backoffMs, childTraceparent, type DbClient, enqueueOutbox, type Logger, type Pool, recordActivity, spanAfter, withDeadline, withTransaction } from "@spgroup/platform";
 import { lockRefundablePayments, markPaymentsRefunded } from "../db/payments.ts";
 import { lockDueRefundRequests, lockRefundRequestNow, markRefundRequestsSettled, postponeRefundRequest, recordRefundRequests, refundRequestsOf } from "../db/refund-requests.ts";
 import type { PaymentGateway } from "../gateway/payment-gateway.ts";
@@ -13,7 +13,7 @@ import type { PaymentGateway } from "../gateway/payment-gateway.ts";
 export async function recordRefundsAskedFor(client: DbClient, requests: PaymentRefundRequested[]): Promise<void> {
   await recordRefundRequests(
     client,
-    requests.map((r) => ({ paymentId: r.data.payment_id, orderId: r.data.order_id, reason: r.data.reason })),
+    requests.map((r) => ({ paymentId: r.data.payment_id, orderId: r.data.order_id, reason: r.data.reason, traceparent: spanAfter(r) })),
   );
 }
 
@@ -41,7 +41,7 @@ export async function settleDueRefunds(pool: Pool, gateway: PaymentGateway, sett
 /** Settles the refund requests `due`, locked by this transaction: see settleDueRefunds. */
 async function settleLocked(
   client: DbClient,
-  due: { payment_id: string; order_id: string; attempts: number }[],
+  due: { payment_id: string; order_id: string; attempts: number; traceparent: string | null }[],
   gateway: PaymentGateway,
   settings: RefundSettings,
 ): Promise<{ refunded: string[]; failed: Map<string, string> }> {
@@ -71,6 +71,8 @@ async function settleLocked(
   }
 
   const refunded = await markPaymentsRefunded(client, made.map((p) => p.id));
+  // PaymentRefunded continues the trace of the refund request (and so of the order).
+  const traceOf = new Map(due.map((r) => [r.payment_id, r.traceparent]));
   await enqueueOutbox(
     client,
     refunded.map((payment) => {
@@ -82,7 +84,7 @@ async function settleLocked(
         occurred_at: refundedAt,
         data: { payment_id: payment.id, order_id: payment.order_id, customer_id: payment.customer_id, total_amount: payment.total_amount, refunded_at: refundedAt },
       };
-      return { topic, key: payment.customer_id, payload: event };
+      return { topic, key: payment.customer_id, payload: event, traceparent: childTraceparent(traceOf.get(payment.id)) };
     }),
   );
   await markRefundRequestsSettled(client, [...nothingToDo, ...made.map((p) => p.id)]);

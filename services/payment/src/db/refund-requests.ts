@@ -5,23 +5,25 @@ export interface RefundRequestRow {
   payment_id: string;
   order_id: string;
   attempts: number;
+  /** The span of the request (W3C traceparent), continued by PaymentRefunded. */
+  traceparent: string | null;
 }
 
 /** Records refund requests; one per payment, however often it is asked for. */
-export async function recordRefundRequests(db: Queryable, requests: { paymentId: string; orderId: string; reason: string }[]): Promise<void> {
+export async function recordRefundRequests(db: Queryable, requests: { paymentId: string; orderId: string; reason: string; traceparent?: string }[]): Promise<void> {
   if (requests.length === 0) return;
   await db.query(
-    `INSERT INTO refund_requests (payment_id, order_id, reason)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
+    `INSERT INTO refund_requests (payment_id, order_id, reason, traceparent)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
      ON CONFLICT (payment_id) DO NOTHING`,
-    [requests.map((r) => r.paymentId), requests.map((r) => r.orderId), requests.map((r) => r.reason)],
+    [requests.map((r) => r.paymentId), requests.map((r) => r.orderId), requests.map((r) => r.reason), requests.map((r) => r.traceparent ?? null)],
   );
 }
 
 /** Unsettled requests whose next attempt is due, locked for this pass (another instance skips them). */
 export async function lockDueRefundRequests(db: Queryable, limit: number): Promise<RefundRequestRow[]> {
   const { rows } = await db.query<RefundRequestRow>(
-    `SELECT payment_id, order_id, attempts FROM refund_requests
+    `SELECT payment_id, order_id, attempts, traceparent FROM refund_requests
      WHERE settled_at IS NULL AND next_attempt_at <= now()
      ORDER BY next_attempt_at, requested_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
     [limit],
@@ -36,7 +38,7 @@ export async function lockDueRefundRequests(db: Queryable, limit: number): Promi
 export async function lockRefundRequestNow(db: Queryable, paymentId: string): Promise<(RefundRequestRow & { settled: boolean }) | "busy" | undefined> {
   try {
     const { rows } = await db.query<RefundRequestRow & { settled: boolean }>(
-      "SELECT payment_id, order_id, attempts, settled_at IS NOT NULL AS settled FROM refund_requests WHERE payment_id = $1 FOR UPDATE NOWAIT",
+      "SELECT payment_id, order_id, attempts, traceparent, settled_at IS NOT NULL AS settled FROM refund_requests WHERE payment_id = $1 FOR UPDATE NOWAIT",
       [paymentId],
     );
     return rows[0];
