@@ -220,6 +220,47 @@ describe("admin portal in a real browser against the running stack", () => {
     }
   });
 
+  it("lets an operator (not an admin) edit the campaign, and the activity log names them with the settings before and after", async () => {
+    await page.goto(`${stack.portalUrl}/operators`);
+    const form = page.getByRole("form", { name: "New operator" });
+    await form.getByLabel("Username").fill("olga.ops");
+    await form.getByLabel("Password (12+ characters)").fill("a long operator password");
+    await form.getByLabel("Role").selectOption("operator");
+    await form.getByRole("button", { name: "Create operator" }).click();
+    await page.getByTestId("operators").getByText("olga.ops").waitFor();
+
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    try {
+      const operator = await context.newPage();
+      await operator.goto(`${stack.portalUrl}/login`);
+      await operator.getByLabel("Username").fill("olga.ops");
+      await operator.getByLabel("Password").fill("a long operator password");
+      await operator.getByRole("button", { name: "Sign in" }).click();
+      await operator.waitForURL(/\/$/);
+      await expect.poll(() => operator.getByTestId("signed-in-as").textContent()).toContain("operator");
+      // An operator changes the sale but does not manage operators.
+      expect(await operator.getByRole("link", { name: "Operators" }).count()).toBe(0);
+      await operator.goto(`${stack.portalUrl}/campaign`);
+      await operator.getByRole("button", { name: "Edit campaign" }).click();
+      await operator.locator('input[name="name"]').fill("iPhone rush (renamed by olga)");
+      await operator.getByRole("button", { name: "Save changes" }).click();
+      await operator.getByRole("alertdialog", { name: "Confirm change" }).waitFor();
+      await operator.getByRole("button", { name: "Yes, change it" }).click();
+      await operator.getByText("iPhone rush (renamed by olga)").first().waitFor();
+
+      await operator.goto(`${stack.portalUrl}/activity`);
+      await operator.getByLabel("Operator", { exact: true }).fill("olga.ops");
+      const edit = operator.getByTestId("activity").locator("tr", { hasText: "campaign.edit" });
+      await expect.poll(() => edit.count()).toBe(1);
+      const text = (await edit.textContent()) ?? "";
+      expect(text).toMatch(/olga\.ops\s*operator/);
+      expect(text).toContain("iPhone rush (renamed by olga)");
+      expect(text).toMatch(/name: "[^"]+" → "iPhone rush \(renamed by olga\)"/);
+    } finally {
+      await context.close();
+    }
+  });
+
   it("closes the window while a slow payer's order is open: Why not FINAL names that order; once it fails by the timeout, its late charge is under Money at risk and refunded from the page", async () => {
     await placeOrder("SLOW-late", "300.00");
     const order = (await stack.orderDb.query("SELECT id FROM orders WHERE customer_id = 'SLOW-late'")).rows[0] as { id: string };

@@ -9,7 +9,8 @@ const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 
 /** The trace id of a valid traceparent (not all zeros, as the spec requires), else undefined. */
 export function traceIdOf(traceparent: string | undefined | null): string | undefined {
-  const m = typeof traceparent === "string" ? TRACEPARENT.exec(traceparent.trim()) : null;
+  // Exactly the 55 characters, no padding: a value stored or forwarded is the validated one.
+  const m = typeof traceparent === "string" ? TRACEPARENT.exec(traceparent) : null;
   if (!m) return undefined;
   const [, traceId, spanId] = m as unknown as [string, string, string];
   return /^0+$/.test(traceId) || /^0+$/.test(spanId) ? undefined : traceId;

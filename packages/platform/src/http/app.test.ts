@@ -102,3 +102,35 @@ describe("operator sign-in", () => {
     await app.close();
   });
 });
+
+describe("trace context", () => {
+  it("continues a caller's valid traceparent with a new span, starts a trace otherwise, and answers it even when it refuses", async () => {
+    const { createHttpApp } = await import("./app.ts");
+    const { AdminAuth } = await import("./admin-auth.ts");
+    const { createLogger } = await import("../logger.ts");
+    const { createMetrics } = await import("../metrics.ts");
+    const app = await createHttpApp({
+      name: "trace",
+      description: "trace context",
+      logger: createLogger("trace", "silent"),
+      metrics: createMetrics("trace"),
+      adminAuth: new AdminAuth({ tokenSecret: "s".repeat(40), tokenIssuer: "test", tokenTtlSeconds: 60, username: "admin", password: "right" }),
+      readiness: async () => ({}),
+    });
+    app.get("/api/v1/echo", async (request) => ({ traceparent: request.traceparent }));
+    const caller = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    const continued = await app.inject({ method: "GET", url: "/api/v1/echo", headers: { traceparent: caller } });
+    expect(continued.headers.traceparent).toMatch(/^00-4bf92f3577b34da6a3ce929d0e0e4736-[0-9a-f]{16}-01$/);
+    expect(continued.headers.traceparent).not.toBe(caller);
+    expect(continued.json().traceparent).toBe(continued.headers.traceparent);
+    for (const bad of ["garbage", `${" ".repeat(2000)}${caller}`, caller.toUpperCase()]) {
+      const fresh = await app.inject({ method: "GET", url: "/api/v1/echo", headers: { traceparent: bad } });
+      expect(fresh.headers.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+      expect(String(fresh.headers.traceparent)).not.toContain("4bf92f3577b34da6a3ce929d0e0e4736");
+    }
+    // Refused requests are traced too: no token (401), an absolute-form target (400).
+    expect((await app.inject({ method: "GET", url: "/api/admin/v1/anything", headers: { traceparent: caller } })).headers.traceparent).toMatch(/^00-4bf92f3577b34da6a3ce929d0e0e4736-/);
+    expect((await app.inject({ method: "GET", url: "http://x/api/v1/echo" })).headers.traceparent).toMatch(/^00-[0-9a-f]{32}-/);
+    await app.close();
+  });
+});

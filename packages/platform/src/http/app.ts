@@ -100,16 +100,12 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
     }
   });
 
-  // Only origin-form request targets ("/path?query"). The router would also take an absolute-form
-  // target ("http://host/api/…") and route it by its path; nothing here needs that form, so it is
-  // refused before anything else looks at the request.
-  app.addHook("onRequest", async (request, reply) => {
-    if (!isOriginForm(request.raw.url)) return reply.code(400).send({ error: "request target must be an absolute path", code: 400 });
-  });
-
-  // W3C Trace Context: the caller's trace (a valid `traceparent` header) or a new one; the request's
-  // log lines carry its trace id, the events it writes carry it as a Kafka header, and the answer
-  // says it (traceparent header), so one order's path can be found in every service's log.
+  // W3C Trace Context, before anything may refuse the request: the caller's trace (a valid
+  // `traceparent` header, exactly as the spec spells it) or a new one; the request's log lines carry
+  // its trace id, the events it writes carry it as a Kafka header, and every answer says it
+  // (traceparent header), so one order's path can be found in every service's log. A trace id is
+  // for correlation only: behind a gateway, let the gateway start (or restart) the trace.
+  app.decorateRequest("traceparent", "");
   app.addHook("onRequest", async (request, reply) => {
     const incoming = request.headers.traceparent;
     request.traceparent = childTraceparent(typeof incoming === "string" ? incoming : undefined);
@@ -117,7 +113,14 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
     reply.header("traceparent", request.traceparent);
   });
 
-  // Per client address, first of all (before a token is verified, a body read or a route's own
+  // Only origin-form request targets ("/path?query"). The router would also take an absolute-form
+  // target ("http://host/api/…") and route it by its path; nothing here needs that form, so it is
+  // refused before anything else looks at the request.
+  app.addHook("onRequest", async (request, reply) => {
+    if (!isOriginForm(request.raw.url)) return reply.code(400).send({ error: "request target must be an absolute path", code: 400 });
+  });
+
+  // Per client address, before anything else refuses (before a token is verified, a body read or a route's own
   // hooks): an anonymous flood is limited like any other. Registered as an app-level hook rather
   // than the plugin's per-route one, which would run after the authentication hooks.
   await app.register(rateLimit, {
@@ -191,7 +194,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
     // JSON APIs; the docs page needs inline scripts. The portal server sets its own CSP.
     contentSecurityPolicy: false,
   });
-  await app.register(cors, { origin: options.corsOrigins ?? ["http://localhost:3000"], credentials: false });
+  await app.register(cors, { origin: options.corsOrigins ?? ["http://localhost:3000"], credentials: false, exposedHeaders: ["traceparent"] });
 
   await app.register(swagger, {
     openapi: {

@@ -594,7 +594,7 @@ export class EventConsumer<E extends { event_id: string }> {
     await enqueueOutbox(db, [{ topic: deadLetterTopic(message.topic), key: message.key || "dead-letter", payload: letter, ...(letter.traceparent ? { traceparent: letter.traceparent } : {}) }]);
     await this.#o.onDeadLetter?.(db, letter);
     this.#o.metrics?.eventsDeadLettered.inc({ topic: message.topic, reason });
-    this.#o.logger.error({ topic: message.topic, partition: message.partition, offset: String(message.offset), reason, errors }, "event dead-lettered");
+    this.#o.logger.error({ topic: message.topic, partition: message.partition, offset: String(message.offset), reason, errors, trace_id: traceIdOf(letter.traceparent) }, "event dead-lettered");
   }
 
   async #process(batch: RawMessage[]): Promise<void> {
@@ -615,7 +615,9 @@ export class EventConsumer<E extends { event_id: string }> {
         invalid.push({ message, errors: decoded.errors });
         continue;
       }
-      const traceparent = message.headers?.get("traceparent");
+      // Only a valid traceparent is kept (exactly 55 characters): a header is anyone's input.
+      const header = message.headers?.get("traceparent");
+      const traceparent = traceIdOf(header) ? header : undefined;
       rememberTraceparent(decoded.value, traceparent);
       events.push({ event: decoded.value, topic: message.topic, partition: message.partition, offset: message.offset, ...(traceparent ? { traceparent } : {}) });
       eventMessages.push(message);

@@ -40,7 +40,9 @@ export async function applyPaymentResults(ctx: PaymentResultsContext, client: Db
   const completed = await moveOrders(client, changes);
   if (completed.length !== changes.length) throw new Error(`${changes.length - completed.length} locked orders changed status while locked`);
   // Each completion continues the trace of the payment result that decided it.
-  const decidedBy = new Map(results.map((r) => [r.data.order_id, r]));
+  // The first result of an order in the batch is the one that decided it (later ones are late).
+  const decidedBy = new Map<string, PaymentCompleted>();
+  for (const r of results) if (!decidedBy.has(r.data.order_id)) decidedBy.set(r.data.order_id, r);
   await announceCompletedOrders(client, ctx.topics.ordersCompleted, completed, (orderId) => spanAfter(decidedBy.get(orderId)));
   if (late.length === 0) return;
   const recorded = await recordLatePaymentResults(client, late);

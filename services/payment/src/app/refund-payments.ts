@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { centsOf, DomainError, type PaymentRefunded, type PaymentRefundRequested, type RefundRequestView } from "@spgroup/contracts";
-import { backoffMs, childTraceparent, type DbClient, enqueueOutbox, type Logger, type Pool, recordActivity, spanAfter, withDeadline, withTransaction } from "@spgroup/platform";
+import { backoffMs, childTraceparent, type DbClient, enqueueOutbox, type Logger, type Pool, recordActivity, spanAfter, traceIdOf, withDeadline, withTransaction } from "@spgroup/platform";
 import { lockRefundablePayments, markPaymentsRefunded } from "../db/payments.ts";
 import { lockDueRefundRequests, lockRefundRequestNow, markRefundRequestsSettled, postponeRefundRequest, recordRefundRequests, refundRequestsOf } from "../db/refund-requests.ts";
 import type { PaymentGateway } from "../gateway/payment-gateway.ts";
@@ -93,7 +93,7 @@ async function settleLocked(
     const outcome = outcomes[i];
     if (outcome && !outcome.ok) failed.set(payment.id, outcome.error);
   }
-  for (const p of refunded) logger.warn({ paymentId: p.id, orderId: p.order_id, amount: p.total_amount }, "payment refunded: its order had FAILED");
+  for (const p of refunded) logger.warn({ paymentId: p.id, orderId: p.order_id, amount: p.total_amount, trace_id: traceIdOf(traceOf.get(p.id)) }, "payment refunded: its order had FAILED");
   return { refunded: refunded.map((p) => p.id), failed };
 }
 
