@@ -177,10 +177,12 @@ describe("admin portal in a real browser against the running stack", () => {
         ],
       });
     try {
-      await standings("2026-11-26T08:01:00.000000Z", ours.slice(1).map((w, i) => ({ ...w, rank: i + 1 })));
+      // Two minutes inside the campaign's window (it started an hour ago): standings outside it are ignored.
+      const minute = Math.floor(Date.now() / 60_000) * 60_000;
+      await standings(new Date(minute - 120_000).toISOString(), ours.slice(1).map((w, i) => ({ ...w, rank: i + 1 })));
       await expect.poll(async () => await page.getByTestId("engine-standings-badge").textContent(), { timeout: 20_000 }).toBe("differs from ours");
       // A later minute that agrees replaces it (an older one never would).
-      await standings("2026-11-26T08:02:00.000000Z", ours);
+      await standings(new Date(minute - 60_000).toISOString(), ours);
       await expect.poll(async () => await page.getByTestId("engine-standings-badge").textContent(), { timeout: 20_000 }).toBe("same winners as ours");
     } finally {
       await producer.close();

@@ -58,7 +58,8 @@ export interface ServiceRuntime {
 export interface ConsumerSpec<E extends { event_id: string }> {
   /** Topic names as in contracts; the deployment's prefix is applied here. */
   topics: string[];
-  decode: (value: unknown) => { ok: true; value: E } | { ok: false; errors: string[] };
+  /** Validates a message value; `topic` is the topic's name as in contracts (without the prefix). */
+  decode: (value: unknown, topic: string) => { ok: true; value: E } | { ok: false; errors: string[] };
   handle: (client: pg.PoolClient, events: ConsumedEvent<E>[]) => Promise<void>;
   /**
    * Sharded services: the customer an event belongs to. Each batch is split by shard and each part
@@ -252,7 +253,7 @@ export async function bootService(config: PlatformConfig, options: { migrationsD
         ...(spec.customerOf && shards.all.length > 1 ? { poolOf: poolByCustomer(shards, spec.customerOf) } : {}),
         logger,
         metrics,
-        decode: (_topic, value) => spec.decode(value),
+        decode: (fullTopic, value) => spec.decode(value, fullTopic.slice(config.kafkaTopicPrefix.length)),
         handle: spec.handle,
         ...(spec.onDeadLetter ? { onDeadLetter: spec.onDeadLetter } : {}),
         sessionTimeoutMs: config.kafkaSessionTimeoutMs,

@@ -6,6 +6,8 @@ import { recordFinalityHole } from "../app/record-finality-hole.ts";
 import { saveEngineStandings } from "../db/engine-standings.ts";
 
 type CampaignInput = OrdersCompletedTopicEvent | EngineStandings;
+const decodeCompleted = decoderFor(Type.Union([OrderCompletedV1, OrdersWatermarkV1]));
+const decodeStandings = decoderFor(EngineStandingsV1);
 
 /**
  * orders.completed → ingestCompletedOrders, exactly once in effect; a message it cannot apply is a
@@ -16,12 +18,17 @@ export function ordersCompletedConsumer(runtime: ServiceRuntime) {
   const standingsTopic = runtime.topic(TOPICS.flinkStandings);
   return runtime.consumer<CampaignInput>({
     topics: [TOPICS.ordersCompleted, TOPICS.flinkStandings],
-    decode: decoderFor(Type.Union([OrderCompletedV1, OrdersWatermarkV1, EngineStandingsV1])),
+    // Each topic takes only its own events: anything else on it is dead-lettered (on orders.completed,
+    // a finality hole), never skipped in silence.
+    decode: (value, topic) => (topic === TOPICS.flinkStandings ? decodeStandings(value) : decodeCompleted(value)),
     handle: async (client, events) => {
-      const completed = events.filter((e): e is ConsumedEvent<OrdersCompletedTopicEvent> => e.topic !== standingsTopic && e.event.type !== "EngineStandings");
-      const standings = events.filter((e): e is ConsumedEvent<EngineStandings> => e.topic === standingsTopic && e.event.type === "EngineStandings");
+      const completed = events.filter((e): e is ConsumedEvent<OrdersCompletedTopicEvent> => e.topic !== standingsTopic);
+      const standings = events.filter((e): e is ConsumedEvent<EngineStandings> => e.topic === standingsTopic);
       if (completed.length > 0) await ingestCompletedOrders(client, completed);
-      if (standings.length > 0) await saveEngineStandings(client, standings.map((e) => e.event.data));
+      if (standings.length === 0) return;
+      for (const s of await saveEngineStandings(client, standings.map((e) => e.event.data))) {
+        runtime.logger.warn({ campaignId: s.campaign_id, minuteEnd: s.minute_end, engine: s.engine }, "engine standings ignored: no such campaign, or a minute outside its window");
+      }
     },
     // Only orders.completed makes the history: a standings message that cannot be read is dead-lettered, nothing more.
     onDeadLetter: (client, letter) => (letter.topic === standingsTopic ? Promise.resolve() : recordFinalityHole(client, letter)),
