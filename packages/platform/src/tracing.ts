@@ -18,8 +18,11 @@ export function traceIdOf(traceparent: string | undefined | null): string | unde
 
 /** A new span: of the trace `parent` belongs to when it is a valid traceparent, else of a new trace. */
 export function childTraceparent(parent?: string | null): string {
-  const traceId = traceIdOf(parent) ?? randomBytes(16).toString("hex");
-  return `00-${traceId}-${randomBytes(8).toString("hex")}-01`;
+  const traceId = traceIdOf(parent);
+  if (traceId) return `00-${traceId}-${randomBytes(8).toString("hex")}-01`;
+  // A new trace: trace id and span id from one draw.
+  const ids = randomBytes(24).toString("hex");
+  return `00-${ids.slice(0, 32)}-${ids.slice(32)}-01`;
 }
 
 /**

@@ -29,6 +29,9 @@ declare module "fastify" {
 import { DatabaseUnavailable, isTransientDatabaseError } from "../db/errors.ts";
 import { expectedErrorReply, HttpError } from "./errors.ts";
 
+/** The span made with each request's logger (childLoggerFactory), for its onRequest hook. */
+const spanOfRaw = new WeakMap<object, string>();
+
 export type HttpApp = FastifyInstance<
   import("node:http").Server,
   import("node:http").IncomingMessage,
@@ -82,6 +85,14 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
     return503OnClosing: true,
     keepAliveTimeout: options.keepAliveTimeoutMs ?? 65_000,
     requestIdHeader: "x-request-id",
+    // The request's one child logger carries its trace id (W3C Trace Context, below): the span is
+    // made here, where Fastify makes that logger, and kept for the onRequest hook.
+    childLoggerFactory(parent, bindings, options, raw) {
+      const incoming = raw.headers.traceparent;
+      const traceparent = childTraceparent(typeof incoming === "string" ? incoming : undefined);
+      spanOfRaw.set(raw, traceparent);
+      return parent.child({ ...bindings, trace_id: traceIdOf(traceparent) }, options);
+    },
     // Errors the router raises before any route runs (a path parameter over 100 characters, a
     // malformed URL) get the same {error, code} shape as every other error.
     frameworkErrors: (error, _request, reply) => {
@@ -107,9 +118,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   // for correlation only: behind a gateway, let the gateway start (or restart) the trace.
   app.decorateRequest("traceparent", "");
   app.addHook("onRequest", async (request, reply) => {
-    const incoming = request.headers.traceparent;
-    request.traceparent = childTraceparent(typeof incoming === "string" ? incoming : undefined);
-    request.log = request.log.child({ trace_id: traceIdOf(request.traceparent) });
+    request.traceparent = spanOfRaw.get(request.raw) ?? childTraceparent();
     reply.header("traceparent", request.traceparent);
   });
 
