@@ -37,6 +37,47 @@ export function parseDeadLetter(raw: string): DeadLetter | null {
 /** Kafka did not answer in time, or failed: the caller answers 503 (retry), not 500. */
 export class DeadLettersUnavailable extends Error {}
 
+/** A record of a dead-letter topic as the readers keep it. */
+function stored(m: { topic: string; partition: number; offset: bigint; value: string }): StoredDeadLetter {
+  return { deadLetterTopic: m.topic, partition: m.partition, offset: String(m.offset), letter: parseDeadLetter(m.value), raw: m.value };
+}
+
+type Reader = Consumer<string, string, string, string>;
+type Offsets = Awaited<ReturnType<Reader["listOffsets"]>>;
+
+/**
+ * Runs `read` with a throw-away consumer group that commits nothing, the topics' start and end
+ * offsets, and the time left of `timeoutMs`; a Kafka failure becomes DeadLettersUnavailable (503),
+ * and the client is closed (bounded) whatever happens.
+ */
+async function withReader<T>(
+  kafka: Pick<KafkaSettings, "brokers" | "clientId">,
+  topics: readonly string[],
+  timeoutMs: number,
+  read: (consumer: Reader, offsets: { starts: Offsets; ends: Offsets }, left: () => number) => Promise<T>,
+): Promise<T> {
+  const consumer = new Consumer({
+    clientId: `${kafka.clientId}-dead-letters`,
+    groupId: `dead-letter-reader-${randomUUID()}`,
+    bootstrapBrokers: kafka.brokers,
+    deserializers: stringDeserializers,
+  });
+  consumer.on("error", () => {});
+  const started = Date.now();
+  const left = () => Math.max(1, timeoutMs - (Date.now() - started));
+  try {
+    const [ends, starts] = await Promise.all([
+      withDeadline(consumer.listOffsets({ topics: [...topics] }), left(), "listing dead-letter end offsets"),
+      withDeadline(consumer.listOffsets({ topics: [...topics], timestamp: -2n }), left(), "listing dead-letter start offsets"),
+    ]);
+    return await read(consumer, { starts, ends }, left);
+  } catch (error) {
+    throw new DeadLettersUnavailable(`Kafka did not give the dead letters: ${String((error as Error)?.message ?? error)}`);
+  } finally {
+    await withDeadline(consumer.close(true), 5_000, "closing the dead-letter reader").catch(() => {});
+  }
+}
+
 /**
  * Reads every record of the given dead-letter topics, from the earliest kept to the end they had
  * when the call began (a letter written meanwhile is for the next call), through a throw-away
@@ -52,20 +93,7 @@ export async function readDeadLetters(
   const timeoutMs = options.timeoutMs ?? 10_000;
   const maxPerTopic = options.maxPerTopic ?? 1_000;
   if (topics.length === 0) return { letters: [], complete: true, truncated: false };
-  const consumer = new Consumer({
-    clientId: `${kafka.clientId}-dead-letters`,
-    groupId: `dead-letter-reader-${randomUUID()}`,
-    bootstrapBrokers: kafka.brokers,
-    deserializers: stringDeserializers,
-  });
-  consumer.on("error", () => {});
-  const started = Date.now();
-  const left = () => Math.max(1, timeoutMs - (Date.now() - started));
-  try {
-    const [ends, starts] = await Promise.all([
-      withDeadline(consumer.listOffsets({ topics: [...topics] }), left(), "listing dead-letter end offsets"),
-      withDeadline(consumer.listOffsets({ topics: [...topics], timestamp: -2n }), left(), "listing dead-letter start offsets"),
-    ]);
+  return withReader(kafka, topics, timeoutMs, async (consumer, { starts, ends }, left) => {
     // Partitions still to read, with the offset their last record has.
     const pending = new Map<string, bigint>();
     for (const topic of topics) {
@@ -84,7 +112,7 @@ export async function readDeadLetters(
         const last = pending.get(key);
         if (last === undefined || m.offset > last) return;
         const kept = byTopic.get(m.topic) ?? [];
-        kept.push({ deadLetterTopic: m.topic, partition: m.partition, offset: String(m.offset), letter: parseDeadLetter(m.value), raw: m.value });
+        kept.push(stored(m));
         if (kept.length > maxPerTopic) {
           kept.shift();
           truncated = true;
@@ -103,11 +131,7 @@ export async function readDeadLetters(
     });
     const complete = await done;
     return { letters: [...byTopic.values()].flat(), complete, truncated };
-  } catch (error) {
-    throw new DeadLettersUnavailable(`Kafka did not give the dead letters: ${String((error as Error)?.message ?? error)}`);
-  } finally {
-    await withDeadline(consumer.close(true), 5_000, "closing the dead-letter reader").catch(() => {});
-  }
+  });
 }
 
 /**
@@ -119,20 +143,7 @@ export async function readDeadLetterAt(
   at: { topic: string; partition: number; offset: bigint },
   timeoutMs = 10_000,
 ): Promise<StoredDeadLetter | undefined> {
-  const consumer = new Consumer({
-    clientId: `${kafka.clientId}-dead-letters`,
-    groupId: `dead-letter-reader-${randomUUID()}`,
-    bootstrapBrokers: kafka.brokers,
-    deserializers: stringDeserializers,
-  });
-  consumer.on("error", () => {});
-  const started = Date.now();
-  const left = () => Math.max(1, timeoutMs - (Date.now() - started));
-  try {
-    const [ends, starts] = await Promise.all([
-      withDeadline(consumer.listOffsets({ topics: [at.topic] }), left(), "listing dead-letter end offsets"),
-      withDeadline(consumer.listOffsets({ topics: [at.topic], timestamp: -2n }), left(), "listing dead-letter start offsets"),
-    ]);
+  return withReader(kafka, [at.topic], timeoutMs, async (consumer, { starts, ends }, left) => {
     const end = ends.get(at.topic)?.[at.partition];
     const start = starts.get(at.topic)?.[at.partition] ?? 0n;
     if (end === undefined || at.offset >= end || at.offset < start) return undefined;
@@ -145,16 +156,12 @@ export async function readDeadLetterAt(
         if (m.partition !== at.partition || m.offset < at.offset) return;
         clearTimeout(timer);
         // A compacted or deleted record: the first one after it is not the asked one.
-        resolve(m.offset === at.offset ? { deadLetterTopic: m.topic, partition: m.partition, offset: String(m.offset), letter: parseDeadLetter(m.value), raw: m.value } : undefined);
+        resolve(m.offset === at.offset ? stored(m) : undefined);
       });
       stream.on("error", (error) => {
         clearTimeout(timer);
         reject(error);
       });
     });
-  } catch (error) {
-    throw new DeadLettersUnavailable(`Kafka did not give the dead letter: ${String((error as Error)?.message ?? error)}`);
-  } finally {
-    await withDeadline(consumer.close(true), 5_000, "closing the dead-letter reader").catch(() => {});
-  }
+  });
 }
