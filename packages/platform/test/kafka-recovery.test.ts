@@ -153,6 +153,75 @@ describe("Kafka recovery", () => {
     }
   });
 
+  it("cuts off a client whose close failed, so that with static membership it cannot fence its successor and hold the partitions", async () => {
+    // As in a three-broker chaos run after the process was suspended: the rebuild's close failed
+    // ("Closing streams failed": a commit queued in the stream could not reach the coordinator),
+    // the library kept the client a group member, heartbeating, and a fenced member rejoins by
+    // itself under the same group.instance.id as its successor: the two took the partitions from
+    // each other for good, and nothing was consumed.
+    const metrics = createMetrics("recovery-fenced");
+    const consumer = consumerFor("fenced", { groupInstanceId: `recovery-fenced-${suffix}`, metrics, stallAfterMs: 2_000 });
+    await consumer.start();
+    try {
+      const first = await publish(2);
+      await eventually(async () => ((await appliedCount(first)) === 2 ? true : undefined), 30_000, "the first events applied");
+      const client = consumer.consumer;
+      const stream = consumer.stream;
+      if (!client || !stream) throw new Error("consumer not started");
+      client.close = ((_force: boolean) => stream.close().then(() => Promise.reject(new Error("Closing streams failed.")))) as typeof client.close;
+      client.emit("error", Object.assign(new Error("Connection closed"), { code: "PLT_KFK_NETWORK" }));
+      await eventually(async () => (consumer.consumer !== client && consumer.consuming ? true : undefined), 30_000, "a rebuilt client");
+
+      // Events keep coming for a while, as orders do in a sale; every one is applied, and the
+      // abandoned client is no group member that could take the partitions back: the successor
+      // keeps its membership (before, both were fenced and rejoined every heartbeat or two).
+      const member = consumer.consumer?.memberId;
+      const ids: string[] = [];
+      for (let round = 0; round < 6; round++) {
+        ids.push(...(await publish(3)));
+        await new Promise((resolve) => setTimeout(resolve, 1_500));
+      }
+      await eventually(async () => ((await appliedCount(ids)) === ids.length ? true : undefined), 30_000, "every event after the failed close applied");
+      expect(consumer.consumer?.memberId).toBe(member);
+      expect(client.isConnected()).toBe(false);
+      expect(consumer.consuming).toBe(true);
+    } finally {
+      await consumer.stop();
+    }
+  });
+
+  it("a member holding no partition says so, and rejoins, when its group's offsets do not move while messages wait", async () => {
+    // Its own lag is 0 (nothing assigned), so before, it looked healthy while the member holding
+    // the partition did not consume: the group stuck, and no member said it.
+    const oneTopic = `recovery-one-${suffix}`;
+    await ensureTopics({ brokers: [brokers], clientId: "recovery-test", topicPrefix: "" }, [oneTopic], 1);
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let blocking = false;
+    const handle = async (client: import("pg").PoolClient, events: { event: { event_id: string } }[]) => {
+      if (blocking) await gate;
+      await client.query("INSERT INTO applied (event_id) SELECT unnest($1::uuid[]) ON CONFLICT DO NOTHING", [events.map((e) => e.event.event_id)]);
+    };
+    const metrics = [createMetrics("recovery-group-a"), createMetrics("recovery-group-b")] as const;
+    const members = metrics.map((m, i) => consumerFor("group", { topics: [oneTopic], metrics: m, stallAfterMs: 1_500, handle, settings: { brokers: [brokers], clientId: `recovery-group-${i}`, topicPrefix: "" } }));
+    const stalls = async (i: number) => Number((await metrics[i]?.registry.getSingleMetricAsString("spgroup_consumer_stalls_total"))?.match(/spgroup_consumer_stalls_total\{[^}]*\} (\d+)/)?.[1] ?? 0);
+    try {
+      for (const member of members) await member.start();
+      const holds = (i: number) => (members[i]?.consumer?.assignments ?? []).some((a) => a.partitions.length > 0);
+      await eventually(async () => (holds(0) !== holds(1) ? true : undefined), 30_000, "one member holds the partition");
+      const idle = holds(0) ? 1 : 0;
+      const before = await stalls(idle);
+      blocking = true;
+      await producer.send({ messages: [randomUUID(), randomUUID()].map((id) => ({ topic: oneTopic, key: id, value: JSON.stringify({ event_id: id }) })) });
+      await eventually(async () => ((await stalls(idle)) > before ? true : undefined), 30_000, "the member without partitions saw its group stuck");
+    } finally {
+      release();
+      for (const member of members) await member.stop();
+    }
+  });
+
   it("goes on with the next batch when an offset commit never answers (the client skips commits while it rejoins)", async () => {
     const consumer = consumerFor("commit");
     await consumer.start();

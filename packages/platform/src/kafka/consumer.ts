@@ -131,6 +131,8 @@ export class EventConsumer<E extends { event_id: string }> {
   /** A rebuilt client redelivers from the committed offsets: parked state is dropped between batches. */
   #resetParked = false;
   #reportedConsuming = true;
+  /** The group's committed offsets when this member, holding no partition, first saw messages waiting. */
+  #groupSeen: { committed: string; since: number } | undefined;
 
   constructor(options: EventConsumerOptions<E>) {
     this.#o = { maxBatch: 500, sessionTimeoutMs: 20_000, maxAttempts: 3, stallAfterMs: 30_000, kafkaCallTimeoutMs: 10_000, ...options };
@@ -240,12 +242,27 @@ export class EventConsumer<E extends { event_id: string }> {
     await this.#close(this.#consumer);
   }
 
-  /** Closes a client, bounded: a close that hangs (its coordinator is gone) is abandoned. */
+  /**
+   * Closes a client, bounded. A close that fails or hangs (its coordinator is gone, an offset
+   * commit queued in its stream fails) leaves the client a live group member: the library cancels
+   * its heartbeat only once it has left the group, and a fenced member rejoins by itself. With
+   * static membership, such a client and its successor share one group.instance.id and fence
+   * each other for as long as the process lives, and the abandoned one, whose stream is closed,
+   * may end up holding the partitions: nothing is consumed and no error is said (seen in a
+   * three-broker chaos run after the process was suspended). So an abandoned client is severed:
+   * its connection pool is closed, which the library never reopens, and a second close, with its
+   * streams now closed, cancels its heartbeat.
+   */
   async #close(consumer: Consumer<string, string, string, string> | undefined): Promise<void> {
     if (!consumer) return;
-    await withDeadline(consumer.close(true), this.#o.kafkaCallTimeoutMs ?? 10_000, "closing the consumer").catch((error) => {
-      this.#o.logger.warn({ err: error, groupId: this.#o.groupId }, "consumer did not close cleanly; abandoned");
-    });
+    const bound = this.#o.kafkaCallTimeoutMs ?? 10_000;
+    try {
+      await withDeadline(consumer.close(true), bound, "closing the consumer");
+      return;
+    } catch (error) {
+      this.#o.logger.warn({ err: error, groupId: this.#o.groupId }, "consumer did not close cleanly; severing its connections and abandoning it");
+    }
+    await sever(consumer, bound);
   }
 
   /**
@@ -275,15 +292,22 @@ export class EventConsumer<E extends { event_id: string }> {
       const idleFor = Date.now() - this.#lastProgress;
       if (stream && !this.#reopening && !this.#processing && this.#buffer.length === 0 && idleFor >= (this.#o.stallAfterMs ?? 30_000)) {
         let lag: number | undefined;
+        let unassigned = false;
         try {
           lag = await this.lag();
+          // No partition of its own: its lag says nothing. If the whole group has not moved while
+          // messages wait, the partitions are held by a member that does not consume (a client
+          // that should have left, a fenced twin): rejoining makes the group assign them again.
+          unassigned = lag === 0 && !this.#hasPartitions();
+          if (unassigned) lag = await this.#stuckGroupLag();
         } catch (error) {
           this.#o.logger.warn({ err: error, groupId: this.#o.groupId }, "consumer lag unreadable");
         }
         if (lag === undefined || lag > 0) {
           this.#stalled = true;
           this.#o.metrics?.consumerStalls.inc();
-          this.#o.logger.error({ groupId: this.#o.groupId, idleMs: idleFor, lag: lag ?? "unknown" }, "consumer received nothing while messages wait; rebuilding it");
+          const what = unassigned ? "consumer holds no partition while its group's offsets have not moved and messages wait; rejoining" : "consumer received nothing while messages wait; rebuilding it";
+          this.#o.logger.error({ groupId: this.#o.groupId, idleMs: idleFor, lag: lag ?? "unknown" }, what);
           this.#reopen(stream);
         } else {
           this.#lastProgress = Date.now();
@@ -298,6 +322,27 @@ export class EventConsumer<E extends { event_id: string }> {
     } finally {
       this.#watching = false;
     }
+  }
+
+  #hasPartitions(): boolean {
+    return (this.#consumer?.assignments ?? []).some((a) => a.partitions.length > 0);
+  }
+
+  /**
+   * The messages waiting on the group's partitions if none of its committed offsets moved since
+   * this was first asked with messages waiting, at least stallAfterMs ago; else 0 (and the group's
+   * offsets as they are now are remembered). Bounded, throws when unreadable.
+   */
+  async #stuckGroupLag(): Promise<number> {
+    const { partitions } = await this.lagByPartition();
+    const waiting = partitions.reduce((n, p) => n + Math.max(0, p.lag), 0);
+    const committed = partitions.map((p) => `${p.topic}:${p.partition}:${p.committed}`).join(",");
+    const seen = this.#groupSeen;
+    if (waiting === 0 || !seen || seen.committed !== committed) {
+      this.#groupSeen = waiting === 0 ? undefined : { committed, since: Date.now() };
+      return 0;
+    }
+    return Date.now() - seen.since >= (this.#o.stallAfterMs ?? 30_000) ? waiting : 0;
   }
 
   /** A new client joins the group and streams from the committed offsets. */
@@ -354,6 +399,10 @@ export class EventConsumer<E extends { event_id: string }> {
     // The client gives up on a stream when a fetch keeps failing (e.g. the leader's broker is gone
     // and the metadata still names it); it never comes back by itself, so build a new one.
     stream.on("error", (error) => {
+      if (stream !== this.#stream) {
+        this.#o.logger.debug({ err: error, groupId }, "a replaced consumer stream failed");
+        return;
+      }
       this.#o.logger.error({ err: error, groupId }, "consumer stream failed; reconnecting");
       this.#reopen(stream);
     });
@@ -702,6 +751,22 @@ export class EventConsumer<E extends { event_id: string }> {
     await withDeadline(Promise.all([...last.values()].map((m) => Promise.resolve().then(() => m.commit()))), this.#o.kafkaCallTimeoutMs ?? 10_000, "committing offsets").catch((error) => {
       this.#o.logger.warn({ err: error, groupId: this.#o.groupId }, "offset commit failed; the batch will be redelivered and skipped");
     });
+  }
+}
+
+/**
+ * Cuts an abandoned client off Kafka for good: its connection pool is closed (the library never
+ * reopens a closed pool, so neither a heartbeat nor a rejoin can reach a broker again), then it
+ * is closed again, which with its streams closed cancels its heartbeat timer. Each step bounded,
+ * failures ignored: what matters is that nothing of it can talk to the group any more.
+ */
+async function sever(consumer: Consumer<string, string, string, string>, bound: number): Promise<void> {
+  await withDeadline(consumer.connections.close(), bound, "closing the abandoned consumer's connections").catch(() => {});
+  // A close that hung is still marked as closing until its pending calls fail (they do, now that
+  // the pool is closed); once they have, a later close goes through. One that finished is a no-op.
+  for (let attempt = 0; attempt < 2; attempt++) {
+    await sleep(100);
+    await withDeadline(consumer.close(true), bound, "closing the abandoned consumer").catch(() => {});
   }
 }
 
