@@ -1,5 +1,6 @@
 import { Admin, ProduceAcks, Producer, stringSerializers } from "@platformatic/kafka";
 import { keyHash } from "../db/shards.ts";
+import { setTimeout as sleep } from "node:timers/promises";
 import { withDeadline } from "../timing.ts";
 
 export interface KafkaSettings {
@@ -12,6 +13,37 @@ export interface KafkaSettings {
 }
 
 export const topicName = (settings: Pick<KafkaSettings, "topicPrefix">, name: string) => `${settings.topicPrefix}${name}`;
+
+/** What closeClient needs of a @platformatic/kafka client (consumer or producer). */
+interface ClosableClient {
+  close(force?: boolean): Promise<void>;
+  readonly connections: { close(): Promise<void> };
+}
+
+/**
+ * Closes a Kafka client, bounded; true if it closed cleanly. A client whose close fails or hangs
+ * is cut off Kafka for good instead of being left running: a consumer's close that fails (a
+ * commit queued in its stream cannot reach the coordinator) leaves it a group member, still
+ * heartbeating, and a fenced member rejoins by itself; with static membership it and its
+ * successor then fence each other for as long as the process lives (seen in a three-broker chaos
+ * run). So its connection pool is closed, which the library never reopens (no heartbeat, fetch or
+ * rejoin can reach a broker again), and it is closed again, which, its streams closed by the
+ * first attempt and its pending calls failed by the closed pool, cancels its heartbeat timer.
+ */
+export async function closeClient(client: ClosableClient, boundMs: number, what: string, onAbandon?: (error: unknown) => void): Promise<boolean> {
+  try {
+    await withDeadline(client.close(true), boundMs, `closing ${what}`);
+    return true;
+  } catch (error) {
+    onAbandon?.(error);
+  }
+  await withDeadline(client.connections.close(), boundMs, `closing the connections of ${what}`).catch(() => {});
+  for (let attempt = 0; attempt < 2; attempt++) {
+    await sleep(100);
+    await withDeadline(client.close(true), boundMs, `closing ${what}`).catch(() => {});
+  }
+  return false;
+}
 
 export type StringProducer = Producer<string, string, string, string>;
 

@@ -4,7 +4,7 @@ import { Consumer, type Message, type MessagesStream, stringDeserializers } from
 import type pg from "pg";
 import type { Logger } from "../logger.ts";
 import type { Metrics } from "../metrics.ts";
-import type { KafkaSettings } from "./client.ts";
+import { closeClient, type KafkaSettings } from "./client.ts";
 import { isUnreachableDatabaseError } from "../db/errors.ts";
 import { withTransaction } from "../db/pool.ts";
 import { backoffMs, withDeadline } from "../timing.ts";
@@ -255,14 +255,9 @@ export class EventConsumer<E extends { event_id: string }> {
    */
   async #close(consumer: Consumer<string, string, string, string> | undefined): Promise<void> {
     if (!consumer) return;
-    const bound = this.#o.kafkaCallTimeoutMs ?? 10_000;
-    try {
-      await withDeadline(consumer.close(true), bound, "closing the consumer");
-      return;
-    } catch (error) {
-      this.#o.logger.warn({ err: error, groupId: this.#o.groupId }, "consumer did not close cleanly; severing its connections and abandoning it");
-    }
-    await sever(consumer, bound);
+    await closeClient(consumer, this.#o.kafkaCallTimeoutMs ?? 10_000, "the consumer", (error) => {
+      this.#o.logger.warn({ err: error, groupId: this.#o.groupId }, "consumer did not close cleanly; its connections closed and it is abandoned");
+    });
   }
 
   /**
@@ -751,22 +746,6 @@ export class EventConsumer<E extends { event_id: string }> {
     await withDeadline(Promise.all([...last.values()].map((m) => Promise.resolve().then(() => m.commit()))), this.#o.kafkaCallTimeoutMs ?? 10_000, "committing offsets").catch((error) => {
       this.#o.logger.warn({ err: error, groupId: this.#o.groupId }, "offset commit failed; the batch will be redelivered and skipped");
     });
-  }
-}
-
-/**
- * Cuts an abandoned client off Kafka for good: its connection pool is closed (the library never
- * reopens a closed pool, so neither a heartbeat nor a rejoin can reach a broker again), then it
- * is closed again, which with its streams closed cancels its heartbeat timer. Each step bounded,
- * failures ignored: what matters is that nothing of it can talk to the group any more.
- */
-async function sever(consumer: Consumer<string, string, string, string>, bound: number): Promise<void> {
-  await withDeadline(consumer.connections.close(), bound, "closing the abandoned consumer's connections").catch(() => {});
-  // A close that hung is still marked as closing until its pending calls fail (they do, now that
-  // the pool is closed); once they have, a later close goes through. One that finished is a no-op.
-  for (let attempt = 0; attempt < 2; attempt++) {
-    await sleep(100);
-    await withDeadline(consumer.close(true), bound, "closing the abandoned consumer").catch(() => {});
   }
 }
 

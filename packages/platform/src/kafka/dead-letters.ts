@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { Consumer, stringDeserializers } from "@platformatic/kafka";
 import { withDeadline } from "../timing.ts";
-import type { KafkaSettings } from "./client.ts";
+import { closeClient, type KafkaSettings } from "./client.ts";
 import type { DeadLetter } from "./consumer.ts";
 
 /** A dead letter with where its dead-letter topic keeps it. */
@@ -74,7 +74,7 @@ async function withReader<T>(
   } catch (error) {
     throw new DeadLettersUnavailable(`Kafka did not give the dead letters: ${String((error as Error)?.message ?? error)}`);
   } finally {
-    await withDeadline(consumer.close(true), 5_000, "closing the dead-letter reader").catch(() => {});
+    await closeClient(consumer, 5_000, "the dead-letter reader");
   }
 }
 

@@ -5,7 +5,7 @@ import type { Metrics } from "../metrics.ts";
 import { ADVISORY_LOCKS } from "../db/locks.ts";
 import { type Queryable, withTransaction } from "../db/pool.ts";
 import { backoffMs, withDeadline } from "../timing.ts";
-import type { StringProducer } from "./client.ts";
+import { closeClient, type StringProducer } from "./client.ts";
 
 export interface OutboxMessage {
   topic: string;
@@ -101,7 +101,7 @@ export class OutboxRelay {
 
   async close(): Promise<void> {
     await this.stop();
-    await withDeadline(this.#producer.close(true), 10_000, "closing the relay's producer").catch(() => {});
+    await closeClient(this.#producer, 10_000, "the relay's producer");
   }
 
   start(): void {
@@ -148,7 +148,7 @@ export class OutboxRelay {
     this.#producer = this.#listen(this.#options.createProducer());
     this.#options.metrics?.relayProducerRebuilds.inc();
     this.#options.logger.warn({ failures: this.#failures }, "outbox relay replaced its Kafka producer");
-    void withDeadline(old.close(true), 10_000, "closing the relay's old producer").catch(() => {});
+    void closeClient(old, 10_000, "the relay's old producer");
   }
 
   #idle(ms: number): Promise<void> {
