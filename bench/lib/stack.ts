@@ -11,7 +11,12 @@ export const BENCH_PORTS = { postgresPort: 15462, kafkaPort: 19392, kafkaControl
 export type BenchStack = Awaited<ReturnType<typeof startBenchStack>>;
 
 /** A fresh stack of its own for one benchmark run: infrastructure plus service processes. */
-export async function startBenchStack(env: Record<string, string>, options: { orderInstances?: number; campaign?: boolean; kafkaNodes?: 1 | 3; shards?: number } = {}) {
+/**
+ * orderInstances: order-service processes sharing port 18080; the first backgroundInstances of
+ * them (default all) run the background work (ORDER_ROLE=all), the others only take orders
+ * (ORDER_ROLE=edge).
+ */
+export async function startBenchStack(env: Record<string, string>, options: { orderInstances?: number; backgroundInstances?: number; campaign?: boolean; kafkaNodes?: 1 | 3; shards?: number } = {}) {
   const dataDir = BENCH_DATA;
   await rm(dataDir, { recursive: true, force: true });
   const infrastructure = await startInfrastructureProcess({ dataDir, ...BENCH_PORTS, kafkaNodes: options.kafkaNodes ?? 1, shards: options.shards ?? 1 });
@@ -22,7 +27,8 @@ export async function startBenchStack(env: Record<string, string>, options: { or
     // Several order-service processes share port 18080 (SO_REUSEPORT) when asked to.
     const orderInstances = options.orderInstances ?? 1;
     for (let i = 0; i < orderInstances; i++) {
-      const instance = { PORT: "18080", KAFKA_GROUP_INSTANCE_ID: `order-${i}`, ...(orderInstances > 1 ? { HTTP_REUSE_PORT: "true" } : {}) };
+      const role = i < (options.backgroundInstances ?? orderInstances) ? "all" : "edge";
+      const instance = { PORT: "18080", KAFKA_GROUP_INSTANCE_ID: `order-${i}`, ORDER_ROLE: role, ...(orderInstances > 1 ? { HTTP_REUSE_PORT: "true" } : {}) };
       services.push(await spawnService("order", { ...base, ...instance }, join(logs, `order-${i}.log`)));
     }
     services.push(await spawnService("payment", { ...base, PORT: "18081", KAFKA_GROUP_INSTANCE_ID: "payment-0" }, join(logs, "payment.log")));

@@ -24,7 +24,8 @@ import { BENCH_DATA, BENCH_PORTS, startBenchStack } from "../lib/stack.ts";
 import { numberOption } from "../lib/args.ts";
 import { countChargedWithoutSuccess } from "../../services/payment/src/db/reconciliation.ts";
 
-const ENV = { PAYMENT_LATENCY_MS: "5", ORDER_PAYMENT_TIMEOUT_MS: "60000", LOG_LEVEL: "warn" };
+// LOG_LEVEL=info npm run chaos … keeps the services' reconnect lines in .data/bench/logs for a post-mortem.
+const ENV = { PAYMENT_LATENCY_MS: "5", ORDER_PAYMENT_TIMEOUT_MS: "60000", LOG_LEVEL: process.env.LOG_LEVEL ?? "warn" };
 
 export async function run(args: string[]) {
   const brokers = numberOption(args, "brokers", 1) === 3 ? 3 : 1;

@@ -35,15 +35,18 @@ export async function run(args: string[]) {
   const seconds = numberOption(args, "seconds", 300);
   const workers = numberOption(args, "workers", Math.max(1, Math.ceil(connections / 17_000)));
   const orderInstances = numberOption(args, "order-instances", workers);
+  // --background-instances=N: how many of them run the relay, consumer and sweeps (the rest are
+  // edges, ORDER_ROLE=edge); --background-instances=<order-instances> is the earlier layout.
+  const backgroundInstances = Math.min(orderInstances, numberOption(args, "background-instances", 1));
   // --shards=N: N order and N payment databases, one PostgreSQL server each (SHARDS=N npm start).
   const shards = numberOption(args, "shards", 1);
   const name = stringOption(args, "name", shards > 1 ? `hot-sale-${shards}-shards` : "hot-sale");
   const sources = Array.from({ length: 8 }, (_, i) => `127.0.0.${i + 2}`);
-  console.log(`${name}: ${connections} connections over ${workers} generator processes to ${orderInstances} order-service processes; ${rate} orders/s for ${seconds} s`);
+  console.log(`${name}: ${connections} connections over ${workers} generator processes to ${orderInstances} order-service processes (${backgroundInstances} with the background work); ${rate} orders/s for ${seconds} s`);
 
   const stack = await startBenchStack(
-    { HTTP_KEEP_ALIVE_TIMEOUT_MS: "3600000", PAYMENT_LATENCY_MS: "5", DATABASE_POOL_SIZE: "12", ORDER_PAYMENT_TIMEOUT_MS: "120000" },
-    { orderInstances, campaign: true, shards },
+    { HTTP_KEEP_ALIVE_TIMEOUT_MS: "3600000", PAYMENT_LATENCY_MS: "5", DATABASE_POOL_SIZE: "12", ORDER_PAYMENT_TIMEOUT_MS: "120000", OUTBOX_RELAY_IDLE_POLL_MS: "20" },
+    { orderInstances, backgroundInstances, campaign: true, shards },
   );
   try {
     const config = loadPlatformConfig("bench", { port: 0, databaseUrlVar: "UNUSED", databaseUrl: "postgres://unused" });
@@ -144,7 +147,7 @@ export async function run(args: string[]) {
       command: `npm run bench -- hot-sale --connections=${connections} --rate=${rate} --seconds=${seconds}${shards > 1 ? ` --shards=${shards}` : ""}${name === (shards > 1 ? `hot-sale-${shards}-shards` : "hot-sale") ? "" : ` --name=${name}`}`,
       shards,
       machine: machine(),
-      configuration: { connections, rate_per_s: rate, seconds, generator_processes: workers, order_service_processes: orderInstances, source_addresses: sources, payment_latency_ms: 5, kafka_partitions: 6, fd_limit_per_process: 20_000 },
+      configuration: { connections, rate_per_s: rate, seconds, generator_processes: workers, order_service_processes: orderInstances, order_background_processes: backgroundInstances, source_addresses: sources, payment_latency_ms: 5, kafka_partitions: 6, fd_limit_per_process: 20_000 },
       concurrent_connections: reports.reduce((s, r) => s + r.connections_open_at_end, 0),
       connections_opened: held,
       orders_accepted: accepted,
@@ -185,7 +188,7 @@ interface Report {
   command: string;
   shards: number;
   machine: object;
-  configuration: { order_service_processes: number; generator_processes: number; source_addresses: string[]; fd_limit_per_process: number };
+  configuration: { order_service_processes: number; order_background_processes?: number; generator_processes: number; source_addresses: string[]; fd_limit_per_process: number };
   concurrent_connections: number;
   connections_opened: number;
   orders_accepted: number;
@@ -206,7 +209,7 @@ function report(r: Report, name: string): string {
   const rows = (o: object) => Object.entries(o).map(([k, v]) => `| ${k} | ${typeof v === "object" ? JSON.stringify(v) : v} |`).join("\n");
   return `# ${name} benchmark (${r.at})
 
-Command: \`${r.command}\`. One 2-core machine runs everything: Kafka (KRaft), PostgreSQL 18${r.shards > 1 ? ` (${r.shards} servers: the order and payment databases sharded by customer, one shard per server)` : ""}, ${r.configuration.order_service_processes} order-service processes sharing one port (SO_REUSEPORT), the payment and campaign services, and ${r.configuration.generator_processes} load-generator processes holding the connections (spread over ${r.configuration.source_addresses.length} loopback source addresses). An active campaign counts every order. Each process is capped at ${r.configuration.fd_limit_per_process} open files by this sandbox, hence several processes on each side.
+Command: \`${r.command}\`. One 2-core machine runs everything: Kafka (KRaft), PostgreSQL 18${r.shards > 1 ? ` (${r.shards} servers: the order and payment databases sharded by customer, one shard per server)` : ""}, ${r.configuration.order_service_processes} order-service processes sharing one port (SO_REUSEPORT)${r.configuration.order_background_processes !== undefined && r.configuration.order_background_processes < r.configuration.order_service_processes ? ` (${r.configuration.order_background_processes} of them with the outbox relay, payment-result consumer and sweeps, the others edges that only take orders: ORDER_ROLE=edge)` : ""}, the payment and campaign services, and ${r.configuration.generator_processes} load-generator processes holding the connections (spread over ${r.configuration.source_addresses.length} loopback source addresses). An active campaign counts every order. Each process is capped at ${r.configuration.fd_limit_per_process} open files by this sandbox, hence several processes on each side.
 
 ![throughput and latency](${name}-latest.svg)
 

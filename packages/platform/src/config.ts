@@ -166,6 +166,11 @@ export interface PlatformConfig {
   /** false: this instance only writes to its outbox; another instance's relay publishes. */
   outboxRelayEnabled: boolean;
   /**
+   * How often an idle relay looks at its outbox. Its own instance's commits wake it at once; rows
+   * written by instances without a relay (ORDER_ROLE=edge) wait for this poll.
+   */
+  outboxRelayIdlePollMs: number;
+  /**
    * Inbox rows (ids of consumed events) are kept this long, then purged. Must exceed the topics'
    * Kafka retention: an event still in Kafka can be redelivered and must still be recognised.
    */
@@ -228,6 +233,7 @@ export function loadPlatformConfig(
     kafkaGroupInstanceId: env.KAFKA_GROUP_INSTANCE_ID || undefined,
     kafkaSessionTimeoutMs: e.int("KAFKA_SESSION_TIMEOUT_MS", 20_000, { min: 6_000, max: 300_000 }),
     outboxRelayEnabled: e.bool("OUTBOX_RELAY_ENABLED", true),
+    outboxRelayIdlePollMs: e.int("OUTBOX_RELAY_IDLE_POLL_MS", 100, { min: 1, max: 60_000 }),
     // Longer than a record can live in Kafka: retention is counted from a segment's last record,
     // so a record can outlive log.retention.hours (7 days, infra/kafka/broker.ts) by up to one
     // segment's age (segment.ms, 7 days by default): 14 days plus a week of margin.

@@ -179,7 +179,7 @@ export async function bootService(config: PlatformConfig, options: { migrationsD
     map,
     map.databases.map((database, i) => {
       const shardPool = pools[i] as pg.Pool;
-      return { name: database.name, url: database.url, pool: shardPool, relay: new OutboxRelay({ pool: shardPool, createProducer: () => createProducer(kafka), logger, metrics }) };
+      return { name: database.name, url: database.url, pool: shardPool, relay: new OutboxRelay({ pool: shardPool, createProducer: () => createProducer(kafka), logger, metrics, idlePollMs: config.outboxRelayIdlePollMs }) };
     }),
   );
   const relay = (shards.all[0] as ShardRuntime).relay;

@@ -21,3 +21,19 @@ describe("order service configuration in production", () => {
     expect(loadOrderConfig({ ...PRODUCTION, CUSTOMER_AUTH: "trusted-gateway" }).deployment).toBe("production");
   });
 });
+
+describe("order service role", () => {
+  it("runs the background work by default; an edge takes orders only, with no outbox relay of its own", () => {
+    const all = loadOrderConfig({});
+    expect(all.role).toBe("all");
+    expect(all.outboxRelayEnabled).toBe(true);
+    const edge = loadOrderConfig({ ORDER_ROLE: "edge" });
+    expect(edge.role).toBe("edge");
+    expect(edge.outboxRelayEnabled).toBe(false);
+    expect(loadOrderConfig({ OUTBOX_RELAY_ENABLED: "false" }).outboxRelayEnabled).toBe(false);
+  });
+
+  it("refuses a role it does not know, naming the setting", () => {
+    expect(() => loadOrderConfig({ ORDER_ROLE: "worker" })).toThrow(/ORDER_ROLE must be all or edge/);
+  });
+});

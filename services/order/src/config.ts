@@ -21,8 +21,17 @@ export function loadOrderConfig(env: Record<string, string | undefined> = proces
     throw new ConfigError(`ORDER_GROUP_COMMIT_WINDOW_MS (${groupCommitWindowMs}) must be below ORDER_GROUP_COMMIT_MAX_WAIT_MS (${groupCommitMaxWaitMs})`);
   }
   const watermarkSource = e.string("ORDER_WATERMARK_SOURCE", "order_db");
+  const role = orderRole(e.string("ORDER_ROLE", "all"));
   return {
     ...platform,
+    /**
+     * "all": takes orders and runs the background work (outbox relay, payment-result consumer,
+     * payment-timeout sweep, key purge). "edge": takes orders and answers reads only; at least one
+     * "all" instance does the rest for every instance (docs/decisions/017). Watermarks are
+     * published by every instance either way (each is of the whole database).
+     */
+    role,
+    outboxRelayEnabled: platform.outboxRelayEnabled && role === "all",
     /** An order with no payment result after this long becomes FAILED. */
     paymentTimeoutMs: e.int("ORDER_PAYMENT_TIMEOUT_MS", 60_000, { min: 100 }),
     expirySweepMs: e.int("ORDER_EXPIRY_SWEEP_MS", 1_000, { min: 10 }),
@@ -70,6 +79,11 @@ export function loadOrderConfig(env: Record<string, string | undefined> = proces
   };
 }
 export type OrderConfig = ReturnType<typeof loadOrderConfig>;
+
+function orderRole(value: string): "all" | "edge" {
+  if (value === "all" || value === "edge") return value;
+  throw new ConfigError(`ORDER_ROLE must be all or edge, got ${value}`);
+}
 
 function customerAuthMode(value: string): "required" | "trusted-gateway" {
   if (value === "required" || value === "trusted-gateway") return value;

@@ -57,10 +57,15 @@ export async function startOrderService(config: OrderConfig) {
 
   // The consumer applies each result in its customer's shard (the client it is given); the
   // context only names the topics.
-  const consumer = paymentCompletedConsumer(runtime, shards.all[0] as PaymentResultsContext);
-  await consumer.start();
+  // An edge instance leaves all of it to the "all" instances: fewer database sessions and
+  // transactions per order, and one consumer batch for what six would split (decision 017).
+  const background = config.role === "all";
+  const consumer = background ? paymentCompletedConsumer(runtime, shards.all[0] as PaymentResultsContext) : undefined;
+  await consumer?.start();
 
-  const stopSweep = runEvery("payment-timeout sweep", config.expirySweepMs, () => Promise.all(shards.all.map((ctx) => expireUnpaidOrders(ctx, config.paymentTimeoutMs))), runtime.logger);
+  const stopSweep = background
+    ? runEvery("payment-timeout sweep", config.expirySweepMs, () => Promise.all(shards.all.map((ctx) => expireUnpaidOrders(ctx, config.paymentTimeoutMs))), runtime.logger)
+    : async () => {};
   // Asked again on every tick: a partition added to the topic gets watermarks at once (the
   // campaign service waits for one on every partition it sees).
   const partitionCounter = new PartitionCounter(runtime.kafka);
@@ -109,7 +114,7 @@ export async function startOrderService(config: OrderConfig) {
     );
   }
   runtime.metrics.gauge("order_watermark_publishing", "1 when every order database publishes watermarks; 0 when a database role cannot see every session (no campaign can become FINAL)", () => (publishing ? 1 : 0));
-  const stopKeyPurge = runEvery(
+  const stopKeyPurge = !background ? async () => {} : runEvery(
     "idempotency-key purge",
     config.idempotencyKeyPurgeIntervalMs,
     () => Promise.all(runtime.shards.all.map((shard) => purgeOlderThan(shard.pool, { table: "order_idempotency_keys", column: "created_at", olderThanMs: config.idempotencyKeyRetentionMs }))),
@@ -138,7 +143,7 @@ export async function startOrderService(config: OrderConfig) {
   // Sizes and backlog on the admin read pools: their sessions never hold a watermark.
   runtime.systemRoutes(app, "/api/admin/v1/ops/system", adminReads.all);
   const port = await listen(app, config);
-  runtime.logger.info({ port, shards: runtime.shards.all.map((s) => s.name) }, "order service listening");
+  runtime.logger.info({ port, role: config.role, shards: runtime.shards.all.map((s) => s.name) }, "order service listening");
 
   return {
     app,
@@ -150,7 +155,7 @@ export async function startOrderService(config: OrderConfig) {
       for (const stop of stopWatermarks) await stop();
       await partitionCounter.close();
       await stopKeyPurge();
-      await consumer.stop();
+      await consumer?.stop();
       await Promise.all(adminReads.all.map((pool) => pool.end()));
       await runtime.close();
     },
