@@ -168,21 +168,36 @@ describe("Kafka recovery", () => {
       const client = consumer.consumer;
       const stream = consumer.stream;
       if (!client || !stream) throw new Error("consumer not started");
-      client.close = ((_force: boolean) => stream.close().then(() => Promise.reject(new Error("Closing streams failed.")))) as typeof client.close;
+      // The first close fails as the library's did (its stream closed, the membership kept);
+      // later closes are the library's own.
+      const realClose = client.close.bind(client) as (force: boolean) => Promise<void>;
+      let failed = false;
+      client.close = ((force: boolean) => {
+        if (failed) return realClose(force);
+        failed = true;
+        return stream.close().then(() => Promise.reject(new Error("Closing streams failed.")));
+      }) as typeof client.close;
       client.emit("error", Object.assign(new Error("Connection closed"), { code: "PLT_KFK_NETWORK" }));
       await eventually(async () => (consumer.consumer !== client && consumer.consuming ? true : undefined), 30_000, "a rebuilt client");
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
 
       // Events keep coming for a while, as orders do in a sale; every one is applied, and the
-      // abandoned client is no group member that could take the partitions back: the successor
-      // keeps its membership (before, both were fenced and rejoined every heartbeat or two).
-      const member = consumer.consumer?.memberId;
+      // abandoned client is no group member that could take the partitions back: it sends no
+      // heartbeat any more, and the successor keeps its membership (before, both were fenced and
+      // rejoined every heartbeat or two: a new member id every 1.5 s).
+      let heartbeats = 0;
+      client.on("consumer:heartbeat:start", () => heartbeats++);
+      const members = new Set<string | null | undefined>();
       const ids: string[] = [];
       for (let round = 0; round < 6; round++) {
+        members.add(consumer.consumer?.memberId);
         ids.push(...(await publish(3)));
         await new Promise((resolve) => setTimeout(resolve, 1_500));
       }
       await eventually(async () => ((await appliedCount(ids)) === ids.length ? true : undefined), 30_000, "every event after the failed close applied");
-      expect(consumer.consumer?.memberId).toBe(member);
+      expect(heartbeats).toBe(0);
+      // One rejoin for another reason (a session lost on a loaded machine) is allowed.
+      expect(members.size).toBeLessThanOrEqual(2);
       expect(client.isConnected()).toBe(false);
       expect(consumer.consuming).toBe(true);
     } finally {
@@ -190,9 +205,10 @@ describe("Kafka recovery", () => {
     }
   });
 
-  it("a member holding no partition says so, and rejoins, when its group's offsets do not move while messages wait", async () => {
+  it("a member holding no partition says so, and rejoins, when its group's offsets have not moved for long while messages wait", async () => {
     // Its own lag is 0 (nothing assigned), so before, it looked healthy while the member holding
-    // the partition did not consume: the group stuck, and no member said it.
+    // the partition did not consume: the group stuck, and no member said it. Here the holder is
+    // stuck in a batch (past twice its stall bound plus a session timeout, 9 s here).
     const oneTopic = `recovery-one-${suffix}`;
     await ensureTopics({ brokers: [brokers], clientId: "recovery-test", topicPrefix: "" }, [oneTopic], 1);
     let release: () => void = () => {};

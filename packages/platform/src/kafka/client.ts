@@ -18,6 +18,8 @@ export const topicName = (settings: Pick<KafkaSettings, "topicPrefix">, name: st
 interface ClosableClient {
   close(force?: boolean): Promise<void>;
   readonly connections: { close(): Promise<void> };
+  /** Consumers only: ends the membership, so that its heartbeat stops at its next tick. */
+  leaveGroup?(force?: boolean): Promise<void>;
 }
 
 /**
@@ -26,9 +28,10 @@ interface ClosableClient {
  * commit queued in its stream cannot reach the coordinator) leaves it a group member, still
  * heartbeating, and a fenced member rejoins by itself; with static membership it and its
  * successor then fence each other for as long as the process lives (seen in a three-broker chaos
- * run). So its connection pool is closed, which the library never reopens (no heartbeat, fetch or
- * rejoin can reach a broker again), and it is closed again, which, its streams closed by the
- * first attempt and its pending calls failed by the closed pool, cancels its heartbeat timer.
+ * run). So its connection pool is closed at once (the library marks it closed before it closes a
+ * socket, and never reopens it: no heartbeat, rejoin or metadata call can reach a broker again);
+ * then, without holding the caller, it is told to leave its group (its heartbeat stops at the
+ * next tick, even when it has no member id left) and closed again.
  */
 export async function closeClient(client: ClosableClient, boundMs: number, what: string, onAbandon?: (error: unknown) => void): Promise<boolean> {
   try {
@@ -37,11 +40,15 @@ export async function closeClient(client: ClosableClient, boundMs: number, what:
   } catch (error) {
     onAbandon?.(error);
   }
-  await withDeadline(client.connections.close(), boundMs, `closing the connections of ${what}`).catch(() => {});
-  for (let attempt = 0; attempt < 2; attempt++) {
-    await sleep(100);
-    await withDeadline(client.close(true), boundMs, `closing ${what}`).catch(() => {});
-  }
+  const severed = client.connections.close();
+  void (async () => {
+    await withDeadline(severed, boundMs, `closing the connections of ${what}`).catch(() => {});
+    for (let attempt = 0; attempt < 2; attempt++) {
+      await sleep(100);
+      if (client.leaveGroup) await withDeadline(client.leaveGroup(true), boundMs, `${what} leaving its group`).catch(() => {});
+      await withDeadline(client.close(true), boundMs, `closing ${what}`).catch(() => {});
+    }
+  })();
   return false;
 }
 

@@ -132,7 +132,7 @@ export class EventConsumer<E extends { event_id: string }> {
   #resetParked = false;
   #reportedConsuming = true;
   /** The group's committed offsets when this member, holding no partition, first saw messages waiting. */
-  #groupSeen: { committed: string; since: number } | undefined;
+  #groupSeen: { committed: string; since: number; acted: boolean } | undefined;
 
   constructor(options: EventConsumerOptions<E>) {
     this.#o = { maxBatch: 500, sessionTimeoutMs: 20_000, maxAttempts: 3, stallAfterMs: 30_000, kafkaCallTimeoutMs: 10_000, ...options };
@@ -287,22 +287,27 @@ export class EventConsumer<E extends { event_id: string }> {
       const idleFor = Date.now() - this.#lastProgress;
       if (stream && !this.#reopening && !this.#processing && this.#buffer.length === 0 && idleFor >= (this.#o.stallAfterMs ?? 30_000)) {
         let lag: number | undefined;
-        let unassigned = false;
+        let stuckGroup = 0;
         try {
           lag = await this.lag();
-          // No partition of its own: its lag says nothing. If the whole group has not moved while
-          // messages wait, the partitions are held by a member that does not consume (a client
-          // that should have left, a fenced twin): rejoining makes the group assign them again.
-          unassigned = lag === 0 && !this.#hasPartitions();
-          if (unassigned) lag = await this.#stuckGroupLag();
+          // No partition of its own: its lag says nothing. If the whole group has not moved for
+          // long while messages wait, the partitions are held by a member that does not consume
+          // (a client that should have left, a fenced twin, one stuck in a batch): rejoining makes
+          // the group assign them again. Once per such episode, and not a reason to turn this
+          // member not ready: it has nothing of its own waiting.
+          if (lag === 0 && !this.#hasPartitions()) stuckGroup = await this.#stuckGroupLag();
+          else this.#groupSeen = undefined;
         } catch (error) {
           this.#o.logger.warn({ err: error, groupId: this.#o.groupId }, "consumer lag unreadable");
         }
-        if (lag === undefined || lag > 0) {
+        if (stuckGroup > 0) {
+          this.#o.metrics?.consumerStalls.inc();
+          this.#o.logger.error({ groupId: this.#o.groupId, waiting: stuckGroup }, "consumer holds no partition while its group's committed offsets have not moved and messages wait; rejoining the group");
+          this.#reopen(stream);
+        } else if (lag === undefined || lag > 0) {
           this.#stalled = true;
           this.#o.metrics?.consumerStalls.inc();
-          const what = unassigned ? "consumer holds no partition while its group's offsets have not moved and messages wait; rejoining" : "consumer received nothing while messages wait; rebuilding it";
-          this.#o.logger.error({ groupId: this.#o.groupId, idleMs: idleFor, lag: lag ?? "unknown" }, what);
+          this.#o.logger.error({ groupId: this.#o.groupId, idleMs: idleFor, lag: lag ?? "unknown" }, "consumer received nothing while messages wait; rebuilding it");
           this.#reopen(stream);
         } else {
           this.#lastProgress = Date.now();
@@ -324,9 +329,11 @@ export class EventConsumer<E extends { event_id: string }> {
   }
 
   /**
-   * The messages waiting on the group's partitions if none of its committed offsets moved since
-   * this was first asked with messages waiting, at least stallAfterMs ago; else 0 (and the group's
-   * offsets as they are now are remembered). Bounded, throws when unreadable.
+   * The messages waiting on the group's partitions if none of its committed offsets has moved
+   * since this member first saw them waiting, longer ago than a member stuck in a batch takes to
+   * count as not consuming (twice stallAfterMs) plus a session timeout; else 0, and the offsets as
+   * they are now are remembered. Once per unchanged set of offsets: a group still stuck after
+   * this member rejoined does not make it rejoin again and again. Bounded; throws when unreadable.
    */
   async #stuckGroupLag(): Promise<number> {
     const { partitions } = await this.lagByPartition();
@@ -334,10 +341,13 @@ export class EventConsumer<E extends { event_id: string }> {
     const committed = partitions.map((p) => `${p.topic}:${p.partition}:${p.committed}`).join(",");
     const seen = this.#groupSeen;
     if (waiting === 0 || !seen || seen.committed !== committed) {
-      this.#groupSeen = waiting === 0 ? undefined : { committed, since: Date.now() };
+      this.#groupSeen = waiting === 0 ? undefined : { committed, since: Date.now(), acted: false };
       return 0;
     }
-    return Date.now() - seen.since >= (this.#o.stallAfterMs ?? 30_000) ? waiting : 0;
+    const after = 2 * (this.#o.stallAfterMs ?? 30_000) + (this.#o.sessionTimeoutMs ?? 20_000);
+    if (seen.acted || Date.now() - seen.since < after) return 0;
+    seen.acted = true;
+    return waiting;
   }
 
   /** A new client joins the group and streams from the committed offsets. */
@@ -416,6 +426,8 @@ export class EventConsumer<E extends { event_id: string }> {
       this.#resetParked = true;
       // Every await here is bounded: one hung close or join must not stop the service for good.
       await this.#close(old);
+      // Its stream has a connection pool of its own for fetches, closed only when it is destroyed.
+      if (!dead.destroyed) dead.destroy();
       for (let attempt = 0; this.#running; attempt++) {
         try {
           await this.#open();

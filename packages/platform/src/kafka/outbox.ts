@@ -148,7 +148,9 @@ export class OutboxRelay {
     this.#producer = this.#listen(this.#options.createProducer());
     this.#options.metrics?.relayProducerRebuilds.inc();
     this.#options.logger.warn({ failures: this.#failures }, "outbox relay replaced its Kafka producer");
-    void closeClient(old, 10_000, "the relay's old producer");
+    void closeClient(old, 10_000, "the relay's old producer", (error) => {
+      this.#options.logger.warn({ err: error }, "the relay's old producer did not close cleanly; its connections closed and it is abandoned");
+    });
   }
 
   #idle(ms: number): Promise<void> {
