@@ -12,11 +12,13 @@ export type BenchStack = Awaited<ReturnType<typeof startBenchStack>>;
 
 /** A fresh stack of its own for one benchmark run: infrastructure plus service processes. */
 /**
- * orderInstances: order-service processes sharing port 18080; the first backgroundInstances of
- * them (default all) run the background work (ORDER_ROLE=all), the others only take orders
- * (ORDER_ROLE=edge).
+ * orderInstances: order-service processes sharing port 18080 (SO_REUSEPORT when more than one).
+ * Without workerInstances each of them does everything (ORDER_ROLE=all). With workerInstances,
+ * they are edges that only take orders (ORDER_ROLE=edge), and that many more order-service
+ * processes, each on a port of its own that customers do not use (18090, 18091, …), do the
+ * background work: relay, payment-result consumer, sweeps (decision 017).
  */
-export async function startBenchStack(env: Record<string, string>, options: { orderInstances?: number; backgroundInstances?: number; campaign?: boolean; kafkaNodes?: 1 | 3; shards?: number } = {}) {
+export async function startBenchStack(env: Record<string, string>, options: { orderInstances?: number; workerInstances?: number; campaign?: boolean; kafkaNodes?: 1 | 3; shards?: number } = {}) {
   const dataDir = BENCH_DATA;
   await rm(dataDir, { recursive: true, force: true });
   const infrastructure = await startInfrastructureProcess({ dataDir, ...BENCH_PORTS, kafkaNodes: options.kafkaNodes ?? 1, shards: options.shards ?? 1 });
@@ -24,11 +26,14 @@ export async function startBenchStack(env: Record<string, string>, options: { or
   const services: ServiceProcess[] = [];
   const logs = join(dataDir, "logs");
   try {
-    // Several order-service processes share port 18080 (SO_REUSEPORT) when asked to.
     const orderInstances = options.orderInstances ?? 1;
+    const workers = options.workerInstances ?? 0;
+    for (let i = 0; i < workers; i++) {
+      const instance = { PORT: String(18090 + i), KAFKA_GROUP_INSTANCE_ID: `order-worker-${i}`, ORDER_ROLE: "all" };
+      services.push(await spawnService("order", { ...base, ...instance }, join(logs, `order-worker-${i}.log`)));
+    }
     for (let i = 0; i < orderInstances; i++) {
-      const role = i < (options.backgroundInstances ?? orderInstances) ? "all" : "edge";
-      const instance = { PORT: "18080", KAFKA_GROUP_INSTANCE_ID: `order-${i}`, ORDER_ROLE: role, ...(orderInstances > 1 ? { HTTP_REUSE_PORT: "true" } : {}) };
+      const instance = { PORT: "18080", KAFKA_GROUP_INSTANCE_ID: `order-${i}`, ORDER_ROLE: workers > 0 ? "edge" : "all", ...(orderInstances > 1 ? { HTTP_REUSE_PORT: "true" } : {}) };
       services.push(await spawnService("order", { ...base, ...instance }, join(logs, `order-${i}.log`)));
     }
     services.push(await spawnService("payment", { ...base, PORT: "18081", KAFKA_GROUP_INSTANCE_ID: "payment-0" }, join(logs, "payment.log")));

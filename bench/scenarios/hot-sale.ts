@@ -3,7 +3,7 @@
 // from the databases. Several load-generator processes and order-service processes (sharing one
 // port) are used because this sandbox caps every process at 20,000 open files.
 import { spawn } from "node:child_process";
-import { writeFile } from "node:fs/promises";
+import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -11,6 +11,7 @@ import { ROOT } from "@spgroup/infra";
 import { AdminAuth, loadPlatformConfig } from "@spgroup/platform";
 import pg from "pg";
 import { lineChartSvg } from "../lib/chart.ts";
+import { summariseProfiles } from "../lib/cpu-profile.ts";
 import { measureCeilings } from "../lib/ceilings.ts";
 import { machine } from "../lib/machine.ts";
 import { pidFromFile, processTree, ResourceSampler } from "../lib/resources.ts";
@@ -35,18 +36,30 @@ export async function run(args: string[]) {
   const seconds = numberOption(args, "seconds", 300);
   const workers = numberOption(args, "workers", Math.max(1, Math.ceil(connections / 17_000)));
   const orderInstances = numberOption(args, "order-instances", workers);
-  // --background-instances=N: how many of them run the relay, consumer and sweeps (the rest are
-  // edges, ORDER_ROLE=edge); --background-instances=<order-instances> is the earlier layout.
-  const backgroundInstances = Math.min(orderInstances, numberOption(args, "background-instances", 1));
+  // --order-workers=N (default 1): the order instances holding the connections are edges
+  // (ORDER_ROLE=edge), and N more order-service processes on ports of their own do the relay,
+  // consumer and sweeps; --order-workers=0 is the earlier layout, every instance doing everything.
+  const orderWorkers = numberOption(args, "order-workers", 1);
   // --shards=N: N order and N payment databases, one PostgreSQL server each (SHARDS=N npm start).
   const shards = numberOption(args, "shards", 1);
   const name = stringOption(args, "name", shards > 1 ? `hot-sale-${shards}-shards` : "hot-sale");
   const sources = Array.from({ length: 8 }, (_, i) => `127.0.0.${i + 2}`);
-  console.log(`${name}: ${connections} connections over ${workers} generator processes to ${orderInstances} order-service processes (${backgroundInstances} with the background work); ${rate} orders/s for ${seconds} s`);
+  console.log(`${name}: ${connections} connections over ${workers} generator processes to ${orderInstances} order-service processes${orderWorkers > 0 ? ` (edges; ${orderWorkers} more for the background work)` : ""}; ${rate} orders/s for ${seconds} s`);
 
+  // --profile: every service process runs under the V8 CPU profiler; a report says where their CPU went.
+  const profile = args.includes("--profile");
+  const profileDir = join(ROOT, ".data", "bench-profiles");
+  if (profile) await rm(profileDir, { recursive: true, force: true });
   const stack = await startBenchStack(
-    { HTTP_KEEP_ALIVE_TIMEOUT_MS: "3600000", PAYMENT_LATENCY_MS: "5", DATABASE_POOL_SIZE: "12", ORDER_PAYMENT_TIMEOUT_MS: "120000", OUTBOX_RELAY_IDLE_POLL_MS: "20" },
-    { orderInstances, backgroundInstances, campaign: true, shards },
+    {
+      HTTP_KEEP_ALIVE_TIMEOUT_MS: "3600000",
+      PAYMENT_LATENCY_MS: "5",
+      DATABASE_POOL_SIZE: "12",
+      ORDER_PAYMENT_TIMEOUT_MS: "120000",
+      OUTBOX_RELAY_IDLE_POLL_MS: "20",
+      ...(profile ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } : {}),
+    },
+    { orderInstances, workerInstances: orderWorkers, campaign: true, shards },
   );
   try {
     const config = loadPlatformConfig("bench", { port: 0, databaseUrlVar: "UNUSED", databaseUrl: "postgres://unused" });
@@ -147,7 +160,7 @@ export async function run(args: string[]) {
       command: `npm run bench -- hot-sale --connections=${connections} --rate=${rate} --seconds=${seconds}${shards > 1 ? ` --shards=${shards}` : ""}${name === (shards > 1 ? `hot-sale-${shards}-shards` : "hot-sale") ? "" : ` --name=${name}`}`,
       shards,
       machine: machine(),
-      configuration: { connections, rate_per_s: rate, seconds, generator_processes: workers, order_service_processes: orderInstances, order_background_processes: backgroundInstances, source_addresses: sources, payment_latency_ms: 5, kafka_partitions: 6, fd_limit_per_process: 20_000 },
+      configuration: { connections, rate_per_s: rate, seconds, generator_processes: workers, order_service_processes: orderInstances, order_worker_processes: orderWorkers, source_addresses: sources, payment_latency_ms: 5, kafka_partitions: 6, fd_limit_per_process: 20_000 },
       concurrent_connections: reports.reduce((s, r) => s + r.connections_open_at_end, 0),
       connections_opened: held,
       orders_accepted: accepted,
@@ -181,6 +194,14 @@ export async function run(args: string[]) {
   } finally {
     await stack.stop();
   }
+  if (profile) {
+    const summary = await summariseProfiles(profileDir);
+    const table = (rows: { name: string; share: number }[]) => rows.map((r) => `| ${r.name} | ${r.share}% |`).join("\n");
+    await writeFile(
+      join(ROOT, "bench", "results", `${name}-profile-latest.md`),
+      `# Where the services' CPU goes under the hot sale (${new Date().toISOString()})\n\nCommand: \`npm run bench -- hot-sale ${args.join(" ")}\`; every service process (${orderInstances + orderWorkers} order, payment, campaign) ran under \`--cpu-prof\`. Self time over ${summary.total_cpu_s} s of profiled time (all processes, idle included).\n\n| package | share |\n|---|---|\n${table(summary.by_package)}\n\n| function | share |\n|---|---|\n${table(summary.by_function)}\n`,
+    );
+  }
 }
 
 interface Report {
@@ -188,7 +209,7 @@ interface Report {
   command: string;
   shards: number;
   machine: object;
-  configuration: { order_service_processes: number; order_background_processes?: number; generator_processes: number; source_addresses: string[]; fd_limit_per_process: number };
+  configuration: { order_service_processes: number; order_worker_processes?: number; generator_processes: number; source_addresses: string[]; fd_limit_per_process: number };
   concurrent_connections: number;
   connections_opened: number;
   orders_accepted: number;
@@ -209,7 +230,7 @@ function report(r: Report, name: string): string {
   const rows = (o: object) => Object.entries(o).map(([k, v]) => `| ${k} | ${typeof v === "object" ? JSON.stringify(v) : v} |`).join("\n");
   return `# ${name} benchmark (${r.at})
 
-Command: \`${r.command}\`. One 2-core machine runs everything: Kafka (KRaft), PostgreSQL 18${r.shards > 1 ? ` (${r.shards} servers: the order and payment databases sharded by customer, one shard per server)` : ""}, ${r.configuration.order_service_processes} order-service processes sharing one port (SO_REUSEPORT)${r.configuration.order_background_processes !== undefined && r.configuration.order_background_processes < r.configuration.order_service_processes ? ` (${r.configuration.order_background_processes} of them with the outbox relay, payment-result consumer and sweeps, the others edges that only take orders: ORDER_ROLE=edge)` : ""}, the payment and campaign services, and ${r.configuration.generator_processes} load-generator processes holding the connections (spread over ${r.configuration.source_addresses.length} loopback source addresses). An active campaign counts every order. Each process is capped at ${r.configuration.fd_limit_per_process} open files by this sandbox, hence several processes on each side.
+Command: \`${r.command}\`. One 2-core machine runs everything: Kafka (KRaft), PostgreSQL 18${r.shards > 1 ? ` (${r.shards} servers: the order and payment databases sharded by customer, one shard per server)` : ""}, ${r.configuration.order_service_processes} order-service processes sharing one port (SO_REUSEPORT)${r.configuration.order_worker_processes ? ` that only take orders (ORDER_ROLE=edge), ${r.configuration.order_worker_processes} more order-service process(es) on a port of their own for the outbox relay, payment-result consumer and sweeps (ORDER_ROLE=all)` : ""}, the payment and campaign services, and ${r.configuration.generator_processes} load-generator processes holding the connections (spread over ${r.configuration.source_addresses.length} loopback source addresses). An active campaign counts every order. Each process is capped at ${r.configuration.fd_limit_per_process} open files by this sandbox, hence several processes on each side.
 
 ![throughput and latency](${name}-latest.svg)
 
