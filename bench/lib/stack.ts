@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { localStackEnv, ROOT, type ServiceProcess, spawnService, startInfrastructureProcess } from "@spgroup/infra";
@@ -38,6 +39,11 @@ export async function startBenchStack(env: Record<string, string>, options: { or
     }
     services.push(await spawnService("payment", { ...base, PORT: "18081", KAFKA_GROUP_INSTANCE_ID: "payment-0" }, join(logs, "payment.log")));
     if (options.campaign) services.push(await spawnService("campaign", { ...base, PORT: "18082", KAFKA_GROUP_INSTANCE_ID: "campaign-0" }, join(logs, "campaign.log")));
+    // Instances sharing a port answer each other's health checks: one that failed to start would
+    // go unnoticed and the run would measure fewer processes than it says (seen: three of six).
+    await sleep(2_000);
+    const dead = services.filter((s) => s.child.exitCode !== null || s.child.signalCode !== null);
+    if (dead.length > 0) throw new Error(`service processes exited after start: ${dead.map((s) => `${s.name} on port ${s.port}`).join(", ")}; see ${logs}`);
   } catch (error) {
     await Promise.allSettled(services.map((s) => s.stop()));
     await infrastructure.stop();

@@ -5,7 +5,7 @@ import { createPool } from "@spgroup/platform";
 import { eventually, type recordTopic, type testPool } from "@spgroup/infra/testing";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, inject } from "vitest";
-import { ADMIN_READ_APPLICATION_NAME, oldestOpenTransactionStart, seesAllSessions } from "../src/db/watermark.ts";
+import { ADMIN_READ_APPLICATION_NAME, limitIdleTransactions, oldestOpenTransactionStart, seesAllSessions } from "../src/db/watermark.ts";
 import { startIsolatedOrderService } from "./support.ts";
 
 describe("watermark liveness", () => {
@@ -33,6 +33,19 @@ describe("watermark liveness", () => {
     expect(Date.parse(x)).toBeLessThanOrEqual(Date.parse(after) - 5_000);
     expect(Date.parse(x)).toBeGreaterThanOrEqual(Date.parse(before) - 5_000 - 1_000);
     expect(await seesAllSessions(db)).toBe(true);
+  });
+
+  it("sets the idle-transaction limit from many instances starting at once (it crashed all but one)", async () => {
+    // Before: concurrent ALTER DATABASE … SET on one row failed with "tuple concurrently updated".
+    const pools = Array.from({ length: 8 }, () => createPool(harness.env.ORDER_DATABASE_URL as string, 1, "starting-instance"));
+    try {
+      for (let round = 0; round < 3; round++) {
+        const results = await Promise.allSettled(pools.map((pool) => limitIdleTransactions(pool, 1_500)));
+        expect(results.filter((r) => r.status === "rejected").map((r) => String((r as PromiseRejectedResult).reason))).toEqual([]);
+      }
+    } finally {
+      await Promise.all(pools.map((pool) => pool.end()));
+    }
   });
 
   it("is held by an idle open transaction only until the database ends it", async () => {

@@ -17,6 +17,14 @@ describe("isTransientDatabaseError", () => {
     }
   });
 
+  it("answers a process out of file descriptors as busy (503, retry), not as a database that is down", () => {
+    // Seen in the hot-sale benchmark: an order process holding its cap of sockets answered 500.
+    for (const code of ["EMFILE", "ENFILE"]) {
+      expect(isTransientDatabaseError(Object.assign(new Error(`connect ${code} 127.0.0.1:15462`), { code })), code).toBe(true);
+      expect(isUnreachableDatabaseError({ code }), code).toBe(false);
+    }
+  });
+
   it("does not retry what is about the statement or its data", () => {
     for (const code of ["23505", "23514", "22P02", "42P01", "42703", "XX000", ""]) {
       expect(isTransientDatabaseError({ code }), code || "no code").toBe(false);

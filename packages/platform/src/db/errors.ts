@@ -42,7 +42,9 @@ export function isTransientDatabaseError(error: unknown): boolean {
   const e = error as { code?: string; message?: string } | undefined;
   const code = e?.code ?? "";
   // Besides: insufficient resources (53), serialization failure, deadlock, statement timeout, lock
-  // not available; and a pool that stayed full for its whole wait.
-  if (/^53/.test(code) || ["40001", "40P01", "57014", "55P03"].includes(code)) return true;
+  // not available; this process out of file descriptors for a new connection (EMFILE, ENFILE: a
+  // server holding as many sockets as it may, not a database that is down); and a pool that
+  // stayed full for its whole wait.
+  if (/^53/.test(code) || ["40001", "40P01", "57014", "55P03", "EMFILE", "ENFILE"].includes(code)) return true;
   return /timeout exceeded when trying to connect/i.test(e?.message ?? "");
 }

@@ -13,4 +13,6 @@ export const ADVISORY_LOCKS = {
   orderWatermark: 727276,
   /** campaign_db: ingest and hole recording hold it shared; window changes and the finaliser exclusive. */
   campaignStandings: 727277,
+  /** Transaction lock: one instance at a time changes a database's own settings (ALTER DATABASE … SET). */
+  databaseSettings: 727278,
 } as const;

@@ -1,4 +1,4 @@
-import { ADVISORY_LOCKS } from "@spgroup/platform";
+import { ADVISORY_LOCKS, withTransaction } from "@spgroup/platform";
 import type { Pool, PoolClient } from "pg";
 import { AWAITING_PAYMENT } from "../domain/order-status.ts";
 
@@ -63,9 +63,15 @@ export async function seesAllSessions(pool: Pool): Promise<boolean> {
  */
 export async function limitIdleTransactions(pool: Pool, timeoutMs: number): Promise<boolean> {
   try {
-    await pool.query(`DO $$ BEGIN
-      EXECUTE format('ALTER DATABASE %I SET idle_in_transaction_session_timeout = %L', current_database(), '${Math.trunc(timeoutMs)}ms');
-    END $$`);
+    // Instances starting together (a deployment of several replicas) would each update the same
+    // pg_db_role_setting row, and PostgreSQL fails all but one ("tuple concurrently updated",
+    // XX000), which crashed their start: one at a time, under a lock.
+    await withTransaction(pool, async (client) => {
+      await client.query("SELECT pg_advisory_xact_lock($1)", [ADVISORY_LOCKS.databaseSettings]);
+      await client.query(`DO $$ BEGIN
+        EXECUTE format('ALTER DATABASE %I SET idle_in_transaction_session_timeout = %L', current_database(), '${Math.trunc(timeoutMs)}ms');
+      END $$`);
+    });
     return true;
   } catch (error) {
     if ((error as { code?: string }).code === "42501") return false;
