@@ -9,7 +9,8 @@ describe("edge order-service instances", () => {
   let stack: Awaited<ReturnType<typeof startProcessStack>>;
 
   beforeAll(async () => {
-    stack = await startProcessStack(inject("infra"));
+    // Watermarks (which wake the relay) once a minute: an edge's orders leave by the relay's idle poll.
+    stack = await startProcessStack(inject("infra"), { ORDER_WATERMARK_INTERVAL_MS: "60000" });
   });
   afterAll(async () => {
     await stack?.stop();
@@ -41,6 +42,12 @@ describe("edge order-service instances", () => {
       30_000,
       "every order taken by the edge terminal",
     );
+    // The edge published nothing itself (no relay, no watermarks) and consumes nothing.
+    const metrics = await (await fetch(`${edge.url}/metrics`)).text();
+    const published = metrics.match(/^spgroup_events_published_total(?:\{[^}]*\})? (\d+)/m)?.[1];
+    expect(Number(published ?? 0)).toBe(0);
+    expect(metrics).not.toMatch(/^spgroup_consumer_consuming /m);
+    expect((await (await fetch(`${stack.order.url}/metrics`)).text()).match(/^spgroup_events_published_total(?:\{[^}]*\})? (\d+)/m)?.[1]).toBeDefined();
     const payments = await stack.paymentDb.query("SELECT order_id, count(*)::int AS n FROM payments WHERE order_id = ANY($1) GROUP BY order_id", [ids]);
     expect(payments.rowCount).toBe(ids.length);
     expect(payments.rows.every((r) => r.n === 1)).toBe(true);

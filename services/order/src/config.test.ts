@@ -33,7 +33,8 @@ describe("order service role", () => {
     expect(loadOrderConfig({ OUTBOX_RELAY_ENABLED: "false" }).outboxRelayEnabled).toBe(false);
   });
 
-  it("refuses a role it does not know, naming the setting", () => {
+  it("refuses a role it does not know, or an edge told to relay, naming the settings", () => {
     expect(() => loadOrderConfig({ ORDER_ROLE: "worker" })).toThrow(/ORDER_ROLE must be all or edge/);
+    expect(() => loadOrderConfig({ ORDER_ROLE: "edge", OUTBOX_RELAY_ENABLED: "true" })).toThrow(/OUTBOX_RELAY_ENABLED=true contradicts ORDER_ROLE=edge/);
   });
 });

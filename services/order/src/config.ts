@@ -22,13 +22,15 @@ export function loadOrderConfig(env: Record<string, string | undefined> = proces
   }
   const watermarkSource = e.string("ORDER_WATERMARK_SOURCE", "order_db");
   const role = orderRole(e.string("ORDER_ROLE", "all"));
+  if (role === "edge" && env.OUTBOX_RELAY_ENABLED === "true") {
+    throw new ConfigError("OUTBOX_RELAY_ENABLED=true contradicts ORDER_ROLE=edge: an edge runs no relay (an ORDER_ROLE=all instance publishes its orders)");
+  }
   return {
     ...platform,
     /**
      * "all": takes orders and runs the background work (outbox relay, payment-result consumer,
-     * payment-timeout sweep, key purge). "edge": takes orders and answers reads only; at least one
-     * "all" instance does the rest for every instance (docs/decisions/017). Watermarks are
-     * published by every instance either way (each is of the whole database).
+     * payment-timeout sweep, key purge, watermarks). "edge": takes orders and answers reads only;
+     * at least one "all" instance does the rest for every instance (docs/decisions/017).
      */
     role,
     outboxRelayEnabled: platform.outboxRelayEnabled && role === "all",

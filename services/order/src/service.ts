@@ -76,7 +76,8 @@ export async function startOrderService(config: OrderConfig) {
   const watermarks = new Map<string, string>();
   const stopWatermarks: (() => Promise<void>)[] = [];
   let publishing = true;
-  for (const [index, shard] of runtime.shards.all.entries()) {
+  // Edges publish none: the "all" instances do, for the whole database (decision 017).
+  for (const [index, shard] of (background ? runtime.shards.all : []).entries()) {
     const target = { topic: topics.ordersCompleted, partitions, readPartitions, source: shard.name, marginMs: config.watermarkMarginMs };
     // A database that cannot publish a real watermark only says it exists (a watermark before
     // every window): the campaign then waits for it instead of not knowing it.

@@ -43,6 +43,10 @@ describe("watermark liveness", () => {
         const results = await Promise.allSettled(pools.map((pool) => limitIdleTransactions(pool, 1_500)));
         expect(results.filter((r) => r.status === "rejected").map((r) => String((r as PromiseRejectedResult).reason))).toEqual([]);
       }
+      const { rows } = await db.query<{ setconfig: string[] }>(
+        "SELECT setconfig FROM pg_db_role_setting WHERE setrole = 0 AND setdatabase = (SELECT oid FROM pg_database WHERE datname = current_database())",
+      );
+      expect(rows[0]?.setconfig).toContain("idle_in_transaction_session_timeout=1500ms");
     } finally {
       await Promise.all(pools.map((pool) => pool.end()));
     }
