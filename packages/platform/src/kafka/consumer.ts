@@ -133,6 +133,12 @@ export class EventConsumer<E extends { event_id: string }> {
   #reportedConsuming = true;
   /** The group's committed offsets when this member, holding no partition, first saw messages waiting. */
   #groupSeen: { committed: string; since: number; acted: boolean } | undefined;
+  /** Which client each message came from (a number per client made), and the current one's. */
+  #clientOf = new WeakMap<RawMessage, number>();
+  #clientsMade = 0;
+  #client = 0;
+  /** Commits waiting on the current client, released when it is replaced. */
+  #onReplaced = new Set<() => void>();
 
   constructor(options: EventConsumerOptions<E>) {
     this.#o = { maxBatch: 500, sessionTimeoutMs: 20_000, maxAttempts: 3, stallAfterMs: 30_000, kafkaCallTimeoutMs: 10_000, ...options };
@@ -391,8 +397,11 @@ export class EventConsumer<E extends { event_id: string }> {
     this.#paused = false;
     this.#stalled = false;
     this.#lastProgress = Date.now();
+    const client = ++this.#clientsMade;
+    this.#client = client;
     stream.on("data", (message: RawMessage) => {
       if (stream !== this.#stream) return;
+      this.#clientOf.set(message, client);
       this.#lastProgress = Date.now();
       this.#buffer.push(message);
       if (this.#buffer.length >= (this.#o.maxBatch ?? 500) * 4 && !this.#paused) {
@@ -420,6 +429,10 @@ export class EventConsumer<E extends { event_id: string }> {
       this.#o.metrics?.consumerReconnects.inc();
       const old = this.#consumer;
       this.#stream = undefined;
+      // Its messages' offsets are moot from now (#commitNow): no commit waits on it any longer.
+      this.#client = 0;
+      for (const release of this.#onReplaced) release();
+      this.#onReplaced.clear();
       // Not yet applied: the new client fetches them again from the committed offsets (parked
       // messages and those held back behind them too; the inbox skips what was applied).
       this.#buffer = [];
@@ -567,9 +580,33 @@ export class EventConsumer<E extends { event_id: string }> {
     const blocked = new Set([...this.#parked.values()].flat().map(partitionKey));
     const ready = [...this.#uncommitted].filter(([key]) => !blocked.has(key));
     for (const [key] of ready) this.#uncommitted.delete(key);
-    await withDeadline(Promise.all(ready.map(([, m]) => Promise.resolve().then(() => m.commit()))), this.#o.kafkaCallTimeoutMs ?? 10_000, "committing offsets").catch((error) => {
-      this.#o.logger.warn({ err: error, groupId: this.#o.groupId }, "offset commit failed; the batch will be redelivered and skipped");
+    await this.#commitNow(ready.map(([, m]) => m));
+  }
+
+  /**
+   * Commits these messages' offsets, bounded. A message taken from a client that has been
+   * replaced since is not committed: its client is closed and would never answer (the consumer
+   * waited out the whole bound, seen after a suspension in the chaos suite), and its offset is
+   * moot, as the new client reads again from the committed offsets and the inbox drops what
+   * comes twice. A commit in flight when the client is replaced is given up at that moment.
+   */
+  async #commitNow(messages: RawMessage[]): Promise<void> {
+    const live = messages.filter((m) => this.#clientOf.get(m) === this.#client);
+    if (live.length === 0) return;
+    let release: () => void = () => {};
+    const replaced = new Promise<void>((resolve) => {
+      release = resolve;
     });
+    this.#onReplaced.add(release);
+    await withDeadline(
+      Promise.race([Promise.all(live.map((m) => Promise.resolve().then(() => m.commit()))), replaced]),
+      this.#o.kafkaCallTimeoutMs ?? 10_000,
+      "committing offsets",
+    )
+      .catch((error) => {
+        this.#o.logger.warn({ err: error, groupId: this.#o.groupId }, "offset commit failed; the batch will be redelivered and skipped");
+      })
+      .finally(() => this.#onReplaced.delete(release));
   }
 
   /**
@@ -755,9 +792,7 @@ export class EventConsumer<E extends { event_id: string }> {
       await this.#commitUnblocked();
       return;
     }
-    await withDeadline(Promise.all([...last.values()].map((m) => Promise.resolve().then(() => m.commit()))), this.#o.kafkaCallTimeoutMs ?? 10_000, "committing offsets").catch((error) => {
-      this.#o.logger.warn({ err: error, groupId: this.#o.groupId }, "offset commit failed; the batch will be redelivered and skipped");
-    });
+    await this.#commitNow([...last.values()]);
   }
 }
 
