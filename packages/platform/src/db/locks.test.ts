@@ -8,6 +8,6 @@ describe("ADVISORY_LOCKS", () => {
   });
 
   it("keeps the ids instances of earlier versions take", () => {
-    expect(ADVISORY_LOCKS).toEqual({ migrations: 727274, outboxRelay: 727275, orderWatermark: 727276, campaignStandings: 727277 });
+    expect(ADVISORY_LOCKS).toEqual({ migrations: 727274, outboxRelay: 727275, orderWatermark: 727276, campaignStandings: 727277, databaseSettings: 727278 });
   });
 });
